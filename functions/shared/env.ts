@@ -1,0 +1,55 @@
+import { z } from 'zod';
+
+// Every function reads its environment once per cold start through here; a missing or bad
+// value fails the cold start with one message naming every problem (not one at a time).
+
+const EnvSchema = z.object({
+  /** The state table (signals, referrals, clients, read records); its stream feeds the audit. */
+  STATE_TABLE_NAME: z.string().min(1),
+  /** The append-only, hash-chained audit table. */
+  AUDIT_TABLE_NAME: z.string().min(1),
+  INTAKE_QUEUE_URL: z.url(),
+  /** Deployment name; part of every team queue's name (see team-queue-name.ts). */
+  DEPLOYMENT_NAME: z.string().regex(/^[a-z][a-z0-9-]{0,19}$/),
+  /** Teams and routing rules as JSON (DeploymentConfigSchema); injected at build time in AWS. */
+  SCHAKEL_DEPLOYMENT_CONFIG: z.string().min(2),
+  /** Secrets Manager secret holding the key for pupil pseudonyms (AWS). */
+  PSEUDONYM_SECRET_ARN: z.string().min(1).optional(),
+  /** The pseudonym key itself (local mode and tests only). */
+  PSEUDONYM_KEY: z.string().min(32).optional(),
+  /** Emulator endpoints (local mode and tests only); unset in AWS. */
+  DYNAMODB_ENDPOINT: z.url().optional(),
+  SQS_ENDPOINT: z.url().optional(),
+  AWS_REGION: z.string().min(1),
+});
+
+export type Env = z.infer<typeof EnvSchema>;
+export type EnvKey = keyof Env;
+
+export class ConfigurationError extends Error {
+  override name = 'ConfigurationError';
+}
+
+/**
+ * Reads the named keys (plus the optional emulator endpoints) from `source`. The deployment
+ * config is read by its literal name so esbuild's `define` can replace it at bundle time.
+ */
+export function loadEnv<K extends EnvKey>(
+  required: readonly K[],
+  source: Record<string, string | undefined> = process.env,
+): Pick<Env, K> & Pick<Env, 'DYNAMODB_ENDPOINT' | 'SQS_ENDPOINT' | 'AWS_REGION'> {
+  const raw: Record<string, string | undefined> = { ...source };
+  if (source === process.env) raw.SCHAKEL_DEPLOYMENT_CONFIG = process.env.SCHAKEL_DEPLOYMENT_CONFIG;
+  const picked = EnvSchema.pick({
+    ...Object.fromEntries(required.map((k) => [k, true])),
+    DYNAMODB_ENDPOINT: true,
+    SQS_ENDPOINT: true,
+    AWS_REGION: true,
+  } as Record<EnvKey, true>);
+  const result = picked.safeParse(raw);
+  if (!result.success) {
+    const problems = result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    throw new ConfigurationError(`invalid environment — ${problems.join('; ')}`);
+  }
+  return result.data as Pick<Env, K> & Pick<Env, 'DYNAMODB_ENDPOINT' | 'SQS_ENDPOINT' | 'AWS_REGION'>;
+}

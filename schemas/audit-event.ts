@@ -1,0 +1,70 @@
+import { z } from 'zod';
+import { CLIENT_ROLES } from '../functions/shared/domain/vocabulary.js';
+import { CursorQuerySchema, DateTimeSchema, MunicipalityCodeSchema, pageOf } from './common.js';
+
+// Shaped after NEN 7513 (logging of access to health data) and BIO 8.15: what, when, outcome,
+// who, on whose behalf, which object, why. Never the BSN, a name or free text: the pupil is a
+// keyed pseudonym.
+
+export const AUDIT_ACTIONS = ['C', 'R', 'U', 'D', 'E'] as const;
+
+export const AUDIT_EVENT_TYPES = [
+  'signal.received',
+  'signal.routed',
+  'signal.unroutable',
+  'signal.withdrawn',
+  'signal.read',
+  'referral.queued',
+  'referral.delivered',
+  'referral.accepted',
+  'referral.started',
+  'referral.closed',
+  'referral.rejected',
+  'referral.withdrawn',
+  'referral.read',
+] as const;
+export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
+
+export const AuditActorSchema = z.object({
+  clientId: z.string(),
+  role: z.enum([...CLIENT_ROLES, 'system']),
+  organisation: z.string().optional(),
+  user: z.string().optional().meta({ description: 'Individual user id as passed by the calling system.' }),
+});
+export type AuditActor = z.infer<typeof AuditActorSchema>;
+
+export const AuditEventSchema = z
+  .object({
+    id: z.string(),
+    municipality: MunicipalityCodeSchema,
+    sequence: z.number().int().positive(),
+    occurredAt: DateTimeSchema,
+    recordedAt: DateTimeSchema,
+    action: z.enum(AUDIT_ACTIONS).meta({ description: 'C create, R read, U update, D delete, E execute.' }),
+    eventType: z.enum(AUDIT_EVENT_TYPES),
+    outcome: z.enum(['success', 'failure']),
+    actor: AuditActorSchema,
+    onBehalfOf: z.object({ schoolLocation: z.string().optional(), teamId: z.string().optional() }).optional(),
+    object: z.object({
+      type: z.enum(['signal', 'referral']),
+      id: z.string(),
+      signalId: z.string().optional(),
+      pupilPseudonym: z.string().optional(),
+    }),
+    purpose: z.string(),
+    details: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])).optional(),
+    prevHash: z.string().length(64),
+    hash: z.string().length(64),
+  })
+  .meta({ id: 'AuditEvent' });
+
+export type AuditEvent = z.infer<typeof AuditEventSchema>;
+
+export const AuditQuerySchema = CursorQuerySchema.extend({
+  municipality: MunicipalityCodeSchema,
+  from: DateTimeSchema.optional(),
+  to: DateTimeSchema.optional(),
+});
+export type AuditQuery = z.infer<typeof AuditQuerySchema>;
+
+export const AuditPageSchema = pageOf(AuditEventSchema).meta({ id: 'AuditEventPage' });

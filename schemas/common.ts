@@ -1,0 +1,95 @@
+import { z } from 'zod';
+import {
+  isValidBsn,
+  isValidOnderwijsnummer,
+  isValidPostcode,
+  SCHOOL_LOCATION_PATTERN,
+} from '../functions/shared/domain/identifiers.js';
+import { isKnownMunicipality, MUNICIPALITY_LIST_DATE } from '../functions/shared/domain/municipalities.js';
+import { CONCERNS, REQUEST_TYPES, URGENCIES } from '../functions/shared/domain/vocabulary.js';
+
+export const IsoDateSchema = z.iso.date({ error: 'must be a date as YYYY-MM-DD' });
+/** RFC 3339 with offset; responses always use UTC ("Z"). */
+export const DateTimeSchema = z.iso.datetime({
+  offset: true,
+  error: 'must be an RFC 3339 date-time with offset',
+});
+
+export const IdSchema = z.uuid({ error: 'must be a UUID' });
+
+export const SourceIdSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$/, {
+    error: 'must be 1–100 characters: letters, digits, . _ : - (the sending system’s own id)',
+  })
+  .meta({ description: 'Identifier of the signal in the sending system; retrying with it is safe.' });
+
+export const SchoolLocationSchema = z
+  .string()
+  .regex(SCHOOL_LOCATION_PATTERN, {
+    error: 'must be a school location code: BRIN plus two digits, e.g. 12AB00',
+  })
+  .meta({ description: 'School location (vestiging): BRIN plus two digits.', example: '12AB00' });
+
+export const MunicipalityCodeSchema = z
+  .string()
+  .regex(/^\d{4}$/, { error: 'must be a 4-digit CBS municipality code, e.g. 0363' })
+  .refine(isKnownMunicipality, {
+    error: `is not a municipality on the CBS list of ${MUNICIPALITY_LIST_DATE}`,
+  })
+  .meta({
+    description: 'CBS municipality code (as in iJw messages) of where the pupil lives.',
+    example: '0363',
+  });
+
+export const BsnSchema = z
+  .string()
+  .refine(isValidBsn, { error: 'is not a valid BSN: 9 digits passing the 11-proof' })
+  .meta({
+    description: 'Burgerservicenummer (never appears in URIs, logs or audit records).',
+    example: '999900018',
+  });
+
+export const OnderwijsnummerSchema = z
+  .string()
+  .refine(isValidOnderwijsnummer, {
+    error: 'is not a valid onderwijsnummer: 9 digits starting 10, mod-11 remainder 5',
+  })
+  .meta({ description: 'Onderwijsnummer, for a pupil without a BSN.' });
+
+export const PostcodeSchema = z
+  .string()
+  .refine(isValidPostcode, {
+    error: 'must be a Dutch postcode such as 1011AB (letters SA, SD, SS are not used)',
+  })
+  .meta({ example: '1011AB' });
+
+export const ConcernSchema = z.enum(CONCERNS, { error: `must be one of ${CONCERNS.join(', ')}` });
+export const UrgencySchema = z.enum(URGENCIES, { error: `must be one of ${URGENCIES.join(', ')}` });
+export const RequestTypeSchema = z.enum(REQUEST_TYPES, {
+  error: `must be one of ${REQUEST_TYPES.join(', ')}`,
+});
+
+export const ConcernsSchema = z
+  .array(ConcernSchema)
+  .min(1, { error: 'must name at least one concern' })
+  .max(CONCERNS.length)
+  .refine((items) => new Set(items).size === items.length, { error: 'must not repeat a concern' });
+
+/** Paginated list: `next` is an opaque cursor for the following page. */
+export function pageOf<T extends z.ZodType>(item: T) {
+  return z.object({
+    items: z.array(item),
+    next: z.string().optional().meta({ description: 'Opaque cursor: pass as `cursor` for the next page.' }),
+  });
+}
+
+export const CursorQuerySchema = z.object({
+  cursor: z.string().max(2048).optional(),
+  limit: z.coerce
+    .number({ error: 'must be a whole number from 1 to 100' })
+    .int({ error: 'must be a whole number from 1 to 100' })
+    .min(1, { error: 'must be a whole number from 1 to 100' })
+    .max(100, { error: 'must be a whole number from 1 to 100' })
+    .default(50),
+});

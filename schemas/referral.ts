@@ -1,0 +1,50 @@
+import { z } from 'zod';
+import { REFERRAL_STATUSES, TEAM_EVENT_TYPES } from '../functions/shared/domain/referral-state.js';
+import { DateTimeSchema, IdSchema } from './common.js';
+
+export const ReferralStatusSchema = z.enum(REFERRAL_STATUSES);
+export const TeamIdSchema = z
+  .string()
+  .regex(/^[a-z0-9](?:-?[a-z0-9])*$/, {
+    error: 'must be a team id: lowercase letters, digits and single hyphens',
+  })
+  .max(40);
+
+export const ReferralEventInputSchema = z
+  .strictObject({
+    type: z.enum(TEAM_EVENT_TYPES, { error: `must be one of ${TEAM_EVENT_TYPES.join(', ')}` }),
+    reason: z
+      .string()
+      .trim()
+      .min(1, { error: 'must not be empty' })
+      .max(1000)
+      .optional()
+      .meta({
+        description: 'Why; required for `rejected`. Shown to the school, never written to logs or audit.',
+      }),
+  })
+  .superRefine((input, ctx) => {
+    if (input.type === 'rejected' && !input.reason) {
+      ctx.addIssue({ code: 'custom', path: ['reason'], message: 'is required when rejecting a referral' });
+    }
+  })
+  .meta({ id: 'ReferralEvent' });
+
+export type ReferralEventInput = z.infer<typeof ReferralEventInputSchema>;
+
+export const ReferralSummarySchema = z
+  .object({
+    id: IdSchema,
+    teamId: TeamIdSchema,
+    status: ReferralStatusSchema,
+    updatedAt: DateTimeSchema,
+  })
+  .meta({ id: 'ReferralSummary' });
+
+export type ReferralSummary = z.infer<typeof ReferralSummarySchema>;
+
+export const ReferralHistoryEntrySchema = z.object({
+  status: ReferralStatusSchema,
+  at: DateTimeSchema,
+  reason: z.string().optional(),
+});
