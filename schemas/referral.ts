@@ -13,15 +13,9 @@ export const TeamIdSchema = z
 export const ReferralEventInputSchema = z
   .strictObject({
     type: z.enum(TEAM_EVENT_TYPES, { error: `must be one of ${TEAM_EVENT_TYPES.join(', ')}` }),
-    reason: z
-      .string()
-      .trim()
-      .min(1, { error: 'must not be empty' })
-      .max(1000)
-      .optional()
-      .meta({
-        description: 'Why; required for `rejected`. Shown to the school, never written to logs or audit.',
-      }),
+    reason: z.string().trim().min(1, { error: 'must not be empty' }).max(1000).optional().meta({
+      description: 'Why; required for `rejected`. Shown to the school, never written to logs or audit.',
+    }),
   })
   .superRefine((input, ctx) => {
     if (input.type === 'rejected' && !input.reason) {
