@@ -1,0 +1,14 @@
+import type { Client } from '../shared/http/client-context.js';
+import type { ClientDirectory } from '../shared/ports/client-directory.js';
+
+const BEARER = /^Bearer ([A-Za-z0-9._~+/=-]{16,256})$/;
+
+/** The client behind an `Authorization: Bearer <apiKey>` header, or undefined. */
+export async function authorizeClient(
+  deps: { clients: ClientDirectory },
+  authorization: string | undefined,
+): Promise<Client | undefined> {
+  const match = authorization ? BEARER.exec(authorization.trim()) : null;
+  if (!match?.[1]) return undefined;
+  return deps.clients.findByApiKey(match[1]);
+}

@@ -1,0 +1,164 @@
+import type { InvalidParam } from '../../schemas/problem.js';
+import { type SignalSubmission, SignalSubmissionSchema } from '../../schemas/signal.js';
+import { actorOf } from '../shared/actor.js';
+import { contentHash } from '../shared/domain/canonical-json.js';
+import { ageOn, missingConsent } from '../shared/domain/consent.js';
+import { dutchCalendarDay, utcTimestamp } from '../shared/domain/dates.js';
+import { normalisePostcode } from '../shared/domain/identifiers.js';
+import { ConflictError, ForbiddenError, ServiceUnavailableError, ValidationError } from '../shared/errors.js';
+import type { Client } from '../shared/http/client-context.js';
+import { parseWith } from '../shared/http/invalid-params.js';
+import { LOG_EVENTS } from '../shared/log-events.js';
+import { logEvent } from '../shared/logger.js';
+import type { StoredSignal } from '../shared/model.js';
+import type { Pseudonymizer } from '../shared/ports/pseudonymizer.js';
+import type { IntakeQueue } from '../shared/ports/queues.js';
+import type { SignalStore } from '../shared/ports/signal-store.js';
+
+export interface SubmitSignalDeps {
+  signals: SignalStore;
+  intake: IntakeQueue;
+  pseudonymizer: Pseudonymizer;
+  now: () => Date;
+  newId: () => string;
+}
+
+export interface SubmitSignalInput {
+  client: Client;
+  user: string | undefined;
+  body: unknown;
+}
+
+export interface SubmitSignalResult {
+  id: string;
+  status: StoredSignal['status'];
+  replayed: boolean;
+}
+
+/** Rules that need more than the schema: the client's scope, the calendar, consent by age. */
+function domainProblems(submission: SignalSubmission, today: string): InvalidParam[] {
+  if (submission.requestType !== 'referral') return [];
+  const problems: InvalidParam[] = [];
+  const { birthDate } = submission.pupil;
+  if (birthDate > today) problems.push({ name: 'pupil.birthDate', reason: 'must not be in the future' });
+  if (submission.consent.recordedOn > today) {
+    problems.push({ name: 'consent.recordedOn', reason: 'must not be in the future' });
+  }
+  if (birthDate <= today) {
+    const age = ageOn(birthDate, today);
+    for (const party of missingConsent(age, submission.consent)) {
+      const who = party === 'parents' ? 'the parents' : 'the pupil';
+      problems.push({
+        name: `consent.${party}`,
+        reason: `consent of ${who} is required for a pupil aged ${age} (under 12: parents; 12–15: parents and pupil; 16+: pupil)`,
+      });
+    }
+  }
+  return problems;
+}
+
+function normalise(submission: SignalSubmission): SignalSubmission {
+  if (submission.requestType !== 'referral') return submission;
+  return {
+    ...submission,
+    pupil: { ...submission.pupil, postcode: normalisePostcode(submission.pupil.postcode) },
+  };
+}
+
+export async function submitSignal(
+  deps: SubmitSignalDeps,
+  input: SubmitSignalInput,
+): Promise<SubmitSignalResult> {
+  const { client } = input;
+  if (client.role !== 'school') throw new ForbiddenError('Only school clients submit signals.');
+  if (input.body === undefined) throw new ValidationError([{ name: '(body)', reason: 'is required' }]);
+
+  const parsed = parseWith(SignalSubmissionSchema, input.body);
+  if (!parsed.ok) throw new ValidationError(parsed.invalidParams);
+  const submission = normalise(parsed.value);
+
+  const now = deps.now();
+  const today = dutchCalendarDay(now);
+  const problems = domainProblems(submission, today);
+  if (problems.length) throw new ValidationError(problems);
+
+  if (!client.scope.schoolLocations?.includes(submission.schoolLocation)) {
+    throw new ForbiddenError('This client does not submit for that school location.', [
+      { name: 'schoolLocation', reason: 'is not a school location of this client' },
+    ]);
+  }
+
+  const hash = contentHash(submission);
+  const at = utcTimestamp(now);
+  let pupilPseudonym: string | undefined;
+  let age: number;
+  if (submission.requestType === 'referral') {
+    const { bsn, onderwijsnummer, birthDate } = submission.pupil;
+    pupilPseudonym = bsn
+      ? await deps.pseudonymizer.pseudonymize('bsn', bsn)
+      : await deps.pseudonymizer.pseudonymize('onderwijsnummer', onderwijsnummer ?? '');
+    age = ageOn(birthDate, today);
+  } else {
+    age = submission.pupil.age;
+  }
+
+  const signal: StoredSignal = {
+    id: deps.newId(),
+    sourceClientId: client.clientId,
+    sourceId: submission.sourceId,
+    contentHash: hash,
+    status: 'received',
+    requestType: submission.requestType,
+    schoolLocation: submission.schoolLocation,
+    municipality: submission.pupil.municipality,
+    urgency: submission.urgency,
+    concerns: submission.concerns,
+    age,
+    ...(pupilPseudonym ? { pupilPseudonym } : {}),
+    submission,
+    referralIds: [],
+    receivedAt: at,
+    updatedAt: at,
+    version: 1,
+    lastChange: {
+      eventType: 'signal.received',
+      at,
+      actor: actorOf(client, input.user),
+      onBehalfOf: { schoolLocation: submission.schoolLocation },
+      details: { requestType: submission.requestType, urgency: submission.urgency },
+    },
+  };
+
+  const created = await deps.signals.createSignal(signal);
+  if (created.outcome === 'exists') {
+    if (created.contentHash !== hash) {
+      logEvent(LOG_EVENTS.signalConflicted, { signalId: created.signalId });
+      throw new ConflictError(
+        'This sourceId was already used for a signal with other content. Use a new sourceId for a new signal.',
+      );
+    }
+    const existing = await deps.signals.getSignal(created.signalId);
+    const status = existing?.status ?? 'received';
+    logEvent(LOG_EVENTS.signalResubmitted, { signalId: created.signalId, status });
+    // The first attempt may have stored the signal but failed to enqueue it: enqueue again.
+    // Routing is idempotent, so a duplicate message is harmless.
+    if (status === 'received') await enqueue(deps, created.signalId);
+    return { id: created.signalId, status, replayed: true };
+  }
+
+  logEvent(LOG_EVENTS.signalReceived, { signalId: signal.id, requestType: signal.requestType });
+  await enqueue(deps, signal.id);
+  return { id: signal.id, status: 'received', replayed: false };
+}
+
+async function enqueue(deps: SubmitSignalDeps, signalId: string): Promise<void> {
+  try {
+    await deps.intake.enqueue({ signalId });
+    logEvent(LOG_EVENTS.signalEnqueued, { signalId });
+  } catch (error) {
+    logEvent(LOG_EVENTS.signalEnqueueFailed, { signalId, errorName: (error as Error).name }, 'error');
+    throw new ServiceUnavailableError(
+      'The signal is stored but could not be queued for routing. Send the same request again; it will not create a second signal.',
+    );
+  }
+}

@@ -1,0 +1,136 @@
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  QueryCommand,
+  TransactWriteCommand,
+} from '@aws-sdk/lib-dynamodb';
+import type { AuditEvent } from '../../../schemas/audit-event.js';
+import { GENESIS_HASH, linkHash } from '../domain/audit-chain.js';
+import type { AuditEntryDraft, AuditLog, AuditPage } from '../ports/audit-log.js';
+import { decodeCursor, encodeCursor } from './cursor.js';
+import { failedConditions } from './transactions.js';
+
+const chainPartition = (municipality: string) => `CHAIN#${municipality}`;
+const sequenceKey = (sequence: number) => `SEQ#${String(sequence).padStart(12, '0')}`;
+
+/** Concurrent writers to one municipality's chain race on its head; the loser reads and retries. */
+const MAX_APPEND_ATTEMPTS = 8;
+
+export class DynamoDbAuditLog implements AuditLog {
+  constructor(
+    private readonly documents: DynamoDBDocumentClient,
+    private readonly tableName: string,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  async append(draft: AuditEntryDraft): Promise<'appended' | 'duplicate'> {
+    const partition = chainPartition(draft.municipality);
+    for (let attempt = 1; ; attempt++) {
+      const { Item: head } = await this.documents.send(
+        new GetCommand({
+          TableName: this.tableName,
+          Key: { pk: partition, sk: 'HEAD' },
+          ConsistentRead: true,
+        }),
+      );
+      const previous = head
+        ? { sequence: Number(head.sequence), hash: String(head.hash) }
+        : { sequence: 0, hash: GENESIS_HASH };
+      const unhashed = {
+        ...draft,
+        sequence: previous.sequence + 1,
+        recordedAt: this.now().toISOString(),
+        prevHash: previous.hash,
+      };
+      const entry: AuditEvent = { ...unhashed, hash: linkHash<AuditEvent>(unhashed) };
+      try {
+        await this.documents.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              {
+                Put: {
+                  TableName: this.tableName,
+                  Item: {
+                    pk: `EVENT#${draft.id}`,
+                    sk: 'EVENT',
+                    municipality: draft.municipality,
+                    sequence: entry.sequence,
+                  },
+                  ConditionExpression: 'attribute_not_exists(pk)',
+                },
+              },
+              {
+                Put: {
+                  TableName: this.tableName,
+                  Item: { pk: partition, sk: 'HEAD', sequence: entry.sequence, hash: entry.hash },
+                  ...(head
+                    ? {
+                        ConditionExpression: '#seq = :seq',
+                        ExpressionAttributeNames: { '#seq': 'sequence' },
+                        ExpressionAttributeValues: { ':seq': previous.sequence },
+                      }
+                    : { ConditionExpression: 'attribute_not_exists(pk)' }),
+                },
+              },
+              {
+                Put: {
+                  TableName: this.tableName,
+                  Item: { pk: partition, sk: sequenceKey(entry.sequence), entry },
+                  ConditionExpression: 'attribute_not_exists(pk)',
+                },
+              },
+            ],
+          }),
+        );
+        return 'appended';
+      } catch (error) {
+        const failed = failedConditions(error);
+        if (failed.includes(0)) return 'duplicate';
+        if (attempt >= MAX_APPEND_ATTEMPTS)
+          throw new Error(`audit chain ${draft.municipality} stayed contended`);
+        await new Promise((r) => setTimeout(r, Math.random() * 20 * attempt));
+      }
+    }
+  }
+
+  async list(query: {
+    municipality: string;
+    from?: string | undefined;
+    to?: string | undefined;
+    limit: number;
+    cursor?: string | undefined;
+  }): Promise<AuditPage> {
+    const partition = chainPartition(query.municipality);
+    const filters: string[] = [];
+    const values: Record<string, unknown> = { ':pk': partition, ':seq': 'SEQ#' };
+    if (query.from) {
+      filters.push('#entry.occurredAt >= :from');
+      values[':from'] = query.from;
+    }
+    if (query.to) {
+      filters.push('#entry.occurredAt < :to');
+      values[':to'] = query.to;
+    }
+    const items: AuditEvent[] = [];
+    let startKey = decodeCursor(query.cursor, { pk: partition });
+    // A filter can leave a DynamoDB page short; keep reading until the page is full or the chain ends.
+    do {
+      const result = await this.documents.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :seq)',
+          ExpressionAttributeValues: values,
+          ...(filters.length
+            ? { FilterExpression: filters.join(' AND '), ExpressionAttributeNames: { '#entry': 'entry' } }
+            : {}),
+          Limit: query.limit - items.length,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const item of result.Items ?? []) items.push(item.entry as AuditEvent);
+      startKey = result.LastEvaluatedKey as Record<string, string | number> | undefined;
+    } while (startKey && items.length < query.limit);
+    const next = encodeCursor(startKey);
+    return { items, ...(next ? { next } : {}) };
+  }
+}

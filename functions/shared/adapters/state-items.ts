@@ -1,0 +1,51 @@
+import type { AccessRecord, StoredReferral, StoredSignal } from '../model.js';
+
+// Mapping between domain records and state-table items (see ../state-table.ts for the layout).
+
+export const signalKey = (id: string) => ({ pk: `SIGNAL#${id}`, sk: 'SIGNAL' });
+export const sourceKey = (clientId: string, sourceId: string) => ({
+  pk: `SOURCE#${clientId}#${sourceId}`,
+  sk: 'SOURCE',
+});
+export const referralKey = (id: string) => ({ pk: `REFERRAL#${id}`, sk: 'REFERRAL' });
+export const teamPartition = (teamId: string) => `TEAM#${teamId}`;
+
+export function signalItem(signal: StoredSignal) {
+  return { ...signalKey(signal.id), entity: 'signal', ...signal };
+}
+
+export function referralItem(referral: StoredReferral) {
+  return {
+    ...referralKey(referral.id),
+    entity: 'referral',
+    gsi1pk: `SIGNAL#${referral.signalId}`,
+    gsi1sk: `REFERRAL#${referral.id}`,
+    gsi2pk: teamPartition(referral.teamId),
+    gsi2sk: `${referral.createdAt}#${referral.id}`,
+    ...referral,
+  };
+}
+
+/** Read records only need to live until the stream has carried them to the audit table. */
+const ACCESS_RECORD_TTL_SECONDS = 7 * 24 * 3600;
+
+export function accessItem(record: AccessRecord, now: Date) {
+  return {
+    pk: `ACCESS#${record.id}`,
+    sk: 'ACCESS',
+    entity: 'access',
+    ...record,
+    expiresAt: Math.floor(now.getTime() / 1000) + ACCESS_RECORD_TTL_SECONDS,
+  };
+}
+
+const ITEM_ONLY = ['pk', 'sk', 'entity', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'expiresAt'];
+
+function strip(item: Record<string, unknown>): Record<string, unknown> {
+  const copy = { ...item };
+  for (const key of ITEM_ONLY) delete copy[key];
+  return copy;
+}
+
+export const toSignal = (item: Record<string, unknown>) => strip(item) as unknown as StoredSignal;
+export const toReferral = (item: Record<string, unknown>) => strip(item) as unknown as StoredReferral;

@@ -1,0 +1,73 @@
+import type { AuditActor, AuditEventType } from '../../schemas/audit-event.js';
+import type { SignalSubmission } from '../../schemas/signal.js';
+import type { ReferralStatus } from './domain/referral-state.js';
+import type { Concern, RequestType, SignalStatus, Urgency } from './domain/vocabulary.js';
+
+// What the state table stores. Items carry `lastChange`: who did what, so the stream-driven
+// audit writer can attribute every change without seeing the request.
+
+export interface ChangeRecord {
+  eventType: AuditEventType;
+  at: string;
+  actor: AuditActor;
+  onBehalfOf?: { schoolLocation?: string; teamId?: string };
+  /** Non-identifying facts for the audit (statuses, team, rule); never free text. */
+  details?: Record<string, string | number | boolean | null>;
+}
+
+export interface StoredSignal {
+  id: string;
+  sourceClientId: string;
+  sourceId: string;
+  contentHash: string;
+  status: SignalStatus;
+  requestType: RequestType;
+  schoolLocation: string;
+  municipality: string;
+  urgency: Urgency;
+  concerns: Concern[];
+  /** Age in whole years on the day of submission (given for a consultation, derived otherwise). */
+  age: number;
+  pupilPseudonym?: string;
+  submission: SignalSubmission;
+  referralIds: string[];
+  receivedAt: string;
+  updatedAt: string;
+  version: number;
+  lastChange: ChangeRecord;
+}
+
+export interface ReferralHistoryEntry {
+  status: ReferralStatus;
+  at: string;
+  reason?: string;
+}
+
+export interface StoredReferral {
+  id: string;
+  signalId: string;
+  teamId: string;
+  municipality: string;
+  ruleId: string;
+  status: ReferralStatus;
+  requestType: RequestType;
+  urgency: Urgency;
+  concerns: Concern[];
+  pupilPseudonym?: string;
+  history: ReferralHistoryEntry[];
+  createdAt: string;
+  updatedAt: string;
+  version: number;
+  lastChange: ChangeRecord;
+}
+
+/** A read of pupil data, kept in the state table until the audit writer has appended it. */
+export interface AccessRecord {
+  id: string;
+  municipality: string;
+  objectType: 'signal' | 'referral';
+  objectId: string;
+  signalId: string;
+  pupilPseudonym?: string;
+  change: ChangeRecord;
+}

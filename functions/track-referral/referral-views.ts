@@ -1,0 +1,49 @@
+import type { z } from 'zod';
+import type { ReferralListItemSchema, ReferralView } from '../../schemas/views.js';
+import type { StoredReferral, StoredSignal } from '../shared/model.js';
+
+export type ReferralListItem = z.infer<typeof ReferralListItemSchema>;
+
+export function toListItem(referral: StoredReferral): ReferralListItem {
+  return {
+    id: referral.id,
+    signalId: referral.signalId,
+    teamId: referral.teamId,
+    municipality: referral.municipality,
+    status: referral.status,
+    requestType: referral.requestType,
+    urgency: referral.urgency,
+    createdAt: referral.createdAt,
+    updatedAt: referral.updatedAt,
+  };
+}
+
+/** The referral without pupil data: what a status change answers with. */
+export function toReferralState(referral: StoredReferral) {
+  return { ...toListItem(referral), history: referral.history };
+}
+
+export function toReferralView(referral: StoredReferral, signal: StoredSignal): ReferralView {
+  const { submission } = signal;
+  return {
+    id: referral.id,
+    signalId: referral.signalId,
+    teamId: referral.teamId,
+    municipality: referral.municipality,
+    status: referral.status,
+    createdAt: referral.createdAt,
+    updatedAt: referral.updatedAt,
+    history: referral.history,
+    signal: {
+      requestType: submission.requestType,
+      schoolLocation: submission.schoolLocation,
+      receivedAt: signal.receivedAt,
+      urgency: submission.urgency,
+      concerns: submission.concerns,
+      summary: submission.summary,
+      pupil: submission.pupil,
+      ...(submission.requestType === 'referral' ? { consent: submission.consent } : {}),
+      contact: submission.contact,
+    },
+  };
+}
