@@ -3,6 +3,8 @@ import { defineConfig } from 'vitest/config';
 // Four levels, each runnable on its own (`npm run test:unit`, …); `npm test` runs them all.
 export default defineConfig({
   test: {
+    // Handlers log JSON lines; tests that check logs raise the level themselves.
+    env: { POWERTOOLS_LOG_LEVEL: 'SILENT' },
     projects: [
       { test: { name: 'unit', include: ['test/unit/**/*.test.ts'], environment: 'node' } },
       {

@@ -21,6 +21,7 @@ export const RoutingRuleConfigSchema = z.strictObject({
   concerns: z.array(z.enum(CONCERNS)).min(1).optional(),
   ageRange: z
     .strictObject({ min: z.number().int().min(0).optional(), max: z.number().int().min(0).optional() })
+    .refine((r) => r.min !== undefined || r.max !== undefined, { error: 'give min, max or both' })
     .refine((r) => r.min === undefined || r.max === undefined || r.min <= r.max, {
       error: 'min must not exceed max',
     })

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 
+const HttpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
+
 // Every function reads its environment once per cold start through here; a missing or bad
 // value fails the cold start with one message naming every problem (not one at a time).
 
@@ -8,7 +10,7 @@ const EnvSchema = z.object({
   STATE_TABLE_NAME: z.string().min(1),
   /** The append-only, hash-chained audit table. */
   AUDIT_TABLE_NAME: z.string().min(1),
-  INTAKE_QUEUE_URL: z.url(),
+  INTAKE_QUEUE_URL: HttpUrl,
   /** Deployment name; part of every team queue's name (see team-queue-name.ts). */
   DEPLOYMENT_NAME: z.string().regex(/^[a-z][a-z0-9-]{0,19}$/),
   /** Teams and routing rules as JSON (DeploymentConfigSchema); injected at build time in AWS. */
@@ -18,8 +20,8 @@ const EnvSchema = z.object({
   /** The pseudonym key itself (local mode and tests only). */
   PSEUDONYM_KEY: z.string().min(32).optional(),
   /** Emulator endpoints (local mode and tests only); unset in AWS. */
-  DYNAMODB_ENDPOINT: z.url().optional(),
-  SQS_ENDPOINT: z.url().optional(),
+  DYNAMODB_ENDPOINT: HttpUrl.optional(),
+  SQS_ENDPOINT: HttpUrl.optional(),
   AWS_REGION: z.string().min(1),
 });
 

@@ -103,7 +103,7 @@ export async function recordReferralEvent(
     logEvent(LOG_EVENTS.referralTransitionRefused, {
       referralId: referral.id,
       from: referral.status,
-      event: type,
+      requested: type,
     });
     const why =
       step.reason === 'terminal'

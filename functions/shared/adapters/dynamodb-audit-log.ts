@@ -13,8 +13,14 @@ import { failedConditions } from './transactions.js';
 const chainPartition = (municipality: string) => `CHAIN#${municipality}`;
 const sequenceKey = (sequence: number) => `SEQ#${String(sequence).padStart(12, '0')}`;
 
-/** Concurrent writers to one municipality's chain race on its head; the loser reads and retries. */
-const MAX_APPEND_ATTEMPTS = 8;
+/**
+ * Concurrent writers to one municipality's chain race on its head; a loser reads the new head
+ * and tries again after a capped exponential backoff with full jitter (the AWS Architecture
+ * Blog's advice for contended optimistic writes). If it still loses, the error goes back to the
+ * stream, which retries the record: nothing is lost, it only waits.
+ */
+const MAX_APPEND_ATTEMPTS = 40;
+const MAX_BACKOFF_MS = 250;
 
 export class DynamoDbAuditLog implements AuditLog {
   constructor(
@@ -88,7 +94,7 @@ export class DynamoDbAuditLog implements AuditLog {
         if (failed.includes(0)) return 'duplicate';
         if (attempt >= MAX_APPEND_ATTEMPTS)
           throw new Error(`audit chain ${draft.municipality} stayed contended`);
-        await new Promise((r) => setTimeout(r, Math.random() * 20 * attempt));
+        await new Promise((r) => setTimeout(r, Math.random() * Math.min(MAX_BACKOFF_MS, 5 * 2 ** attempt)));
       }
     }
   }

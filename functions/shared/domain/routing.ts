@@ -36,7 +36,8 @@ function criteriaOf(rule: RoutingRule): ((facts: RoutingFacts) => boolean)[] {
     const concerns = rule.concerns;
     criteria.push((f) => f.concerns.some((c) => concerns.includes(c)));
   }
-  if (rule.ageRange) {
+  // An age range without bounds would match everyone yet count as a criterion: ignore it.
+  if (rule.ageRange && (rule.ageRange.min !== undefined || rule.ageRange.max !== undefined)) {
     const { min = 0, max = Number.POSITIVE_INFINITY } = rule.ageRange;
     criteria.push((f) => f.age >= min && f.age <= max);
   }

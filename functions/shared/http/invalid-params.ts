@@ -21,12 +21,12 @@ export function toInvalidParams(
   return dedupe(params);
 }
 
+/** One entry per field: the first reason is the most basic one (format before list membership). */
 function dedupe(params: InvalidParam[]): InvalidParam[] {
   const seen = new Set<string>();
   return params.filter((p) => {
-    const key = `${p.name}\u0000${p.reason}`;
-    if (seen.has(key)) return false;
-    seen.add(key);
+    if (seen.has(p.name)) return false;
+    seen.add(p.name);
     return true;
   });
 }
