@@ -12,7 +12,10 @@ export function teamDeadLetterQueueName(deployment: string, teamId: string): str
   return checked(`schakel-${deployment}-team-${teamId}-dlq`);
 }
 
-/** IAM resource pattern covering every team queue of a deployment (not the DLQs' consumers). */
+/**
+ * IAM resource pattern covering every team queue of a deployment. It also matches the team
+ * DLQs (IAM has no "except"): the functions only ever send to the names above, never to a DLQ.
+ */
 export function teamQueueNamePattern(deployment: string): string {
   return `schakel-${deployment}-team-*`;
 }

@@ -1,0 +1,121 @@
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Validations } from 'aws-cdk-lib';
+import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup } from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { FUNCTIONS, type FunctionName } from '../../functions/catalog.js';
+import type { EnvKey } from '../../functions/shared/env.js';
+import { FUNCTION_SETTINGS, LOG_RETENTION } from '../settings.js';
+
+const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/** The values the stacks can offer; each function gets only the keys its catalog entry names. */
+export type EnvironmentValues = Partial<Record<EnvKey, string>>;
+
+/**
+ * Keys never set as Lambda environment variables:
+ * - PSEUDONYM_KEY: local mode only; in AWS the key stays in Secrets Manager (PSEUDONYM_SECRET_ARN).
+ * - SCHAKEL_DEPLOYMENT_CONFIG: Lambda caps all variables together at 4 KB and a region's teams and
+ *   rules exceed that, so it is compiled into the bundle instead (see `define` below).
+ */
+const LOCAL_ONLY: ReadonlySet<EnvKey> = new Set<EnvKey>(['PSEUDONYM_KEY']);
+const BUILD_TIME: ReadonlySet<EnvKey> = new Set<EnvKey>(['SCHAKEL_DEPLOYMENT_CONFIG']);
+
+export interface HouseFunctionProps {
+  name: FunctionName;
+  values: EnvironmentValues;
+}
+
+/**
+ * A Lambda function of functions/<name>/handler.ts with the house defaults: Node.js 24 on Graviton,
+ * active tracing, its own log group and its own role (so it can only write its own logs).
+ */
+export class HouseFunction extends Construct {
+  readonly function: NodejsFunction;
+  readonly role: Role;
+  readonly logGroup: LogGroup;
+
+  constructor(scope: Construct, id: string, props: HouseFunctionProps) {
+    super(scope, id);
+    const spec = FUNCTIONS[props.name];
+    const settings = FUNCTION_SETTINGS[props.name];
+    const environment: Record<string, string> = {
+      NODE_OPTIONS: '--enable-source-maps',
+      POWERTOOLS_SERVICE_NAME: 'schakel',
+    };
+    const define: Record<string, string> = {};
+    for (const key of spec.environment) {
+      if (LOCAL_ONLY.has(key)) continue;
+      const value = props.values[key];
+      if (value === undefined)
+        throw new Error(`${spec.name} needs ${key}, but the stack offers no value for it`);
+      // esbuild replaces the expression `process.env.KEY` with this JavaScript string literal.
+      if (BUILD_TIME.has(key)) define[`process.env.${key}`] = JSON.stringify(value);
+      else environment[key] = value;
+    }
+
+    this.logGroup = new LogGroup(this, 'Logs', { retention: LOG_RETENTION });
+    // An own role instead of the default one with AWSLambdaBasicExecutionRole, which may write to
+    // every log group in the account.
+    this.role = new Role(this, 'Role', {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: `Schakel ${spec.name}`,
+    });
+    this.logGroup.grantWrite(this.role);
+
+    this.function = new NodejsFunction(this, 'Function', {
+      entry: join(REPO_ROOT, 'functions', spec.name, 'handler.ts'),
+      handler: 'handler',
+      depsLockFilePath: join(REPO_ROOT, 'package-lock.json'),
+      projectRoot: REPO_ROOT,
+      description: spec.description,
+      runtime: Runtime.NODEJS_24_X,
+      architecture: Architecture.ARM_64,
+      timeout: settings.timeout,
+      memorySize: settings.memorySize,
+      role: this.role,
+      logGroup: this.logGroup,
+      loggingFormat: LoggingFormat.JSON,
+      tracing: Tracing.ACTIVE,
+      environment,
+      bundling: {
+        format: OutputFormat.ESM,
+        target: 'node24',
+        mainFields: ['module', 'main'],
+        // Some dependencies are CommonJS and call require(); ESM output has no require of its own.
+        banner:
+          "import { createRequire as schakelCreateRequire } from 'node:module'; " +
+          'const require = schakelCreateRequire(import.meta.url);',
+        minify: true,
+        sourceMap: true,
+        sourcesContent: false,
+        // The SDK the runtime ships changes without notice; bundle the version the tests ran with.
+        bundleAwsSDK: true,
+        define,
+        logLevel: LogLevel.WARNING,
+      },
+    });
+
+    Validations.of(this).acknowledge(
+      {
+        id: 'Serverless-LambdaDLQ',
+        reason:
+          'Never invoked asynchronously: API Gateway invokes synchronously, and event source ' +
+          'mappings keep failed records in the SQS dead-letter queue or the stream on-failure queue.',
+      },
+      {
+        id: 'Serverless-LambdaAsyncFailureDestination',
+        reason: 'Never invoked asynchronously (see Serverless-LambdaDLQ).',
+      },
+      {
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason:
+          'X-Ray PutTraceSegments/PutTelemetryRecords (and, for the stream consumer, ' +
+          'dynamodb:ListStreams) support no resource-level permissions.',
+      },
+    );
+  }
+}

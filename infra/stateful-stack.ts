@@ -1,0 +1,206 @@
+import { CfnResource, Duration, RemovalPolicy, Stack, type StackProps, Tags, Validations } from 'aws-cdk-lib';
+import {
+  AttributeType,
+  BillingMode,
+  ProjectionType,
+  StreamViewType,
+  Table,
+  TableEncryption,
+} from 'aws-cdk-lib/aws-dynamodb';
+import { Key } from 'aws-cdk-lib/aws-kms';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import type { Construct } from 'constructs';
+import { AUDIT_TABLE, STATE_TABLE } from '../functions/shared/state-table.js';
+import { teamDeadLetterQueueName, teamQueueName } from '../functions/shared/team-queue-name.js';
+import type { DeploymentConfig } from '../schemas/deployment-config.js';
+import { DeadLetterQueue, QueueWithDlq } from './constructs/queue-with-dlq.js';
+import { RESOURCE_TAG } from './resource-tags.js';
+import { INTAKE_VISIBILITY_TIMEOUT } from './settings.js';
+
+/** CloudFormation quota: resources per stack. */
+export const MAX_RESOURCES_PER_STACK = 500;
+
+export interface StatefulStackProps extends StackProps {
+  config: DeploymentConfig;
+}
+
+/**
+ * What the stateless stack imports, as CloudFormation exports with fixed names. Named exports, not
+ * CDK's automatic cross-stack references, so the contract between the stacks is visible here, stays
+ * stable when a construct is renamed, and never grows with the number of teams.
+ */
+export interface StatefulReferences {
+  stateTableName: string;
+  stateTableArn: string;
+  stateTableStreamArn: string;
+  auditTableName: string;
+  auditTableArn: string;
+  intakeQueueArn: string;
+  intakeQueueUrl: string;
+  auditStreamDeadLetterQueueArn: string;
+  pseudonymSecretArn: string;
+  dataKeyArn: string;
+}
+
+/** The export name of one reference, e.g. `schakel-demo-state-table-arn`. */
+export function exportName(deployment: string, reference: keyof StatefulReferences): string {
+  return `schakel-${deployment}-${reference.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+}
+
+/**
+ * Everything that holds data: tables, queues, the pseudonym key. Kept apart from the functions so
+ * that redeploying or even deleting the stateless stack can never replace a table or a queue.
+ */
+export class StatefulStack extends Stack {
+  readonly dataKey: Key;
+  readonly stateTable: Table;
+  readonly auditTable: Table;
+  readonly intake: QueueWithDlq;
+  readonly auditStreamDeadLetterQueue: DeadLetterQueue;
+  readonly pseudonymSecret: Secret;
+  /**
+   * Per team id. Deliberately not used by the stateless stack: referencing them there would create
+   * one cross-stack export per queue; route-signal finds them by name instead.
+   */
+  readonly teamQueues: ReadonlyMap<string, QueueWithDlq>;
+  readonly references: StatefulReferences;
+
+  constructor(scope: Construct, id: string, props: StatefulStackProps) {
+    super(scope, id, { terminationProtection: true, ...props });
+    const { config } = props;
+
+    // A customer-managed key rather than the AWS-owned or AWS-managed one: signals about pupils are
+    // special-category data (youth care), and the municipality as controller can then see every use
+    // of the key in CloudTrail per principal, restrict it in the key policy, and make the data
+    // unreadable by disabling the key when a region leaves the hub.
+    this.dataKey = new Key(this, 'DataKey', {
+      description: `Schakel ${config.deployment}: encrypts the state and audit tables and the pseudonym key`,
+      enableKeyRotation: true,
+      // The tables are retained; deleting their key would make retained data unreadable.
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    this.stateTable = new Table(this, 'StateTable', {
+      partitionKey: { name: STATE_TABLE.partitionKey, type: AttributeType.STRING },
+      sortKey: { name: STATE_TABLE.sortKey, type: AttributeType.STRING },
+      billingMode: BillingMode.PAY_PER_REQUEST,
+      encryption: TableEncryption.CUSTOMER_MANAGED,
+      encryptionKey: this.dataKey,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      timeToLiveAttribute: STATE_TABLE.timeToLiveAttribute,
+      // The audit trail needs old and new images to record what changed.
+      stream: StreamViewType.NEW_AND_OLD_IMAGES,
+      deletionProtection: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    for (const [indexName, keys] of Object.entries(STATE_TABLE.indexes)) {
+      this.stateTable.addGlobalSecondaryIndex({
+        indexName,
+        partitionKey: { name: keys.partitionKey, type: AttributeType.STRING },
+        sortKey: { name: keys.sortKey, type: AttributeType.STRING },
+        projectionType: ProjectionType.ALL,
+      });
+    }
+    Tags.of(this.stateTable).add(RESOURCE_TAG, 'state-table');
+
+    this.auditTable = new Table(this, 'AuditTable', {
+      partitionKey: { name: AUDIT_TABLE.partitionKey, type: AttributeType.STRING },
+      sortKey: { name: AUDIT_TABLE.sortKey, type: AttributeType.STRING },
+      billingMode: BillingMode.PAY_PER_REQUEST,
+      encryption: TableEncryption.CUSTOMER_MANAGED,
+      encryptionKey: this.dataKey,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      deletionProtection: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    Tags.of(this.auditTable).add(RESOURCE_TAG, 'audit-table');
+
+    this.intake = new QueueWithDlq(this, 'Intake', {
+      kind: 'intake-queue',
+      deadLetterKind: 'intake-dlq',
+      visibilityTimeout: INTAKE_VISIBILITY_TIMEOUT,
+    });
+
+    // The on-failure destination of the write-audit event source mapping: Lambda sends a description
+    // of each stream batch it gave up on (shard and sequence numbers, not the records), so an
+    // operator can re-read them within the stream's 24-hour retention or rebuild them from the table.
+    this.auditStreamDeadLetterQueue = new DeadLetterQueue(this, 'AuditStreamDeadLetterQueue', {
+      kind: 'audit-stream-dlq',
+    });
+    Validations.of(this.auditStreamDeadLetterQueue).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason:
+        'Dead-letter queue of the state-table stream: it is the on-failure destination of the ' +
+        "write-audit event source mapping (another stack), which cdk-nag's same-stack check cannot see.",
+    });
+
+    const teamQueues = new Map<string, QueueWithDlq>();
+    for (const team of config.teams) {
+      teamQueues.set(
+        team.id,
+        new QueueWithDlq(this, `Team-${team.id}`, {
+          kind: 'team-queue',
+          deadLetterKind: 'team-dlq',
+          teamId: team.id,
+          queueName: teamQueueName(config.deployment, team.id),
+          deadLetterQueueName: teamDeadLetterQueueName(config.deployment, team.id),
+          // Team consumers run outside this deployment and may be offline over a holiday; the
+          // referral also stays listable through GET /v1/referrals.
+          retentionPeriod: Duration.days(14),
+        }),
+      );
+    }
+    this.teamQueues = teamQueues;
+
+    this.pseudonymSecret = new Secret(this, 'PseudonymKey', {
+      description: `Schakel ${config.deployment}: HMAC key that turns a BSN into a pupil pseudonym`,
+      encryptionKey: this.dataKey,
+      generateSecretString: { passwordLength: 64, excludePunctuation: true, includeSpace: false },
+      // Losing the key would break the link between old and new audit records of the same pupil.
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    Validations.of(this.pseudonymSecret).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        'Rotating the pseudonym key changes every pupil pseudonym and breaks the audit trail per ' +
+        'pupil; it is rotated by a planned re-pseudonymisation, not on a schedule.',
+    });
+
+    const exported = (reference: keyof StatefulReferences, value: string): string =>
+      this.exportValue(value, { name: exportName(config.deployment, reference) });
+    this.references = {
+      stateTableName: exported('stateTableName', this.stateTable.tableName),
+      stateTableArn: exported('stateTableArn', this.stateTable.tableArn),
+      stateTableStreamArn: exported('stateTableStreamArn', streamArnOf(this.stateTable)),
+      auditTableName: exported('auditTableName', this.auditTable.tableName),
+      auditTableArn: exported('auditTableArn', this.auditTable.tableArn),
+      intakeQueueArn: exported('intakeQueueArn', this.intake.queue.queueArn),
+      intakeQueueUrl: exported('intakeQueueUrl', this.intake.queue.queueUrl),
+      auditStreamDeadLetterQueueArn: exported(
+        'auditStreamDeadLetterQueueArn',
+        this.auditStreamDeadLetterQueue.queueArn,
+      ),
+      pseudonymSecretArn: exported('pseudonymSecretArn', this.pseudonymSecret.secretArn),
+      dataKeyArn: exported('dataKeyArn', this.dataKey.keyArn),
+    };
+
+    this.assertWithinResourceQuota(config.teams.length);
+  }
+
+  // Each team adds four resources (queue, dead-letter queue and their two SSL-only queue policies).
+  // Fail at synth with the reason instead of at deploy time with a CloudFormation quota error.
+  private assertWithinResourceQuota(teamCount: number): void {
+    const resources = this.node.findAll().filter((c) => CfnResource.isCfnResource(c)).length;
+    if (resources > MAX_RESOURCES_PER_STACK) {
+      throw new Error(
+        `${this.stackName}: ${teamCount} teams need ${resources} CloudFormation resources, more than the ` +
+          `${MAX_RESOURCES_PER_STACK} a stack may hold; split the team queues over more stacks.`,
+      );
+    }
+  }
+}
+
+function streamArnOf(table: Table): string {
+  if (!table.tableStreamArn) throw new Error(`${table.node.path} has no stream`);
+  return table.tableStreamArn;
+}

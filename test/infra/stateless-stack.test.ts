@@ -1,0 +1,405 @@
+import { describe, expect, it } from 'vitest';
+import { API_ROUTES, FUNCTIONS, type FunctionName } from '../../functions/catalog.js';
+import {
+  GATEWAY_PROBLEMS,
+  type GatewayResponseKind,
+  gatewayProblemBody,
+  STANDARD_HEADERS,
+} from '../../functions/shared/http/gateway-responses.js';
+import { FUNCTION_SETTINGS, LOG_RETENTION } from '../../infra/settings.js';
+import { exportName } from '../../infra/stateful-stack.js';
+import { asArray, demoConfig, propertiesOf, resourcesOfType, synthesize } from './support.js';
+
+const config = demoConfig();
+const { templates, stateless: statelessStack } = synthesize(config);
+const stateless = templates.stateless;
+const resources = stateless.toJSON().Resources as Record<
+  string,
+  { Type: string; Properties: Record<string, unknown> }
+>;
+
+type Json = Record<string, unknown>;
+
+/** The AWS::Lambda::Function of a catalog entry, found by the construct path of its HouseFunction. */
+function lambdaOf(name: FunctionName): Json {
+  const fn = statelessStack.functions[name].function;
+  const logicalId = statelessStack.getLogicalId(fn.node.defaultChild as never);
+  const resource = resources[logicalId];
+  if (!resource) throw new Error(`no function resource for ${name}`);
+  return resource.Properties;
+}
+
+function environmentOf(name: FunctionName): Record<string, unknown> {
+  return ((lambdaOf(name).Environment as Json | undefined)?.Variables ?? {}) as Record<string, unknown>;
+}
+
+const functionNames = Object.keys(FUNCTIONS) as FunctionName[];
+
+describe('stateless stack', () => {
+  describe('functions', () => {
+    it('creates exactly one Lambda function per catalog entry', () => {
+      stateless.resourceCountIs('AWS::Lambda::Function', functionNames.length);
+    });
+
+    it('runs every Lambda function on nodejs24.x, arm64, with active tracing', () => {
+      for (const [id, fn] of resourcesOfType(stateless, 'AWS::Lambda::Function')) {
+        const p = propertiesOf(fn);
+        expect(p.Runtime, id).toBe('nodejs24.x');
+        expect(p.Architectures, id).toEqual(['arm64']);
+        expect(p.TracingConfig, id).toEqual({ Mode: 'Active' });
+      }
+    });
+
+    it.each(functionNames)('gives %s its catalog description, timeout, memory and handler', (name) => {
+      const p = lambdaOf(name);
+      expect(p.Description).toBe(FUNCTIONS[name].description);
+      expect(p.Timeout).toBe(FUNCTION_SETTINGS[name].timeout.toSeconds());
+      expect(p.MemorySize).toBe(FUNCTION_SETTINGS[name].memorySize);
+      expect(p.Handler).toBe('index.handler');
+    });
+
+    it.each(functionNames)('logs %s to its own log group with retention', (name) => {
+      const logGroup = (lambdaOf(name).LoggingConfig as { LogGroup: { Ref: string } }).LogGroup.Ref;
+      expect(resources[logGroup]?.Type).toBe('AWS::Logs::LogGroup');
+      expect(resources[logGroup]?.Properties.RetentionInDays).toBe(LOG_RETENTION);
+    });
+
+    it.each(functionNames)('sets exactly the AWS environment variables %s declares', (name) => {
+      const expected = FUNCTIONS[name].environment.filter(
+        (key) => key !== 'PSEUDONYM_KEY' && key !== 'SCHAKEL_DEPLOYMENT_CONFIG',
+      );
+      const keys = Object.keys(environmentOf(name)).filter(
+        (key) => key !== 'NODE_OPTIONS' && key !== 'POWERTOOLS_SERVICE_NAME',
+      );
+      expect(keys.sort()).toEqual([...expected].sort());
+      expect(environmentOf(name).NODE_OPTIONS).toBe('--enable-source-maps');
+    });
+
+    it('does not pass the deployment config to route-signal as an environment variable', () => {
+      expect(FUNCTIONS['route-signal'].environment).toContain('SCHAKEL_DEPLOYMENT_CONFIG');
+      expect(environmentOf('route-signal')).not.toHaveProperty('SCHAKEL_DEPLOYMENT_CONFIG');
+      for (const name of functionNames) {
+        expect(environmentOf(name), name).not.toHaveProperty('SCHAKEL_DEPLOYMENT_CONFIG');
+        expect(environmentOf(name), name).not.toHaveProperty('PSEUDONYM_KEY');
+      }
+    });
+
+    it('points receive-signal at the pseudonym secret and the intake queue of the stateful stack', () => {
+      expect(environmentOf('receive-signal')).toMatchObject({
+        PSEUDONYM_SECRET_ARN: { 'Fn::ImportValue': exportName(config.deployment, 'pseudonymSecretArn') },
+        INTAKE_QUEUE_URL: { 'Fn::ImportValue': exportName(config.deployment, 'intakeQueueUrl') },
+        DEPLOYMENT_NAME: config.deployment,
+      });
+    });
+  });
+
+  describe('event sources', () => {
+    const mappings = resourcesOfType(stateless, 'AWS::Lambda::EventSourceMapping').map(([, m]) =>
+      propertiesOf(m),
+    );
+    const fromImport = (m: Json) => (m.EventSourceArn as { 'Fn::ImportValue'?: string })['Fn::ImportValue'];
+    const intake = mappings.find((m) => fromImport(m) === exportName(config.deployment, 'intakeQueueArn'));
+    const stream = mappings.find(
+      (m) => fromImport(m) === exportName(config.deployment, 'stateTableStreamArn'),
+    );
+
+    it('reports batch item failures on every SQS event source mapping', () => {
+      const sqs = mappings.filter((m) => m.StartingPosition === undefined);
+      expect(sqs.length).toBeGreaterThan(0);
+      for (const m of sqs) expect(m.FunctionResponseTypes).toEqual(['ReportBatchItemFailures']);
+    });
+
+    it('feeds the intake queue to route-signal in batches of 10 with a short batching window', () => {
+      expect(intake).toMatchObject({ BatchSize: 10, FunctionResponseTypes: ['ReportBatchItemFailures'] });
+      expect(intake?.FunctionName).toEqual({
+        Ref: statelessStack.getLogicalId(
+          statelessStack.functions['route-signal'].function.node.defaultChild as never,
+        ),
+      });
+      expect(intake?.MaximumBatchingWindowInSeconds).toBeGreaterThan(0);
+      expect(intake?.MaximumBatchingWindowInSeconds).toBeLessThanOrEqual(5);
+    });
+
+    it('bisects and retries failing stream batches, then hands them to the audit stream DLQ', () => {
+      expect(stream).toMatchObject({
+        StartingPosition: 'TRIM_HORIZON',
+        BisectBatchOnFunctionError: true,
+        MaximumRetryAttempts: expect.any(Number),
+        ParallelizationFactor: 1,
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+        DestinationConfig: {
+          OnFailure: {
+            Destination: {
+              'Fn::ImportValue': exportName(config.deployment, 'auditStreamDeadLetterQueueArn'),
+            },
+          },
+        },
+      });
+      expect(stream?.FunctionName).toEqual({
+        Ref: statelessStack.getLogicalId(
+          statelessStack.functions['write-audit'].function.node.defaultChild as never,
+        ),
+      });
+    });
+  });
+
+  describe('REST API', () => {
+    const restResources = resourcesOfType(stateless, 'AWS::ApiGateway::Resource');
+    const [restApiId] = Object.keys(stateless.findResources('AWS::ApiGateway::RestApi'));
+    const [authorizerId] = Object.keys(stateless.findResources('AWS::ApiGateway::Authorizer'));
+
+    /** Full path of a resource id, rebuilt from PathPart/ParentId. */
+    function pathOf(resourceId: unknown): string {
+      const ref = resourceId as { Ref?: string; 'Fn::GetAtt'?: [string, string] };
+      if (ref['Fn::GetAtt']?.[0] === restApiId) return '';
+      const entry = restResources.find(([id]) => id === ref.Ref);
+      if (!entry) throw new Error(`unknown resource ${JSON.stringify(resourceId)}`);
+      const p = propertiesOf(entry[1]);
+      return `${pathOf(p.ParentId)}/${p.PathPart as string}`;
+    }
+
+    const methods = resourcesOfType(stateless, 'AWS::ApiGateway::Method').map(([, m]) => propertiesOf(m));
+
+    it('has a method for every route and no others', () => {
+      const actual = methods.map((m) => `${m.HttpMethod as string} ${pathOf(m.ResourceId)}`).sort();
+      expect(actual).toEqual(API_ROUTES.map((r) => `${r.method} ${r.path}`).sort());
+    });
+
+    it.each(API_ROUTES.map((r) => [`${r.method} ${r.path}`, r] as const))(
+      'routes %s to its function, with the authorizer iff authorized',
+      (_, route) => {
+        const method = methods.find(
+          (m) => m.HttpMethod === route.method && pathOf(m.ResourceId) === route.path,
+        );
+        expect(method).toBeDefined();
+        if (route.authorized) {
+          expect(method).toMatchObject({ AuthorizationType: 'CUSTOM', AuthorizerId: { Ref: authorizerId } });
+        } else {
+          expect(method?.AuthorizationType).toBe('NONE');
+          expect(method?.AuthorizerId).toBeUndefined();
+        }
+        const integration = method?.Integration as { Type: string; Uri: unknown };
+        expect(integration.Type).toBe('AWS_PROXY');
+        const fnId = statelessStack.getLogicalId(
+          statelessStack.functions[route.function].function.node.defaultChild as never,
+        );
+        expect(JSON.stringify(integration.Uri)).toContain(`"${fnId}"`);
+      },
+    );
+
+    it('authorizes by the Authorization header through authorize-client, caching a few minutes', () => {
+      const authorizer = propertiesOf(
+        resourcesOfType(stateless, 'AWS::ApiGateway::Authorizer')[0]?.[1] ?? {},
+      );
+      expect(authorizer).toMatchObject({
+        Type: 'REQUEST',
+        IdentitySource: 'method.request.header.Authorization',
+      });
+      expect(authorizer.AuthorizerResultTtlInSeconds).toBeGreaterThanOrEqual(60);
+      expect(authorizer.AuthorizerResultTtlInSeconds).toBeLessThanOrEqual(600);
+      const fnId = statelessStack.getLogicalId(
+        statelessStack.functions['authorize-client'].function.node.defaultChild as never,
+      );
+      expect(JSON.stringify(authorizer.AuthorizerUri)).toContain(`"${fnId}"`);
+    });
+
+    const responses = resourcesOfType(stateless, 'AWS::ApiGateway::GatewayResponse').map(([, r]) =>
+      propertiesOf(r),
+    );
+
+    it.each(Object.keys(GATEWAY_PROBLEMS) as GatewayResponseKind[])(
+      'answers %s as problem+json with API-Version and the standard headers',
+      (kind) => {
+        const response = responses.find((r) => r.ResponseType === kind);
+        expect(response).toBeDefined();
+        expect(response?.StatusCode).toBe(String(GATEWAY_PROBLEMS[kind].status));
+        const headers = response?.ResponseParameters as Record<string, string>;
+        expect(headers['gatewayresponse.header.Content-Type']).toBe("'application/problem+json'");
+        for (const [name, value] of Object.entries(STANDARD_HEADERS)) {
+          expect(headers[`gatewayresponse.header.${name}`], name).toBe(`'${value}'`);
+        }
+        const templates = response?.ResponseTemplates as Record<string, string>;
+        expect(templates['application/json']).toBe(gatewayProblemBody(kind));
+        expect(JSON.parse(templates['application/json'] ?? '')).toMatchObject({
+          status: GATEWAY_PROBLEMS[kind].status,
+        });
+      },
+    );
+
+    it('answers an unknown path (missing authentication token) with 404', () => {
+      expect(responses.find((r) => r.ResponseType === 'MISSING_AUTHENTICATION_TOKEN')?.StatusCode).toBe(
+        '404',
+      );
+    });
+
+    const stage = propertiesOf(resourcesOfType(stateless, 'AWS::ApiGateway::Stage')[0]?.[1] ?? {});
+    const settings = (stage.MethodSettings ?? []) as Json[];
+
+    it('never enables data tracing, which would log request bodies', () => {
+      expect(settings.length).toBeGreaterThan(0);
+      for (const s of settings) expect(s.DataTraceEnabled).not.toBe(true);
+    });
+
+    it('throttles, traces and logs errors on every method', () => {
+      expect(stage.TracingEnabled).toBe(true);
+      expect(settings).toContainEqual(
+        expect.objectContaining({
+          HttpMethod: '*',
+          ResourcePath: '/*',
+          LoggingLevel: 'ERROR',
+          ThrottlingRateLimit: expect.any(Number),
+          ThrottlingBurstLimit: expect.any(Number),
+        }),
+      );
+    });
+
+    it('writes JSON access logs without query strings, paths with ids or bodies', () => {
+      const accessLog = stage.AccessLogSetting as { Format: string; DestinationArn: unknown };
+      const fields = JSON.parse(accessLog.Format) as Record<string, string>;
+      expect(fields).toMatchObject({
+        requestId: '$context.requestId',
+        resourcePath: '$context.resourcePath',
+      });
+      for (const value of Object.values(fields)) {
+        expect(value).not.toMatch(
+          /\$input|querystring|\$context\.path\b|requestOverride|\$context\.authorizer\.claims/i,
+        );
+      }
+    });
+
+    it('outputs the API URL', () => {
+      const outputs = Object.values(stateless.toJSON().Outputs ?? {}) as { Value: unknown }[];
+      expect(outputs.some((o) => JSON.stringify(o.Value).includes('execute-api'))).toBe(true);
+    });
+  });
+
+  describe('least privilege', () => {
+    /** The statements of a function's role policy. */
+    function statementsOf(name: FunctionName): Json[] {
+      const role = statelessStack.functions[name].role;
+      const policy = role.node.tryFindChild('DefaultPolicy');
+      if (!policy) return [];
+      const id = statelessStack.getLogicalId(policy.node.defaultChild as never);
+      const document = resources[id]?.Properties.PolicyDocument as { Statement?: Json[] } | undefined;
+      return document?.Statement ?? [];
+    }
+    const allowing = (name: FunctionName, action: string) =>
+      statementsOf(name).filter((s) => asArray(s.Action as string | string[]).includes(action));
+    const imported = (reference: Parameters<typeof exportName>[1]) =>
+      exportName(config.deployment, reference);
+
+    const writers: Record<FunctionName, string | undefined> = {
+      'authorize-client': undefined,
+      'receive-signal': imported('stateTableArn'),
+      'route-signal': imported('stateTableArn'),
+      'track-referral': imported('stateTableArn'),
+      'write-audit': imported('auditTableArn'),
+      'list-audit-events': undefined,
+      'serve-openapi': undefined,
+    };
+
+    it.each(functionNames)('lets %s write to its own table only', (name) => {
+      const writes = allowing(name, 'dynamodb:PutItem');
+      if (writers[name] === undefined) {
+        expect(writes).toEqual([]);
+      } else {
+        expect(writes).toHaveLength(1);
+        expect(JSON.stringify(writes[0]?.Resource)).toContain(`"${writers[name]}"`);
+        for (const table of ['stateTableArn', 'auditTableArn'] as const) {
+          if (imported(table) !== writers[name])
+            expect(JSON.stringify(writes[0]?.Resource)).not.toContain(imported(table));
+        }
+      }
+    });
+
+    it('lets only authorize-client, the writers and list-audit-events read tables', () => {
+      const readers = functionNames.filter((name) => allowing(name, 'dynamodb:GetItem').length > 0);
+      expect(readers.sort()).toEqual(
+        [
+          'authorize-client',
+          'receive-signal',
+          'route-signal',
+          'track-referral',
+          'write-audit',
+          'list-audit-events',
+        ].sort(),
+      );
+      expect(JSON.stringify(allowing('list-audit-events', 'dynamodb:GetItem'))).not.toContain(
+        imported('stateTableArn'),
+      );
+      expect(JSON.stringify(allowing('authorize-client', 'dynamodb:GetItem'))).not.toContain(
+        imported('auditTableArn'),
+      );
+    });
+
+    it('lets only receive-signal read the pseudonym secret and send to the intake queue', () => {
+      for (const name of functionNames) {
+        const secret = allowing(name, 'secretsmanager:GetSecretValue');
+        const intake = statementsOf(name).filter((s) =>
+          JSON.stringify(s.Resource).includes(imported('intakeQueueArn')),
+        );
+        const send = intake.filter((s) => asArray(s.Action as string | string[]).includes('sqs:SendMessage'));
+        expect(secret.length > 0, name).toBe(name === 'receive-signal');
+        expect(send.length > 0, name).toBe(name === 'receive-signal');
+      }
+    });
+
+    it('gives serve-openapi nothing beyond its logs and traces', () => {
+      const actions = statementsOf('serve-openapi').flatMap((s) => asArray(s.Action as string | string[]));
+      expect(actions.sort()).toEqual(
+        [
+          'logs:CreateLogStream',
+          'logs:PutLogEvents',
+          'xray:PutTelemetryRecords',
+          'xray:PutTraceSegments',
+        ].sort(),
+      );
+    });
+
+    it.each(functionNames)('lets %s write only to its own log group', (name) => {
+      const logs = allowing(name, 'logs:PutLogEvents');
+      expect(logs).toHaveLength(1);
+      const logGroupId = statelessStack.getLogicalId(
+        statelessStack.functions[name].logGroup.node.defaultChild as never,
+      );
+      expect(logs[0]?.Resource).toEqual({ 'Fn::GetAtt': [logGroupId, 'Arn'] });
+      const role =
+        resources[
+          statelessStack.getLogicalId(statelessStack.functions[name].role.node.defaultChild as never)
+        ];
+      expect(role?.Properties.ManagedPolicyArns).toBeUndefined();
+    });
+  });
+
+  describe('team queue access', () => {
+    const teamPattern = `:schakel-${config.deployment}-team-*`;
+    const statements = resourcesOfType(stateless, 'AWS::IAM::Policy').flatMap(([id, p]) =>
+      ((propertiesOf(p).PolicyDocument as { Statement: Json[] }).Statement ?? []).map((s) => ({ id, s })),
+    );
+    const teamStatements = statements.filter(({ s }) => JSON.stringify(s.Resource).includes(teamPattern));
+
+    it.each(['receive-signal', 'route-signal'] as const)(
+      'lets %s send to team queues by name pattern',
+      (name) => {
+        const role = statelessStack.functions[name].role;
+        const policyId = statelessStack.getLogicalId(
+          role.node.findChild('DefaultPolicy').node.defaultChild as never,
+        );
+        const own = teamStatements.filter(({ id }) => id === policyId);
+        expect(own).toHaveLength(1);
+        expect(asArray(own[0]?.s.Action).sort()).toEqual(['sqs:GetQueueUrl', 'sqs:SendMessage']);
+      },
+    );
+
+    it('grants team queue access to no other function', () => {
+      expect(teamStatements).toHaveLength(2);
+    });
+
+    it('never references a team queue of the stateful stack', () => {
+      const json = JSON.stringify(stateless.toJSON());
+      for (const team of config.teams) expect(json).not.toContain(`-team-${team.id}`);
+      const imports = json.match(/"Fn::ImportValue":"([^"]+)"/g) ?? [];
+      for (const i of imports) expect(i).not.toMatch(/team/);
+    });
+  });
+});
