@@ -1,7 +1,8 @@
 import type { Client } from '../shared/http/client-context.js';
 import type { ClientDirectory } from '../shared/ports/client-directory.js';
 
-const BEARER = /^Bearer ([A-Za-z0-9._~+/=-]{16,256})$/;
+// RFC 9110 §11.1: the auth scheme name is case-insensitive.
+const BEARER = /^bearer ([A-Za-z0-9._~+/=-]{16,256})$/i;
 
 /** The client behind an `Authorization: Bearer <apiKey>` header, or undefined. */
 export async function authorizeClient(

@@ -18,8 +18,9 @@ const dependencies = once(() => {
  * functions (403/404), not here.
  */
 function stageWildcard(methodArn: string): string {
-  const [prefix, apiId, stage] = methodArn.split('/');
-  return `${prefix}/${apiId}/${stage}/*`;
+  // arn:aws:execute-api:<region>:<account>:<apiId>/<stage>/<METHOD>/<path…>
+  const [apiArn, stage] = methodArn.split('/');
+  return `${apiArn}/${stage}/*`;
 }
 
 export const handler = async (

@@ -16,7 +16,8 @@ export async function listAuditEvents(
   const parsed = parseWith(AuditQuerySchema, input.query);
   if (!parsed.ok) throw new ValidationError(parsed.invalidParams);
   const { municipality, from, to, limit, cursor } = parsed.value;
-  if (from && to && from >= to) {
+  // Compared as instants: '10:00+01:00' is before '09:30Z', whatever the strings say.
+  if (from && to && Date.parse(from) >= Date.parse(to)) {
     throw new ValidationError([{ name: 'to', reason: 'must be later than from' }]);
   }
   const { client } = input;

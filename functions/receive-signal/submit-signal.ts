@@ -77,18 +77,24 @@ export async function submitSignal(
   if (!parsed.ok) throw new ValidationError(parsed.invalidParams);
   const submission = normalise(parsed.value);
 
-  const now = deps.now();
-  const today = dutchCalendarDay(now);
-  const problems = domainProblems(submission, today);
-  if (problems.length) throw new ValidationError(problems);
-
   if (!client.scope.schoolLocations?.includes(submission.schoolLocation)) {
     throw new ForbiddenError('This client does not submit for that school location.', [
       { name: 'schoolLocation', reason: 'is not a school location of this client' },
     ]);
   }
 
+  const now = deps.now();
+  const today = dutchCalendarDay(now);
   const hash = contentHash(submission);
+  const problems = domainProblems(submission, today);
+  if (problems.length) {
+    // A retry of a signal accepted earlier is answered as before, even when a rule that depends
+    // on the day now judges it differently (the pupil turned 12 at midnight between the tries).
+    const earlier = await deps.signals.findSource(client.clientId, submission.sourceId);
+    if (earlier?.contentHash === hash) return replay(deps, earlier.signalId);
+    throw new ValidationError(problems);
+  }
+
   const at = utcTimestamp(now);
   let pupilPseudonym: string | undefined;
   let age: number;
@@ -137,18 +143,22 @@ export async function submitSignal(
         'This sourceId was already used for a signal with other content. Use a new sourceId for a new signal.',
       );
     }
-    const existing = await deps.signals.getSignal(created.signalId);
-    const status = existing?.status ?? 'received';
-    logEvent(LOG_EVENTS.signalResubmitted, { signalId: created.signalId, status });
-    // The first attempt may have stored the signal but failed to enqueue it: enqueue again.
-    // Routing is idempotent, so a duplicate message is harmless.
-    if (status === 'received') await enqueue(deps, created.signalId);
-    return { id: created.signalId, status, replayed: true };
+    return replay(deps, created.signalId);
   }
 
   logEvent(LOG_EVENTS.signalReceived, { signalId: signal.id, requestType: signal.requestType });
   await enqueue(deps, signal.id);
   return { id: signal.id, status: 'received', replayed: false };
+}
+
+async function replay(deps: SubmitSignalDeps, signalId: string): Promise<SubmitSignalResult> {
+  const existing = await deps.signals.getSignal(signalId);
+  const status = existing?.status ?? 'received';
+  logEvent(LOG_EVENTS.signalResubmitted, { signalId, status });
+  // The first attempt may have stored the signal but failed to enqueue it: enqueue again.
+  // Routing is idempotent, so a duplicate message is harmless.
+  if (status === 'received') await enqueue(deps, signalId);
+  return { id: signalId, status, replayed: true };
 }
 
 async function enqueue(deps: SubmitSignalDeps, signalId: string): Promise<void> {

@@ -1,3 +1,4 @@
+import type { StoredReferral, StoredSignal } from '../../functions/shared/model.js';
 import type { ConsultationSubmission, ReferralSubmission } from '../../schemas/signal.js';
 
 /**
@@ -62,4 +63,67 @@ export function consultationSubmission(
     contact: { name: 'J. de Vries', role: 'intern begeleider', email: 'ib@school.example' },
   };
   return deepMerge<ConsultationSubmission>(base, overrides);
+}
+
+/**
+ * A stored referral signal as submit-signal writes it (status `received`, version 1), built from
+ * `referralSubmission()`; the pseudonym is a placeholder, not derived from the BSN.
+ */
+export function storedSignal(overrides?: DeepPartial<StoredSignal>): StoredSignal {
+  const submission = referralSubmission();
+  const base: StoredSignal = {
+    id: '5d0c8c4e-6f0a-4c53-9f1e-0b7b8d9a1c01',
+    sourceClientId: 'school-1',
+    sourceId: submission.sourceId,
+    contentHash: 'a'.repeat(64),
+    status: 'received',
+    requestType: 'referral',
+    schoolLocation: submission.schoolLocation,
+    municipality: submission.pupil.municipality,
+    urgency: submission.urgency,
+    concerns: submission.concerns,
+    age: 11,
+    pupilPseudonym: 'pp-placeholder-pseudonym-000000000',
+    submission,
+    referralIds: [],
+    receivedAt: '2026-11-22T10:00:00.000Z',
+    updatedAt: '2026-11-22T10:00:00.000Z',
+    version: 1,
+    lastChange: {
+      eventType: 'signal.received',
+      at: '2026-11-22T10:00:00.000Z',
+      actor: { clientId: 'school-1', role: 'school', organisation: 'Stichting De Regenboog' },
+      onBehalfOf: { schoolLocation: submission.schoolLocation },
+      details: { requestType: 'referral', urgency: 'regular' },
+    },
+  };
+  return deepMerge<StoredSignal>(base, overrides);
+}
+
+/** A referral of `storedSignal()` to team `jgt-amsterdam`, as route-signal writes it (`queued`). */
+export function storedReferral(overrides?: DeepPartial<StoredReferral>): StoredReferral {
+  const base: StoredReferral = {
+    id: '7e1d9d5f-7a1b-4d64-8a2f-1c8c9eab2d02',
+    signalId: '5d0c8c4e-6f0a-4c53-9f1e-0b7b8d9a1c01',
+    teamId: 'jgt-amsterdam',
+    municipality: '0363',
+    ruleId: 'amsterdam-default',
+    status: 'queued',
+    requestType: 'referral',
+    urgency: 'regular',
+    concerns: ['absence', 'home-situation'],
+    pupilPseudonym: 'pp-placeholder-pseudonym-000000000',
+    history: [{ status: 'queued', at: '2026-11-22T10:00:05.000Z' }],
+    createdAt: '2026-11-22T10:00:05.000Z',
+    updatedAt: '2026-11-22T10:00:05.000Z',
+    version: 1,
+    lastChange: {
+      eventType: 'referral.queued',
+      at: '2026-11-22T10:00:05.000Z',
+      actor: { clientId: 'schakel', role: 'system', organisation: 'Schakel' },
+      onBehalfOf: { schoolLocation: '12AB00', teamId: 'jgt-amsterdam' },
+      details: { teamId: 'jgt-amsterdam', ruleId: 'amsterdam-default', organisation: 'OKT' },
+    },
+  };
+  return deepMerge<StoredReferral>(base, overrides);
 }

@@ -33,27 +33,34 @@ export class DynamoDbReferralStore implements ReferralStore {
   ): Promise<ReferralPage> {
     const index = STATE_TABLE.indexes.byTeam;
     const partition = teamPartition(teamId);
-    const result = await this.documents.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        IndexName: 'byTeam',
-        KeyConditionExpression: '#pk = :pk',
-        ExpressionAttributeNames: {
-          '#pk': index.partitionKey,
-          ...(options.status ? { '#status': 'status' } : {}),
-        },
-        ExpressionAttributeValues: {
-          ':pk': partition,
-          ...(options.status ? { ':status': options.status } : {}),
-        },
-        ...(options.status ? { FilterExpression: '#status = :status' } : {}),
-        ScanIndexForward: false,
-        Limit: options.limit,
-        ExclusiveStartKey: decodeCursor(options.cursor, { [index.partitionKey]: partition }),
-      }),
-    );
-    const next = encodeCursor(result.LastEvaluatedKey);
-    return { items: (result.Items ?? []).map(toReferral), ...(next ? { next } : {}) };
+    const items: StoredReferral[] = [];
+    let startKey = decodeCursor(options.cursor, { [index.partitionKey]: partition });
+    // DynamoDB applies Limit before the status filter; keep reading until the page is full.
+    do {
+      const result = await this.documents.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: 'byTeam',
+          KeyConditionExpression: '#pk = :pk',
+          ExpressionAttributeNames: {
+            '#pk': index.partitionKey,
+            ...(options.status ? { '#status': 'status' } : {}),
+          },
+          ExpressionAttributeValues: {
+            ':pk': partition,
+            ...(options.status ? { ':status': options.status } : {}),
+          },
+          ...(options.status ? { FilterExpression: '#status = :status' } : {}),
+          ScanIndexForward: false,
+          Limit: options.limit - items.length,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      items.push(...(result.Items ?? []).map(toReferral));
+      startKey = result.LastEvaluatedKey as Record<string, string | number> | undefined;
+    } while (startKey && items.length < options.limit);
+    const next = encodeCursor(startKey);
+    return { items, ...(next ? { next } : {}) };
   }
 
   async updateStatus(

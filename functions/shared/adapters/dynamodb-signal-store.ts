@@ -56,12 +56,20 @@ export class DynamoDbSignalStore implements SignalStore {
       return { outcome: 'created' };
     } catch (error) {
       failedConditions(error);
-      const { Item } = await this.documents.send(
-        new GetCommand({ TableName: this.tableName, Key: source, ConsistentRead: true }),
-      );
-      if (!Item) throw error;
-      return { outcome: 'exists', signalId: String(Item.signalId), contentHash: String(Item.contentHash) };
+      const existing = await this.findSource(signal.sourceClientId, signal.sourceId);
+      if (!existing) throw error;
+      return { outcome: 'exists', ...existing };
     }
+  }
+
+  async findSource(
+    clientId: string,
+    sourceId: string,
+  ): Promise<{ signalId: string; contentHash: string } | undefined> {
+    const { Item } = await this.documents.send(
+      new GetCommand({ TableName: this.tableName, Key: sourceKey(clientId, sourceId), ConsistentRead: true }),
+    );
+    return Item ? { signalId: String(Item.signalId), contentHash: String(Item.contentHash) } : undefined;
   }
 
   async getSignal(id: string): Promise<StoredSignal | undefined> {

@@ -14,6 +14,11 @@ export type WithdrawOutcome =
 export interface SignalStore {
   /** Stores a new signal unless the (client, sourceId) pair is known; atomic. */
   createSignal(signal: StoredSignal): Promise<CreateSignalOutcome>;
+  /** The signal a client already sent under `sourceId`, if any (id and content hash). */
+  findSource(
+    clientId: string,
+    sourceId: string,
+  ): Promise<{ signalId: string; contentHash: string } | undefined>;
   getSignal(id: string): Promise<StoredSignal | undefined>;
   getReferrals(ids: readonly string[]): Promise<StoredReferral[]>;
   /** Creates the referral and marks the signal routed, only while the signal is still `received`. */

@@ -1,0 +1,440 @@
+import { createHash } from 'node:crypto';
+import { decodeCursor, encodeCursor } from '../../functions/shared/adapters/cursor.js';
+import { GENESIS_HASH, linkHash } from '../../functions/shared/domain/audit-chain.js';
+import type { ReferralStatus } from '../../functions/shared/domain/referral-state.js';
+import type { Client } from '../../functions/shared/http/client-context.js';
+import type {
+  AccessRecord,
+  ChangeRecord,
+  StoredReferral,
+  StoredSignal,
+} from '../../functions/shared/model.js';
+import type { AccessLog } from '../../functions/shared/ports/access-log.js';
+import type { AuditEntryDraft, AuditLog, AuditPage } from '../../functions/shared/ports/audit-log.js';
+import type { ClientDirectory } from '../../functions/shared/ports/client-directory.js';
+import type { Pseudonymizer } from '../../functions/shared/ports/pseudonymizer.js';
+import type { IntakeQueue, TeamQueue } from '../../functions/shared/ports/queues.js';
+import type { ReferralPage, ReferralStore } from '../../functions/shared/ports/referral-store.js';
+import type {
+  CreateSignalOutcome,
+  RouteOutcome,
+  SignalStore,
+  WithdrawOutcome,
+} from '../../functions/shared/ports/signal-store.js';
+import type { AuditEvent } from '../../schemas/audit-event.js';
+import type { IntakeMessage, ReferralCloudEvent } from '../../schemas/cloud-event.js';
+
+// In-memory fakes of the ports in functions/shared/ports/, for unit tests of the use cases.
+// They keep the adapters' contracts: the stores apply the same conditions as the DynamoDB
+// adapters (a failed condition is an outcome, not a write), everything goes in and out as a
+// copy (as it would through DynamoDB), and every fake can be told to fail.
+
+/** Errors armed for the next calls of named operations. */
+class Faults<Op extends string> {
+  private readonly queued = new Map<Op, Error[]>();
+  private readonly permanent = new Map<Op, Error>();
+
+  next(op: Op, error: Error, times: number): void {
+    this.queued.set(op, [...(this.queued.get(op) ?? []), ...Array.from({ length: times }, () => error)]);
+  }
+
+  always(op: Op, error: Error): void {
+    this.permanent.set(op, error);
+  }
+
+  clear(): void {
+    this.queued.clear();
+    this.permanent.clear();
+  }
+
+  check(op: Op): void {
+    const error = this.queued.get(op)?.shift() ?? this.permanent.get(op);
+    if (error) throw error;
+  }
+}
+
+const copy = <T>(value: T): T => structuredClone(value);
+
+/** A clock that always says `iso`. */
+export function fixedClock(iso: string): () => Date {
+  const at = Date.parse(iso);
+  if (Number.isNaN(at)) throw new RangeError(`not a date-time: ${iso}`);
+  return () => new Date(at);
+}
+
+/** Predictable UUIDs (version 4 layout): 00000000-0000-4000-8000-000000000001, …002, … */
+export function sequentialIds(start = 1): () => string {
+  let next = start;
+  return () => `00000000-0000-4000-8000-${(next++).toString(16).padStart(12, '0')}`;
+}
+
+export type StoreOperation =
+  | 'createSignal'
+  | 'findSource'
+  | 'getSignal'
+  | 'getReferrals'
+  | 'routeSignal'
+  | 'markUnroutable'
+  | 'withdrawSignal'
+  | 'getReferral'
+  | 'listTeamReferrals'
+  | 'updateStatus';
+
+/**
+ * The state table as SignalStore and ReferralStore see it (one table, two ports, as in AWS).
+ * Conditions mirror dynamodb-signal-store.ts and dynamodb-referral-store.ts.
+ */
+export class InMemoryStateStore implements SignalStore, ReferralStore {
+  private readonly signals = new Map<string, StoredSignal>();
+  private readonly sources = new Map<string, { signalId: string; contentHash: string }>();
+  private readonly referrals = new Map<string, StoredReferral>();
+  private readonly faults = new Faults<StoreOperation>();
+  private interleaved: (() => void) | undefined;
+  /** Successful writes, in order (operation names). */
+  readonly writes: StoreOperation[] = [];
+
+  failNext(op: StoreOperation, error: Error = new Error(`${op} failed`), times = 1): void {
+    this.faults.next(op, error, times);
+  }
+
+  failAlways(op: StoreOperation, error: Error = new Error(`${op} failed`)): void {
+    this.faults.always(op, error);
+  }
+
+  recover(): void {
+    this.faults.clear();
+  }
+
+  /** Runs `change` just before the next write is evaluated: another writer won the race. */
+  beforeNextWrite(change: () => void): void {
+    this.interleaved = change;
+  }
+
+  // Arrange/assert helpers (not part of the ports).
+
+  putSignal(signal: StoredSignal): void {
+    this.signals.set(signal.id, copy(signal));
+  }
+
+  putReferral(referral: StoredReferral): void {
+    this.referrals.set(referral.id, copy(referral));
+  }
+
+  allSignals(): StoredSignal[] {
+    return [...this.signals.values()].map(copy);
+  }
+
+  allReferrals(): StoredReferral[] {
+    return [...this.referrals.values()].map(copy);
+  }
+
+  private read(op: StoreOperation): void {
+    this.faults.check(op);
+  }
+
+  private write(op: StoreOperation): void {
+    this.faults.check(op);
+    const change = this.interleaved;
+    this.interleaved = undefined;
+    change?.();
+  }
+
+  // SignalStore
+
+  async createSignal(signal: StoredSignal): Promise<CreateSignalOutcome> {
+    this.write('createSignal');
+    const sourceKey = `${signal.sourceClientId}#${signal.sourceId}`;
+    const source = this.sources.get(sourceKey);
+    if (source) return { outcome: 'exists', ...source };
+    // The adapter's second condition: a signal id is never reused. With no SOURCE item to read,
+    // the adapter rethrows the cancellation.
+    if (this.signals.has(signal.id)) throw new Error(`signal ${signal.id} exists without its source item`);
+    this.sources.set(sourceKey, { signalId: signal.id, contentHash: signal.contentHash });
+    this.signals.set(signal.id, copy(signal));
+    this.writes.push('createSignal');
+    return { outcome: 'created' };
+  }
+
+  async findSource(clientId: string, sourceId: string) {
+    this.read('findSource');
+    const source = this.sources.get(`${clientId}#${sourceId}`);
+    return source && { ...source };
+  }
+
+  async getSignal(id: string): Promise<StoredSignal | undefined> {
+    this.read('getSignal');
+    const signal = this.signals.get(id);
+    return signal && copy(signal);
+  }
+
+  async getReferrals(ids: readonly string[]): Promise<StoredReferral[]> {
+    this.read('getReferrals');
+    return ids.flatMap((id) => {
+      const referral = this.referrals.get(id);
+      return referral ? [copy(referral)] : [];
+    });
+  }
+
+  async routeSignal(signal: StoredSignal, referral: StoredReferral): Promise<RouteOutcome> {
+    this.write('routeSignal');
+    const stored = this.signals.get(signal.id);
+    if (this.referrals.has(referral.id) || stored?.status !== 'received') {
+      return { outcome: 'signal-not-received' };
+    }
+    this.referrals.set(referral.id, copy(referral));
+    this.signals.set(signal.id, {
+      ...stored,
+      status: 'routed',
+      referralIds: [...stored.referralIds, referral.id],
+      updatedAt: referral.createdAt,
+      lastChange: {
+        ...copy(referral.lastChange),
+        eventType: 'signal.routed',
+        details: { teamId: referral.teamId, ruleId: referral.ruleId, referralId: referral.id },
+      },
+      version: stored.version + 1,
+    });
+    this.writes.push('routeSignal');
+    return { outcome: 'routed' };
+  }
+
+  async markUnroutable(signal: StoredSignal, change: ChangeRecord): Promise<boolean> {
+    this.write('markUnroutable');
+    const stored = this.signals.get(signal.id);
+    if (stored?.status !== 'received') return false;
+    this.signals.set(signal.id, {
+      ...stored,
+      status: 'unroutable',
+      updatedAt: change.at,
+      lastChange: copy(change),
+      version: stored.version + 1,
+    });
+    this.writes.push('markUnroutable');
+    return true;
+  }
+
+  async withdrawSignal(
+    signal: StoredSignal,
+    openReferrals: readonly StoredReferral[],
+    change: ChangeRecord,
+    reason: string | undefined,
+  ): Promise<WithdrawOutcome> {
+    this.write('withdrawSignal');
+    const stored = this.signals.get(signal.id);
+    const unchanged =
+      stored?.version === signal.version &&
+      openReferrals.every((r) => this.referrals.get(r.id)?.version === r.version);
+    if (!stored || !unchanged) return { outcome: 'changed-meanwhile' };
+    const withdrawn: StoredReferral[] = openReferrals.map((r) => ({
+      ...copy(r),
+      status: 'withdrawn',
+      version: r.version + 1,
+      updatedAt: change.at,
+      history: [...copy(r.history), { status: 'withdrawn', at: change.at, ...(reason ? { reason } : {}) }],
+      lastChange: {
+        ...copy(change),
+        eventType: 'referral.withdrawn',
+        onBehalfOf: { schoolLocation: signal.schoolLocation },
+        details: { fromStatus: r.status, toStatus: 'withdrawn', teamId: r.teamId },
+      },
+    }));
+    this.signals.set(signal.id, {
+      ...stored,
+      status: 'withdrawn',
+      updatedAt: change.at,
+      lastChange: copy(change),
+      version: signal.version + 1,
+    });
+    for (const r of withdrawn) this.referrals.set(r.id, copy(r));
+    this.writes.push('withdrawSignal');
+    return { outcome: 'withdrawn', referrals: withdrawn.map(copy) };
+  }
+
+  // ReferralStore
+
+  async getReferral(id: string): Promise<StoredReferral | undefined> {
+    this.read('getReferral');
+    const referral = this.referrals.get(id);
+    return referral && copy(referral);
+  }
+
+  /**
+   * Like the byTeam GSI query: newest first by `createdAt#id`; `limit` counts the items read
+   * before the status filter (as DynamoDB's Limit does); the cursor is checked against the team.
+   */
+  async listTeamReferrals(
+    teamId: string,
+    options: { limit: number; cursor?: string | undefined; status?: ReferralStatus | undefined },
+  ): Promise<ReferralPage> {
+    this.read('listTeamReferrals');
+    const partition = `TEAM#${teamId}`;
+    const start = decodeCursor(options.cursor, { gsi2pk: partition });
+    const sortKey = (r: StoredReferral) => `${r.createdAt}#${r.id}`;
+    const all = [...this.referrals.values()]
+      .filter((r) => r.teamId === teamId)
+      .sort((a, b) => (sortKey(a) < sortKey(b) ? 1 : -1))
+      .filter((r) => start === undefined || sortKey(r) < String(start.gsi2sk));
+    const evaluated = all.slice(0, options.limit);
+    const last = evaluated.at(-1);
+    const next =
+      all.length > evaluated.length && last
+        ? encodeCursor({
+            pk: `REFERRAL#${last.id}`,
+            sk: 'REFERRAL',
+            gsi2pk: partition,
+            gsi2sk: sortKey(last),
+          })
+        : undefined;
+    const items = evaluated.filter((r) => !options.status || r.status === options.status).map(copy);
+    return { items, ...(next ? { next } : {}) };
+  }
+
+  async updateStatus(
+    referral: StoredReferral,
+    to: ReferralStatus,
+    change: ChangeRecord,
+    reason: string | undefined,
+  ): Promise<StoredReferral | undefined> {
+    this.write('updateStatus');
+    const stored = this.referrals.get(referral.id);
+    if (stored?.version !== referral.version) return undefined;
+    const updated: StoredReferral = {
+      ...stored,
+      status: to,
+      version: referral.version + 1,
+      updatedAt: change.at,
+      lastChange: copy(change),
+      history: [...stored.history, { status: to, at: change.at, ...(reason ? { reason } : {}) }],
+    };
+    this.referrals.set(referral.id, updated);
+    this.writes.push('updateStatus');
+    return copy(updated);
+  }
+}
+
+/** Records every intake message; can be told to fail. */
+export class FakeIntakeQueue implements IntakeQueue {
+  readonly messages: IntakeMessage[] = [];
+  private readonly faults = new Faults<'enqueue'>();
+
+  failNext(error: Error = Object.assign(new Error('queue down'), { name: 'QueueDoesNotExist' }), times = 1) {
+    this.faults.next('enqueue', error, times);
+  }
+
+  async enqueue(message: IntakeMessage): Promise<void> {
+    this.faults.check('enqueue');
+    this.messages.push(copy(message));
+  }
+}
+
+/** Records every CloudEvent per team; can be told to fail. */
+export class FakeTeamQueue implements TeamQueue {
+  readonly published: { teamId: string; event: ReferralCloudEvent }[] = [];
+  private readonly faults = new Faults<'publish'>();
+
+  failNext(error: Error = Object.assign(new Error('queue down'), { name: 'QueueDoesNotExist' }), times = 1) {
+    this.faults.next('publish', error, times);
+  }
+
+  async publish(teamId: string, event: ReferralCloudEvent): Promise<void> {
+    this.faults.check('publish');
+    this.published.push({ teamId, event: copy(event) });
+  }
+}
+
+/** Keeps read records; can be told to fail (then nothing is recorded). */
+export class FakeAccessLog implements AccessLog {
+  readonly records: AccessRecord[] = [];
+  private readonly faults = new Faults<'recordRead'>();
+
+  failNext(error: Error = new Error('access log down'), times = 1) {
+    this.faults.next('recordRead', error, times);
+  }
+
+  async recordRead(record: AccessRecord): Promise<void> {
+    this.faults.check('recordRead');
+    if (this.records.some((r) => r.id === record.id)) throw new Error(`access record ${record.id} exists`);
+    this.records.push(copy(record));
+  }
+}
+
+/** A keyed-looking pseudonym that never contains its input; records what it was asked. */
+export class FakePseudonymizer implements Pseudonymizer {
+  readonly calls: { kind: 'bsn' | 'onderwijsnummer'; value: string }[] = [];
+
+  async pseudonymize(kind: 'bsn' | 'onderwijsnummer', value: string): Promise<string> {
+    this.calls.push({ kind, value });
+    return FakePseudonymizer.expected(kind, value);
+  }
+
+  static expected(kind: 'bsn' | 'onderwijsnummer', value: string): string {
+    return `pp-${createHash('sha256').update(`fake-key:${kind}:${value}`).digest('hex').slice(0, 32)}`;
+  }
+}
+
+/** A hash-chained audit log per municipality with the port's exactly-once `append`. */
+export class FakeAuditLog implements AuditLog {
+  private readonly chains = new Map<string, AuditEvent[]>();
+  private readonly faults = new Faults<'append' | 'list'>();
+  readonly queries: Parameters<AuditLog['list']>[0][] = [];
+
+  constructor(private readonly now: () => Date = fixedClock('2026-11-22T10:00:00Z')) {}
+
+  failNext(op: 'append' | 'list', error: Error = new Error(`${op} failed`), times = 1) {
+    this.faults.next(op, error, times);
+  }
+
+  entries(municipality: string): AuditEvent[] {
+    return copy(this.chains.get(municipality) ?? []);
+  }
+
+  async append(draft: AuditEntryDraft): Promise<'appended' | 'duplicate'> {
+    this.faults.check('append');
+    const chain = this.chains.get(draft.municipality) ?? [];
+    if ([...this.chains.values()].some((c) => c.some((e) => e.id === draft.id))) return 'duplicate';
+    const prev = chain.at(-1);
+    const unhashed = {
+      ...copy(draft),
+      sequence: (prev?.sequence ?? 0) + 1,
+      recordedAt: this.now().toISOString(),
+      prevHash: prev?.hash ?? GENESIS_HASH,
+    };
+    chain.push({ ...unhashed, hash: linkHash<AuditEvent>(unhashed) });
+    this.chains.set(draft.municipality, chain);
+    return 'appended';
+  }
+
+  async list(query: Parameters<AuditLog['list']>[0]): Promise<AuditPage> {
+    this.queries.push(copy(query));
+    this.faults.check('list');
+    const partition = `CHAIN#${query.municipality}`;
+    const start = decodeCursor(query.cursor, { pk: partition });
+    const after = start === undefined ? 0 : Number(String(start.sk).slice('SEQ#'.length));
+    const matching = (this.chains.get(query.municipality) ?? [])
+      .filter((e) => e.sequence > after)
+      .filter((e) => (!query.from || e.occurredAt >= query.from) && (!query.to || e.occurredAt < query.to));
+    const items = matching.slice(0, query.limit);
+    const last = items.at(-1);
+    const next =
+      matching.length > items.length && last
+        ? encodeCursor({ pk: partition, sk: `SEQ#${String(last.sequence).padStart(12, '0')}` })
+        : undefined;
+    return { items: copy(items), ...(next ? { next } : {}) };
+  }
+}
+
+/** Clients by API key; records every lookup. */
+export class FakeClientDirectory implements ClientDirectory {
+  private readonly clients = new Map<string, Client>();
+  readonly lookups: string[] = [];
+
+  async findByApiKey(apiKey: string): Promise<Client | undefined> {
+    this.lookups.push(apiKey);
+    const client = this.clients.get(apiKey);
+    return client && copy(client);
+  }
+
+  async putClient(client: Client, apiKey: string): Promise<void> {
+    this.clients.set(apiKey, copy(client));
+  }
+}

@@ -1,0 +1,186 @@
+import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import type { APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { authorizeClient } from '../../../functions/authorize-client/authorize-client.js';
+import { apiKeyHash } from '../../../functions/shared/adapters/dynamodb-client-directory.js';
+import { AuthorizerContextSchema } from '../../../functions/shared/http/client-context.js';
+import { schoolClient } from '../../helpers/clients.js';
+import { authorizerEvent } from '../../helpers/events.js';
+import { FakeClientDirectory } from '../../helpers/fakes.js';
+
+const API_KEY = 'sk_test_9f2c4e6a8b0d1f3e5a7c9b1d';
+
+describe('authorizeClient', () => {
+  async function setup() {
+    const clients = new FakeClientDirectory();
+    await clients.putClient(schoolClient(), API_KEY);
+    return { clients };
+  }
+
+  it('finds the client behind a bearer API key', async () => {
+    const deps = await setup();
+
+    const client = await authorizeClient(deps, `Bearer ${API_KEY}`);
+
+    expect(client).toEqual(schoolClient());
+    expect(deps.clients.lookups).toEqual([API_KEY]);
+  });
+
+  it('ignores whitespace around the header value', async () => {
+    const deps = await setup();
+
+    await expect(authorizeClient(deps, `  Bearer ${API_KEY} `)).resolves.toEqual(schoolClient());
+  });
+
+  it.each([
+    ['a 16-character key', 'k'.repeat(16)],
+    ['a 256-character key', 'k'.repeat(256)],
+    ['a key with every allowed sign', 'Ab0._~+/=-Ab0._~+/=-'],
+  ])('looks up %s', async (_case, key) => {
+    const deps = await setup();
+
+    await authorizeClient(deps, `Bearer ${key}`);
+
+    expect(deps.clients.lookups).toEqual([key]);
+  });
+
+  it.each<[string, string | undefined]>([
+    ['no header', undefined],
+    ['an empty header', ''],
+    ['the key without a scheme', API_KEY],
+    ['the Basic scheme', `Basic ${API_KEY}`],
+    ['the Token scheme', `Token ${API_KEY}`],
+    ['no space after Bearer', `Bearer${API_KEY}`],
+    ['two spaces after Bearer', `Bearer  ${API_KEY}`],
+    ['Bearer without a key', 'Bearer '],
+    ['a key one character too short', `Bearer ${'k'.repeat(15)}`],
+    ['a key one character too long', `Bearer ${'k'.repeat(257)}`],
+    ['a key with a space in it', `Bearer ${API_KEY.slice(0, 10)} ${API_KEY.slice(10)}`],
+    ['a key with a forbidden sign', `Bearer ${API_KEY}$`],
+    ['two keys', `Bearer ${API_KEY}, Bearer ${API_KEY}`],
+  ])('answers undefined without a lookup for %s', async (_case, header) => {
+    const deps = await setup();
+
+    const client = await authorizeClient(deps, header);
+
+    expect(client).toBeUndefined();
+    expect(deps.clients.lookups).toEqual([]);
+  });
+
+  it('answers undefined for a well-formed key nobody has', async () => {
+    const deps = await setup();
+
+    const client = await authorizeClient(deps, `Bearer ${'z'.repeat(32)}`);
+
+    expect(client).toBeUndefined();
+    expect(deps.clients.lookups).toEqual(['z'.repeat(32)]);
+  });
+});
+
+describe('authorize-client handler', () => {
+  const dynamo = mockClient(DynamoDBDocumentClient);
+  let handler: (event: APIGatewayRequestAuthorizerEvent) => Promise<unknown>;
+
+  beforeAll(async () => {
+    vi.stubEnv('STATE_TABLE_NAME', 'schakel-state');
+    vi.stubEnv('AWS_REGION', 'eu-central-1');
+    ({ handler } = await import('../../../functions/authorize-client/handler.js'));
+  });
+
+  afterAll(() => {
+    vi.unstubAllEnvs();
+    dynamo.restore();
+  });
+
+  beforeEach(() => {
+    dynamo.reset();
+    dynamo.on(GetCommand).resolves({});
+    dynamo
+      .on(GetCommand, {
+        TableName: 'schakel-state',
+        Key: { pk: `CLIENT#${apiKeyHash(API_KEY)}`, sk: 'CLIENT' },
+      })
+      .resolves({
+        Item: { pk: `CLIENT#${apiKeyHash(API_KEY)}`, sk: 'CLIENT', entity: 'client', client: schoolClient() },
+      });
+  });
+
+  async function thrown(event: APIGatewayRequestAuthorizerEvent): Promise<unknown> {
+    try {
+      await handler(event);
+    } catch (error) {
+      return error;
+    }
+    throw new Error('expected the handler to throw');
+  }
+
+  const withAuthorization = (value: string | undefined): APIGatewayRequestAuthorizerEvent => {
+    const event = authorizerEvent();
+    const { Authorization: _dropped, ...headers } = event.headers ?? {};
+    return { ...event, headers: value === undefined ? headers : { ...headers, Authorization: value } };
+  };
+
+  it('allows every method of the stage for a known key', async () => {
+    const result = await handler(authorizerEvent());
+
+    expect(result).toMatchObject({
+      principalId: 'school-1',
+      policyDocument: {
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Action: 'execute-api:Invoke',
+            Effect: 'Allow',
+            Resource: 'arn:aws:execute-api:eu-central-1:123456789012:a1b2c3d4e5/prod/*',
+          },
+        ],
+      },
+    });
+  });
+
+  it('hands API Gateway a context of flat strings that api-handler reads back as the client', async () => {
+    const result = (await handler(authorizerEvent())) as { context: Record<string, unknown> };
+
+    for (const value of Object.values(result.context)) expect(typeof value).toBe('string');
+    expect(AuthorizerContextSchema.parse(result.context)).toEqual(schoolClient());
+  });
+
+  it('looks the key up by its hash, never by the key itself', async () => {
+    await handler(authorizerEvent());
+
+    const keys = dynamo.commandCalls(GetCommand).map((call) => call.args[0].input.Key);
+    expect(keys).toEqual([{ pk: `CLIENT#${apiKeyHash(API_KEY)}`, sk: 'CLIENT' }]);
+    expect(JSON.stringify(keys)).not.toContain(API_KEY);
+  });
+
+  it('reads a lower-case authorization header', async () => {
+    const event = withAuthorization(undefined);
+
+    const result = await handler({
+      ...event,
+      headers: { ...event.headers, authorization: `Bearer ${API_KEY}` },
+    });
+
+    expect(result).toMatchObject({ principalId: 'school-1' });
+  });
+
+  it.each<[string, string | undefined]>([
+    ['an unknown key', `Bearer ${'z'.repeat(32)}`],
+    ['no Authorization header', undefined],
+    ['a malformed header', `Basic ${API_KEY}`],
+  ])('throws exactly Error("Unauthorized") for %s', async (_case, authorization) => {
+    const error = await thrown(withAuthorization(authorization));
+
+    expect(error).toBeInstanceOf(Error);
+    expect(Object.getPrototypeOf(error)).toBe(Error.prototype);
+    expect((error as Error).message).toBe('Unauthorized');
+  });
+
+  it('throws Unauthorized for an event without headers', async () => {
+    const error = await thrown({ ...authorizerEvent(), headers: null });
+
+    expect((error as Error).message).toBe('Unauthorized');
+    expect(dynamo.commandCalls(GetCommand)).toHaveLength(0);
+  });
+});

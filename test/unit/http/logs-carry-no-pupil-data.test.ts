@@ -1,0 +1,265 @@
+import type { APIGatewayProxyEvent } from 'aws-lambda';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { getSignal } from '../../../functions/receive-signal/signal-view.js';
+import { submitSignal } from '../../../functions/receive-signal/submit-signal.js';
+import { withdrawSignal } from '../../../functions/receive-signal/withdraw-signal.js';
+import { routeSignal } from '../../../functions/route-signal/route-signal.js';
+import { referralItem, signalItem } from '../../../functions/shared/adapters/state-items.js';
+import { derivedUuid } from '../../../functions/shared/domain/ids.js';
+import { apiHandler } from '../../../functions/shared/http/api-handler.js';
+import { LOG_EVENTS } from '../../../functions/shared/log-events.js';
+import { logger } from '../../../functions/shared/logger.js';
+import {
+  getReferral,
+  listReferrals,
+  recordReferralEvent,
+} from '../../../functions/track-referral/track-referral.js';
+import { writeAudit } from '../../../functions/write-audit/write-audit.js';
+import type { DeploymentConfig } from '../../../schemas/deployment-config.js';
+import { proxyEvent } from '../../helpers/events.js';
+import { referralSubmission } from '../../helpers/factories.js';
+import {
+  FakeAccessLog,
+  FakeAuditLog,
+  FakeIntakeQueue,
+  FakePseudonymizer,
+  FakeTeamQueue,
+  fixedClock,
+  InMemoryStateStore,
+  sequentialIds,
+} from '../../helpers/fakes.js';
+
+// Invariant 4: whatever the flow, no log line carries pupil data or free text. The flows run
+// through apiHandler with the real use cases on fakes, the logger at DEBUG, stdout and stderr
+// captured.
+
+const SECRETS = {
+  bsn: '999900043',
+  birthDate: '2013-07-04',
+  postcode: '2181AB',
+  postcodeWithSpace: '2181 AB',
+  summary: 'Leerling slaapt in de klas sinds de scheiding',
+  contactName: 'Annemarie Zwaneveld',
+  contactEmail: 'a.zwaneveld@school.example',
+  contactPhone: '+31 6 12345678',
+  withdrawReason: 'Gezin verhuist naar Zwolle',
+  rejectReason: 'Moeder weigert iedere medewerking',
+};
+
+const config: DeploymentConfig = {
+  deployment: 'demo',
+  teams: [{ id: 'jgt-amsterdam', name: 'JGT Amsterdam', kind: 'jgt', organisation: 'OKT' }],
+  routingRules: [{ id: 'amsterdam', municipality: '0363', teamId: 'jgt-amsterdam' }],
+};
+
+function system() {
+  const store = new InMemoryStateStore();
+  const deps = {
+    signals: store,
+    referrals: store,
+    intake: new FakeIntakeQueue(),
+    teams: new FakeTeamQueue(),
+    access: new FakeAccessLog(),
+    pseudonymizer: new FakePseudonymizer(),
+    audit: new FakeAuditLog(),
+    config,
+    deployment: 'demo',
+    now: fixedClock('2026-11-22T10:00:00Z'),
+    newId: sequentialIds(),
+  };
+  const schools = apiHandler({
+    'POST /v1/signals': async ({ client, user, body }) => {
+      const result = await submitSignal(deps, { client, user, body });
+      return { status: 202, body: { id: result.id, status: result.status } };
+    },
+    'GET /v1/signals/{id}': async ({ client, pathParameters }) => ({
+      status: 200,
+      body: await getSignal(deps, { client, id: pathParameters.id }),
+    }),
+    'POST /v1/signals/{id}/withdraw': async ({ client, user, pathParameters, body }) => ({
+      status: 200,
+      body: await withdrawSignal(deps, { client, user, id: pathParameters.id, body }),
+    }),
+  });
+  const teams = apiHandler({
+    'GET /v1/referrals': async ({ client, user, query }) => ({
+      status: 200,
+      body: await listReferrals(deps, { client, user, query }),
+    }),
+    'GET /v1/referrals/{id}': async ({ client, user, pathParameters }) => ({
+      status: 200,
+      body: await getReferral(deps, { client, user, id: pathParameters.id }),
+    }),
+    'POST /v1/referrals/{id}/events': async ({ client, user, pathParameters, body }) => ({
+      status: 200,
+      body: await recordReferralEvent(deps, { client, user, id: pathParameters.id, body }),
+    }),
+  });
+  return { deps, store, schools, teams };
+}
+
+const body = (overrides: Parameters<typeof referralSubmission>[0] = {}) =>
+  JSON.stringify(
+    referralSubmission({
+      pupil: { bsn: SECRETS.bsn, birthDate: SECRETS.birthDate, postcode: SECRETS.postcodeWithSpace },
+      summary: SECRETS.summary,
+      contact: { name: SECRETS.contactName, email: SECRETS.contactEmail, phone: SECRETS.contactPhone },
+      // The pupil is 13: parents and pupil consent.
+      consent: { parents: true, pupil: true },
+      ...overrides,
+    }),
+  );
+
+function schoolRequest(
+  method: string,
+  resource: string,
+  id?: string,
+  payload?: string,
+): APIGatewayProxyEvent {
+  const event = proxyEvent('api-gateway-post-signal.json');
+  return {
+    ...event,
+    httpMethod: method,
+    resource,
+    path: resource.replace('{id}', id ?? ''),
+    pathParameters: id ? { id } : null,
+    body: payload ?? null,
+  };
+}
+
+function teamRequest(method: string, resource: string, id: string, payload?: unknown): APIGatewayProxyEvent {
+  const event = proxyEvent('api-gateway-get-referral.json');
+  return {
+    ...event,
+    httpMethod: method,
+    resource,
+    path: resource.replace('{id}', id),
+    pathParameters: { id },
+    headers: { ...event.headers, ...(payload ? { 'Content-Type': 'application/json' } : {}) },
+    body: payload ? JSON.stringify(payload) : null,
+  };
+}
+
+let captured: string[];
+
+beforeEach(() => {
+  captured = [];
+  const capture = (chunk: unknown) => {
+    captured.push(String(chunk));
+    return true;
+  };
+  vi.spyOn(process.stdout, 'write').mockImplementation(capture);
+  vi.spyOn(process.stderr, 'write').mockImplementation(capture);
+  logger.setLogLevel('DEBUG');
+});
+
+afterEach(() => {
+  logger.setLogLevel('SILENT');
+  vi.restoreAllMocks();
+});
+
+const logLines = () =>
+  captured
+    .join('')
+    .split('\n')
+    .filter((line) => line.trim())
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+
+function expectNoPupilData() {
+  const text = captured.join('');
+  for (const [what, secret] of Object.entries(SECRETS)) {
+    expect(text, `log contains the ${what}`).not.toContain(secret);
+  }
+}
+
+describe('logs of the signal and referral flows', () => {
+  it('carry no pupil data or free text through submit, route, read, events and withdraw', async () => {
+    const { deps, store, schools, teams } = system();
+
+    const submitted = await schools(schoolRequest('POST', '/v1/signals', undefined, body()));
+    const signalId = JSON.parse(submitted.body).id as string;
+    await routeSignal(deps, signalId);
+    const referralId = derivedUuid('referral', signalId, 'jgt-amsterdam');
+    const responses = [
+      submitted,
+      await schools(schoolRequest('POST', '/v1/signals', undefined, body())),
+      await schools(schoolRequest('GET', '/v1/signals/{id}', signalId)),
+      await teams(teamRequest('GET', '/v1/referrals/{id}', referralId)),
+      await teams(teamRequest('POST', '/v1/referrals/{id}/events', referralId, { type: 'delivered' })),
+      await schools(
+        schoolRequest(
+          'POST',
+          '/v1/signals/{id}/withdraw',
+          signalId,
+          JSON.stringify({ reason: SECRETS.withdrawReason }),
+        ),
+      ),
+      await teams(
+        teamRequest('POST', '/v1/referrals/{id}/events', referralId, {
+          type: 'rejected',
+          reason: SECRETS.rejectReason,
+        }),
+      ),
+    ];
+    for (const signal of store.allSignals())
+      await writeAudit(deps, { eventName: 'INSERT', newItem: signalItem(signal) });
+    for (const referral of store.allReferrals()) {
+      await writeAudit(deps, { eventName: 'INSERT', newItem: referralItem(referral) });
+    }
+
+    expect(responses.map((r) => r.statusCode)).toEqual([202, 202, 200, 200, 200, 200, 409]);
+    const events = logLines().map((line) => line.event);
+    expect(events).toEqual(
+      expect.arrayContaining([
+        'signal_received',
+        'signal_enqueued',
+        'signal_resubmitted',
+        'signal_routed',
+        'referral_queued',
+        'team_notified',
+        'referral_read',
+        'referral_updated',
+        'signal_withdrawn',
+        'referral_transition_refused',
+        'audit_appended',
+        'request_completed',
+      ]),
+    );
+    expectNoPupilData();
+  });
+
+  it('carry no pupil data when a submission is refused or cannot be queued', async () => {
+    const { deps, schools } = system();
+
+    const invalid = await schools(
+      schoolRequest('POST', '/v1/signals', undefined, body({ pupil: { municipality: '9999' } })),
+    );
+    deps.intake.failNext();
+    const unqueued = await schools(schoolRequest('POST', '/v1/signals', undefined, body()));
+    const conflict = await schools(
+      schoolRequest('POST', '/v1/signals', undefined, body({ urgency: 'urgent' })),
+    );
+    const malformed = await schools(schoolRequest('POST', '/v1/signals', undefined, `${body()}}`));
+
+    expect([invalid, unqueued, conflict, malformed].map((r) => r.statusCode)).toEqual([400, 503, 409, 400]);
+    expect(logLines().map((line) => line.event)).toEqual(
+      expect.arrayContaining(['signal_enqueue_failed', 'signal_conflicted', 'request_failed']),
+    );
+    expectNoPupilData();
+  });
+
+  it('logs only catalogued events, each line with its event as message', async () => {
+    const { deps, schools } = system();
+
+    const submitted = await schools(schoolRequest('POST', '/v1/signals', undefined, body()));
+    await routeSignal(deps, JSON.parse(submitted.body).id);
+
+    const lines = logLines();
+    expect(lines.length).toBeGreaterThan(3);
+    const catalog: unknown[] = Object.values(LOG_EVENTS);
+    for (const line of lines) {
+      expect(catalog).toContain(line.event);
+      expect(line.message).toBe(line.event);
+    }
+  });
+});

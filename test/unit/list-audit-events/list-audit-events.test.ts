@@ -1,0 +1,183 @@
+import { describe, expect, it } from 'vitest';
+import { listAuditEvents } from '../../../functions/list-audit-events/list-audit-events.js';
+import { NotFoundError, ValidationError } from '../../../functions/shared/errors.js';
+import type { Client } from '../../../functions/shared/http/client-context.js';
+import type { AuditEntryDraft } from '../../../functions/shared/ports/audit-log.js';
+import { municipalityClient, schoolClient, teamClient } from '../../helpers/clients.js';
+import { FakeAuditLog } from '../../helpers/fakes.js';
+
+const amsterdam = municipalityClient(['0363', '0384']);
+const admin: Client = { ...municipalityClient([]), clientId: 'operator', role: 'admin', scope: {} };
+
+function draft(n: number, municipality = '0363'): AuditEntryDraft {
+  return {
+    id: `SIGNAL#s${n}#v1`,
+    municipality,
+    occurredAt: `2026-11-22T1${n}:00:00.000Z`,
+    action: 'C',
+    eventType: 'signal.received',
+    outcome: 'success',
+    actor: { clientId: 'school-1', role: 'school' },
+    object: { type: 'signal', id: `s${n}` },
+    purpose: 'youth-care-access',
+  };
+}
+
+async function setup() {
+  const audit = new FakeAuditLog();
+  for (const n of [0, 1, 2, 3]) await audit.append(draft(n));
+  await audit.append(draft(4, '0534'));
+  return { audit };
+}
+
+const list = (
+  deps: { audit: FakeAuditLog },
+  query: Record<string, string | undefined>,
+  client: Client = amsterdam,
+) => listAuditEvents(deps, { client, query });
+
+async function rejection(promise: Promise<unknown>): Promise<Error> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as Error;
+  }
+  throw new Error('expected the promise to reject');
+}
+
+describe('listAuditEvents', () => {
+  it('returns the chain of a municipality in the client’s scope, oldest first', async () => {
+    const deps = await setup();
+
+    const page = await list(deps, { municipality: '0363' });
+
+    expect(page.items.map((e) => [e.sequence, e.object.id])).toEqual([
+      [1, 's0'],
+      [2, 's1'],
+      [3, 's2'],
+      [4, 's3'],
+    ]);
+  });
+
+  it('lets an admin read any municipality', async () => {
+    const deps = await setup();
+
+    const page = await list(deps, { municipality: '0534' }, admin);
+
+    expect(page.items.map((e) => e.object.id)).toEqual(['s4']);
+  });
+
+  it.each<[string, Client]>([
+    ['a municipality outside the client scope', amsterdam],
+    ['a school', schoolClient()],
+    ['a provider', teamClient('jgt-hillegom')],
+  ])('answers NotFoundError for %s and does not read the log (Invariant 5)', async (_who, client) => {
+    const deps = await setup();
+
+    const error = await rejection(list(deps, { municipality: '0534' }, client));
+
+    expect(error).toBeInstanceOf(NotFoundError);
+    expect(deps.audit.queries).toEqual([]);
+  });
+
+  it('passes from and to on as UTC instants and the default limit of 50', async () => {
+    const deps = await setup();
+
+    await list(deps, { municipality: '0363', from: '2026-11-22T11:00:00+01:00', to: '2026-11-22T13:00:00Z' });
+
+    expect(deps.audit.queries).toEqual([
+      { municipality: '0363', from: '2026-11-22T10:00:00.000Z', to: '2026-11-22T13:00:00.000Z', limit: 50 },
+    ]);
+  });
+
+  it.each<[string, Record<string, string | undefined>, string]>([
+    ['no municipality', {}, 'municipality'],
+    ['a municipality that is not a CBS code', { municipality: '363' }, 'municipality'],
+    ['a municipality not on the CBS list', { municipality: '9999' }, 'municipality'],
+    ['from without an offset', { municipality: '0363', from: '2026-11-22T10:00:00' }, 'from'],
+    ['a date as to', { municipality: '0363', to: '2026-11-22' }, 'to'],
+    ['limit 0', { municipality: '0363', limit: '0' }, 'limit'],
+    ['limit 101', { municipality: '0363', limit: '101' }, 'limit'],
+    [
+      'to equal to from',
+      { municipality: '0363', from: '2026-11-22T10:00:00Z', to: '2026-11-22T10:00:00Z' },
+      'to',
+    ],
+    [
+      'to before from',
+      { municipality: '0363', from: '2026-11-22T12:00:00Z', to: '2026-11-22T10:00:00Z' },
+      'to',
+    ],
+    ['a garbage cursor', { municipality: '0363', cursor: '%%%' }, 'cursor'],
+  ])('raises ValidationError naming the parameter for %s', async (_case, query, name) => {
+    const deps = await setup();
+
+    const error = await rejection(list(deps, query));
+
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as ValidationError).invalidParams.map((p) => p.name)).toEqual([name]);
+  });
+
+  it('compares from and to as instants: 10:00+01:00 is before 09:30Z', async () => {
+    // 2026-11-22T10:00:00+01:00 is 09:00 UTC, half an hour before `to`.
+    const deps = await setup();
+
+    const page = list(deps, {
+      municipality: '0363',
+      from: '2026-11-22T10:00:00+01:00',
+      to: '2026-11-22T09:30:00Z',
+    });
+
+    await expect(page).resolves.toHaveProperty('items');
+    expect(deps.audit.queries[0]).toMatchObject({
+      from: '2026-11-22T09:00:00.000Z',
+      to: '2026-11-22T09:30:00.000Z',
+    });
+  });
+
+  it.each([
+    ['an offset', '2026-11-22T09:30:00Z', '2026-11-22T10:00:00+01:00'],
+    ['fractional seconds', '2026-11-22T09:00:00.500Z', '2026-11-22T09:00:00Z'],
+  ])(
+    'raises ValidationError naming to when to is earlier than from, written with %s',
+    async (_how, from, to) => {
+      const deps = await setup();
+
+      const error = await rejection(list(deps, { municipality: '0363', from, to }));
+
+      expect(error).toBeInstanceOf(ValidationError);
+      expect((error as ValidationError).invalidParams.map((p) => p.name)).toEqual(['to']);
+      expect(deps.audit.queries).toEqual([]);
+    },
+  );
+
+  it('pages with limit and cursor', async () => {
+    const deps = await setup();
+
+    const first = await list(deps, { municipality: '0363', limit: '3' });
+    const second = await list(deps, { municipality: '0363', limit: '3', cursor: first.next });
+
+    expect(first.items.map((e) => e.sequence)).toEqual([1, 2, 3]);
+    expect(second.items.map((e) => e.sequence)).toEqual([4]);
+  });
+
+  it('refuses a cursor of another municipality’s chain with ValidationError naming cursor', async () => {
+    const deps = await setup();
+    await deps.audit.append(draft(5, '0534'));
+    const theirs = await list(deps, { municipality: '0534', limit: '1' }, admin);
+
+    const error = await rejection(list(deps, { municipality: '0363', cursor: theirs.next }));
+
+    expect((error as ValidationError).invalidParams.map((p) => p.name)).toEqual(['cursor']);
+  });
+
+  it('passes an unexpected failure of the log on unchanged', async () => {
+    const deps = await setup();
+    const failure = new Error('audit table unavailable');
+    deps.audit.failNext('list', failure);
+
+    const error = await rejection(list(deps, { municipality: '0363' }));
+
+    expect(error).toBe(failure);
+  });
+});

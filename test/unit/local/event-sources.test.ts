@@ -1,0 +1,150 @@
+import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import { describe, expect, it } from 'vitest';
+import {
+  interpretBatchResponse,
+  processStreamBatch,
+  toLambdaAttributeValue,
+} from '../../../local/event-sources.js';
+import type { StreamMappingSettings } from '../../../local/topology.js';
+
+const settings: StreamMappingSettings = {
+  batchSize: 100,
+  maxRetryAttempts: 2,
+  bisectOnError: true,
+  reportBatchItemFailures: true,
+};
+
+function records(...sequenceNumbers: string[]): DynamoDBRecord[] {
+  return sequenceNumbers.map((SequenceNumber) => ({ eventName: 'INSERT', dynamodb: { SequenceNumber } }));
+}
+
+const sequences = (event: DynamoDBStreamEvent) => event.Records.map((r) => r.dynamodb?.SequenceNumber);
+
+describe('interpretBatchResponse', () => {
+  it.each([
+    ['undefined', undefined],
+    ['null', null],
+    ['an empty object', {}],
+    ['an empty list', { batchItemFailures: [] }],
+    ['a null list', { batchItemFailures: null }],
+  ])('counts %s as full success', (_, response) => {
+    expect(interpretBatchResponse(response, ['a', 'b'], true)).toEqual({ kind: 'success' });
+  });
+
+  it('reports the named items as failed', () => {
+    const outcome = interpretBatchResponse(
+      { batchItemFailures: [{ itemIdentifier: 'b' }] },
+      ['a', 'b'],
+      true,
+    );
+
+    expect(outcome).toEqual({ kind: 'partial', failedIds: ['b'] });
+  });
+
+  it.each([
+    ['an empty identifier', ''],
+    ['a null identifier', null],
+    ['an identifier not in the batch', 'z'],
+  ])('fails the whole batch for %s, as Lambda does', (_, itemIdentifier) => {
+    const outcome = interpretBatchResponse({ batchItemFailures: [{ itemIdentifier }] }, ['a', 'b'], true);
+
+    expect(outcome).toEqual({ kind: 'failed', reason: 'invalid-response' });
+  });
+
+  it('ignores item failures when the mapping does not report them', () => {
+    const outcome = interpretBatchResponse(
+      { batchItemFailures: [{ itemIdentifier: 'b' }] },
+      ['a', 'b'],
+      false,
+    );
+
+    expect(outcome).toEqual({ kind: 'success' });
+  });
+});
+
+describe('processStreamBatch', () => {
+  it('checkpoints the last record when the batch succeeds', async () => {
+    const result = await processStreamBatch(records('1', '2', '3'), settings, async () => ({
+      batchItemFailures: [],
+    }));
+
+    expect(result).toEqual({ checkpoint: '3', discarded: [] });
+  });
+
+  it('retries from the lowest failed sequence number after a partial failure', async () => {
+    const calls: (string | undefined)[][] = [];
+    const result = await processStreamBatch(records('1', '2', '3', '4'), settings, async (event) => {
+      calls.push(sequences(event));
+      return calls.length === 1
+        ? { batchItemFailures: [{ itemIdentifier: '4' }, { itemIdentifier: '3' }] }
+        : {};
+    });
+
+    expect(calls).toEqual([
+      ['1', '2', '3', '4'],
+      ['3', '4'],
+    ]);
+    expect(result.checkpoint).toBe('4');
+  });
+
+  it('bisects on a function error until the poison record is alone, then discards it after the retries', async () => {
+    const calls: (string | undefined)[][] = [];
+    const result = await processStreamBatch(records('1', '2', '3', '4'), settings, async (event) => {
+      calls.push(sequences(event));
+      if (sequences(event).includes('3')) throw new Error('poison');
+      return undefined;
+    });
+
+    // [1-4] fails → [1,2] ok, [3,4] fails → [3] fails 1 + 2 retries → discarded, [4] ok.
+    expect(calls).toEqual([['1', '2', '3', '4'], ['1', '2'], ['3', '4'], ['3'], ['3'], ['3'], ['4']]);
+    expect(result.discarded).toEqual([
+      { records: records('3'), attempts: 3, condition: 'RetryAttemptsExhausted' },
+    ]);
+    expect(result.checkpoint).toBe('4');
+  });
+
+  it('retries the whole batch without bisecting when bisecting is off', async () => {
+    let calls = 0;
+    const result = await processStreamBatch(
+      records('1', '2'),
+      { ...settings, bisectOnError: false, maxRetryAttempts: 1 },
+      async () => {
+        calls += 1;
+        throw new Error('down');
+      },
+    );
+
+    expect(calls).toBe(2);
+    expect(result.discarded.map((d) => d.records.length)).toEqual([2]);
+    expect(result.checkpoint).toBe('2');
+  });
+
+  it('stops without a checkpoint when aborted before the batch succeeds', async () => {
+    const controller = new AbortController();
+    const result = await processStreamBatch(
+      records('1', '2'),
+      { ...settings, bisectOnError: false, maxRetryAttempts: -1 },
+      async () => {
+        controller.abort();
+        throw new Error('down');
+      },
+      { signal: controller.signal },
+    );
+
+    expect(result).toEqual({ checkpoint: undefined, discarded: [] });
+  });
+});
+
+describe('toLambdaAttributeValue', () => {
+  it('encodes binary values as base64, as in the Lambda event', () => {
+    const value = toLambdaAttributeValue({
+      M: { b: { B: new Uint8Array([1, 2, 255]) }, l: { L: [{ N: '1' }] } },
+    });
+
+    expect(value).toEqual({ M: { b: { B: 'AQL/' }, l: { L: [{ N: '1' }] } } });
+  });
+
+  it('reads the untyped empty value of DynamoDB Local streams as an empty map', () => {
+    expect(toLambdaAttributeValue({ M: { scope: {} as never } })).toEqual({ M: { scope: { M: {} } } });
+  });
+});

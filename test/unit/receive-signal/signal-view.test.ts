@@ -1,0 +1,110 @@
+import { describe, expect, it } from 'vitest';
+import { getSignal } from '../../../functions/receive-signal/signal-view.js';
+import { NotFoundError, ValidationError } from '../../../functions/shared/errors.js';
+import type { Client } from '../../../functions/shared/http/client-context.js';
+import { SignalViewSchema } from '../../../schemas/views.js';
+import { municipalityClient, schoolClient, teamClient } from '../../helpers/clients.js';
+import { storedReferral, storedSignal } from '../../helpers/factories.js';
+import { InMemoryStateStore } from '../../helpers/fakes.js';
+
+const signal = storedSignal({ status: 'routed', version: 2, referralIds: [storedReferral().id] });
+const referral = storedReferral({ status: 'accepted', updatedAt: '2026-11-23T09:00:00.000Z' });
+
+function setup() {
+  const signals = new InMemoryStateStore();
+  signals.putSignal(signal);
+  signals.putReferral(referral);
+  return { signals };
+}
+
+async function rejection(promise: Promise<unknown>): Promise<Error> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as Error;
+  }
+  throw new Error('expected the promise to reject');
+}
+
+describe('getSignal', () => {
+  it('returns the status and referral summaries of a signal of the client’s school location', async () => {
+    const deps = setup();
+
+    const view = await getSignal(deps, { client: schoolClient(), id: signal.id });
+
+    expect(SignalViewSchema.parse(view)).toEqual({
+      id: signal.id,
+      sourceId: 'lvs-000123',
+      requestType: 'referral',
+      schoolLocation: '12AB00',
+      status: 'routed',
+      receivedAt: signal.receivedAt,
+      updatedAt: signal.updatedAt,
+      referrals: [
+        {
+          id: referral.id,
+          teamId: 'jgt-amsterdam',
+          status: 'accepted',
+          updatedAt: '2026-11-23T09:00:00.000Z',
+        },
+      ],
+    });
+  });
+
+  it('shows the school no pupil data', async () => {
+    const deps = setup();
+
+    const view = await getSignal(deps, { client: schoolClient(), id: signal.id });
+
+    const text = JSON.stringify(view);
+    for (const secret of ['999900018', '2015-03-14', '1011AB', 'J. de Vries', 'Frequent absence', 'pp-']) {
+      expect(text).not.toContain(secret);
+    }
+  });
+
+  it('answers NotFoundError, exactly as for an unknown id, when the signal is another school’s (Invariant 5)', async () => {
+    const deps = setup();
+    const otherSchool = schoolClient({ clientId: 'school-2', scope: { schoolLocations: ['34CD00'] } });
+
+    const foreign = await rejection(getSignal(deps, { client: otherSchool, id: signal.id }));
+    const unknown = await rejection(
+      getSignal(deps, { client: schoolClient(), id: '00000000-0000-4000-8000-00000000abcd' }),
+    );
+
+    expect(foreign).toBeInstanceOf(NotFoundError);
+    expect(unknown).toBeInstanceOf(NotFoundError);
+    expect(foreign.message).toBe(unknown.message);
+  });
+
+  it.each<[string, Client]>([
+    ['provider', teamClient('jgt-amsterdam')],
+    ['municipality', municipalityClient(['0363'])],
+    ['admin', { ...schoolClient(), role: 'admin' }],
+  ])(
+    'answers NotFoundError to a %s client, even one naming the location in its scope',
+    async (_role, client) => {
+      const deps = setup();
+
+      const error = await rejection(
+        getSignal(deps, {
+          client: { ...client, scope: { ...client.scope, schoolLocations: ['12AB00'] } },
+          id: signal.id,
+        }),
+      );
+
+      expect(error).toBeInstanceOf(NotFoundError);
+    },
+  );
+
+  it.each([undefined, '', 'not-a-uuid', `${signal.id}x`, 'SIGNAL#5d0c8c4e'])(
+    'raises ValidationError naming id for the malformed id %j',
+    async (id) => {
+      const deps = setup();
+
+      const error = await rejection(getSignal(deps, { client: schoolClient(), id }));
+
+      expect(error).toBeInstanceOf(ValidationError);
+      expect((error as ValidationError).invalidParams.map((p) => p.name)).toEqual(['id']);
+    },
+  );
+});

@@ -1,0 +1,475 @@
+import { describe, expect, it } from 'vitest';
+import { submitSignal } from '../../../functions/receive-signal/submit-signal.js';
+import type { SignalStatus } from '../../../functions/shared/domain/vocabulary.js';
+import {
+  ConflictError,
+  ForbiddenError,
+  ServiceUnavailableError,
+  ValidationError,
+} from '../../../functions/shared/errors.js';
+import type { Client } from '../../../functions/shared/http/client-context.js';
+import { municipalityClient, schoolClient, teamClient } from '../../helpers/clients.js';
+import { consultationSubmission, referralSubmission } from '../../helpers/factories.js';
+import {
+  FakeIntakeQueue,
+  FakePseudonymizer,
+  fixedClock,
+  InMemoryStateStore,
+  sequentialIds,
+} from '../../helpers/fakes.js';
+
+const NOW = '2026-11-22T10:00:00Z';
+const FIRST_ID = '00000000-0000-4000-8000-000000000001';
+
+function setup(now = NOW) {
+  return {
+    signals: new InMemoryStateStore(),
+    intake: new FakeIntakeQueue(),
+    pseudonymizer: new FakePseudonymizer(),
+    now: fixedClock(now),
+    newId: sequentialIds(),
+  };
+}
+
+type Deps = ReturnType<typeof setup>;
+
+const submit = (deps: Deps, body: unknown, client: Client = schoolClient(), user?: string) =>
+  submitSignal(deps, { client, user, body });
+
+async function rejection(promise: Promise<unknown>): Promise<Error> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as Error;
+  }
+  throw new Error('expected the promise to reject');
+}
+
+function expectNothingPersisted(deps: Deps) {
+  expect(deps.signals.allSignals()).toEqual([]);
+  expect(deps.signals.writes).toEqual([]);
+  expect(deps.intake.messages).toEqual([]);
+}
+
+describe('submitSignal', () => {
+  describe('a new signal', () => {
+    it('stores a received signal and enqueues its id when a school submits a valid referral', async () => {
+      const deps = setup();
+
+      const result = await submit(deps, referralSubmission());
+
+      expect(result).toEqual({ id: FIRST_ID, status: 'received', replayed: false });
+      const [stored, ...others] = deps.signals.allSignals();
+      expect(others).toEqual([]);
+      expect(stored).toMatchObject({
+        id: FIRST_ID,
+        sourceClientId: 'school-1',
+        sourceId: 'lvs-000123',
+        status: 'received',
+        requestType: 'referral',
+        schoolLocation: '12AB00',
+        municipality: '0363',
+        urgency: 'regular',
+        concerns: ['absence', 'home-situation'],
+        age: 11,
+        referralIds: [],
+        receivedAt: '2026-11-22T10:00:00.000Z',
+        updatedAt: '2026-11-22T10:00:00.000Z',
+        version: 1,
+      });
+      expect(stored?.contentHash).toMatch(/^[0-9a-f]{64}$/);
+      expect(deps.intake.messages).toEqual([{ signalId: FIRST_ID }]);
+    });
+
+    it('records who submitted it, for whom, in the change record the audit reads', async () => {
+      const deps = setup();
+
+      await submit(deps, referralSubmission({ urgency: 'urgent' }), schoolClient(), 'ib.devries');
+
+      expect(deps.signals.allSignals()[0]?.lastChange).toEqual({
+        eventType: 'signal.received',
+        at: '2026-11-22T10:00:00.000Z',
+        actor: {
+          clientId: 'school-1',
+          role: 'school',
+          organisation: 'Stichting De Regenboog',
+          user: 'ib.devries',
+        },
+        onBehalfOf: { schoolLocation: '12AB00' },
+        details: { requestType: 'referral', urgency: 'urgent' },
+      });
+    });
+
+    it('stores a consultation with its given age, no pseudonym and no pseudonymizer call', async () => {
+      const deps = setup();
+
+      await submit(deps, consultationSubmission({ pupil: { age: 14 } }));
+
+      const stored = deps.signals.allSignals()[0];
+      expect(stored).toMatchObject({ requestType: 'consultation', age: 14, status: 'received' });
+      expect(stored).not.toHaveProperty('pupilPseudonym');
+      expect(deps.pseudonymizer.calls).toEqual([]);
+    });
+
+    it('stores the postcode without its space', async () => {
+      const deps = setup();
+
+      await submit(deps, referralSubmission({ pupil: { postcode: '1011 AB' } }));
+
+      const submission = deps.signals.allSignals()[0]?.submission;
+      expect(submission?.requestType === 'referral' && submission.pupil.postcode).toBe('1011AB');
+    });
+  });
+
+  describe('pupil identity (Invariant 4)', () => {
+    const bsn = '999900031';
+
+    it('pseudonymizes the BSN and stores the pseudonym', async () => {
+      const deps = setup();
+
+      await submit(deps, referralSubmission({ pupil: { bsn } }));
+
+      expect(deps.pseudonymizer.calls).toEqual([{ kind: 'bsn', value: bsn }]);
+      expect(deps.signals.allSignals()[0]?.pupilPseudonym).toBe(FakePseudonymizer.expected('bsn', bsn));
+    });
+
+    it('pseudonymizes the onderwijsnummer as such when the pupil has no BSN', async () => {
+      const deps = setup();
+
+      await submit(deps, referralSubmission({ pupil: { bsn: undefined, onderwijsnummer: '101000012' } }));
+
+      expect(deps.pseudonymizer.calls).toEqual([{ kind: 'onderwijsnummer', value: '101000012' }]);
+      expect(deps.signals.allSignals()[0]?.pupilPseudonym).toBe(
+        FakePseudonymizer.expected('onderwijsnummer', '101000012'),
+      );
+    });
+
+    it('puts only the signal id on the intake queue, never the BSN or other pupil data', async () => {
+      const deps = setup();
+
+      await submit(deps, referralSubmission({ pupil: { bsn } }));
+
+      expect(deps.intake.messages).toEqual([{ signalId: FIRST_ID }]);
+      const text = JSON.stringify(deps.intake.messages);
+      for (const secret of [bsn, '2015-03-14', '1011AB', 'J. de Vries', 'Frequent absence']) {
+        expect(text).not.toContain(secret);
+      }
+    });
+
+    it('keeps the BSN only inside the stored submission (for the audited team read), not in the fields the audit and indexes see', async () => {
+      const deps = setup();
+
+      await submit(deps, referralSubmission({ pupil: { bsn } }));
+
+      const stored = deps.signals.allSignals()[0];
+      expect(stored).toBeDefined();
+      const { submission, ...outsideSubmission } = stored as NonNullable<typeof stored>;
+      expect(JSON.stringify(outsideSubmission)).not.toContain(bsn);
+      expect(JSON.stringify(outsideSubmission)).not.toContain('2015-03-14');
+      expect(submission.requestType === 'referral' && submission.pupil.bsn).toBe(bsn);
+    });
+  });
+
+  describe('a retried submission (Invariant 2)', () => {
+    it('returns the same id, marked replayed, and stores no second signal when the same body is sent again', async () => {
+      const deps = setup();
+      const first = await submit(deps, referralSubmission());
+
+      const second = await submit(deps, referralSubmission());
+
+      expect(second).toEqual({ id: first.id, status: 'received', replayed: true });
+      expect(deps.signals.allSignals()).toHaveLength(1);
+      expect(deps.signals.writes).toEqual(['createSignal']);
+    });
+
+    it('enqueues the signal again while it is still received', async () => {
+      const deps = setup();
+      const first = await submit(deps, referralSubmission());
+
+      await submit(deps, referralSubmission());
+
+      expect(deps.intake.messages).toEqual([{ signalId: first.id }, { signalId: first.id }]);
+    });
+
+    it.each<SignalStatus>(['routed', 'unroutable', 'withdrawn'])(
+      'returns status %s and does not enqueue again when the signal has moved on',
+      async (status) => {
+        const deps = setup();
+        const first = await submit(deps, referralSubmission());
+        const stored = deps.signals.allSignals()[0];
+        if (!stored) throw new Error('no signal stored');
+        deps.signals.putSignal({ ...stored, status, version: 2 });
+
+        const second = await submit(deps, referralSubmission());
+
+        expect(second).toEqual({ id: first.id, status, replayed: true });
+        expect(deps.intake.messages).toEqual([{ signalId: first.id }]);
+      },
+    );
+
+    it('treats "1011 AB" and "1011AB" as the same content', async () => {
+      const deps = setup();
+      const first = await submit(deps, referralSubmission({ pupil: { postcode: '1011AB' } }));
+
+      const second = await submit(deps, referralSubmission({ pupil: { postcode: '1011 AB' } }));
+
+      expect(second).toMatchObject({ id: first.id, replayed: true });
+    });
+
+    it('raises ConflictError and stores and enqueues nothing more when the sourceId comes with other content', async () => {
+      const deps = setup();
+      await submit(deps, referralSubmission());
+
+      const error = await rejection(submit(deps, referralSubmission({ urgency: 'urgent' })));
+
+      expect(error).toBeInstanceOf(ConflictError);
+      expect(deps.signals.allSignals()).toHaveLength(1);
+      expect(deps.signals.allSignals()[0]?.urgency).toBe('regular');
+      expect(deps.intake.messages).toHaveLength(1);
+    });
+
+    it('creates a separate signal when another client uses the same sourceId', async () => {
+      const deps = setup();
+      const first = await submit(deps, referralSubmission());
+
+      const other = await submit(deps, referralSubmission(), schoolClient({ clientId: 'school-2' }));
+
+      expect(other.replayed).toBe(false);
+      expect(other.id).not.toBe(first.id);
+      expect(deps.signals.allSignals()).toHaveLength(2);
+    });
+  });
+
+  describe('who may submit', () => {
+    it.each([
+      ['provider', teamClient('jgt-amsterdam')],
+      ['municipality', municipalityClient(['0363'])],
+      ['admin', schoolClient({ role: 'admin' })],
+    ])('raises ForbiddenError and persists nothing when a %s client submits', async (_role, client) => {
+      const deps = setup();
+
+      const error = await rejection(submit(deps, referralSubmission(), client));
+
+      expect(error).toBeInstanceOf(ForbiddenError);
+      expectNothingPersisted(deps);
+    });
+
+    it('raises ForbiddenError naming schoolLocation when the location is outside the client scope', async () => {
+      const deps = setup();
+
+      const error = await rejection(submit(deps, referralSubmission({ schoolLocation: '99ZZ00' })));
+
+      expect(error).toBeInstanceOf(ForbiddenError);
+      expect((error as ForbiddenError).invalidParams?.map((p) => p.name)).toEqual(['schoolLocation']);
+      expectNothingPersisted(deps);
+    });
+
+    it('raises ForbiddenError when a school client has no school locations at all', async () => {
+      const deps = setup();
+
+      const error = await rejection(submit(deps, referralSubmission(), schoolClient({ scope: {} })));
+
+      expect(error).toBeInstanceOf(ForbiddenError);
+      expectNothingPersisted(deps);
+    });
+  });
+
+  describe('invalid input (Invariant 6)', () => {
+    it.each<[string, unknown, string[]]>([
+      ['no body', undefined, ['(body)']],
+      ['a string body', 'hello', ['(body)']],
+      ['a BSN failing the 11-proof', referralSubmission({ pupil: { bsn: '123456789' } }), ['pupil.bsn']],
+      [
+        'an unknown municipality',
+        referralSubmission({ pupil: { municipality: '9999' } }),
+        ['pupil.municipality'],
+      ],
+      [
+        'an unused postcode letter pair',
+        referralSubmission({ pupil: { postcode: '1011SS' } }),
+        ['pupil.postcode'],
+      ],
+      ['no concerns', referralSubmission({ concerns: [] }), ['concerns']],
+      [
+        'an unknown second concern',
+        { ...referralSubmission(), concerns: ['absence', 'boredom'] },
+        ['concerns.1'],
+      ],
+      ['a bad e-mail address', referralSubmission({ contact: { email: 'nope' } }), ['contact.email']],
+      ['an unknown top-level field', { ...referralSubmission(), remarks: 'x' }, ['remarks']],
+      [
+        'a consultation carrying a BSN',
+        { ...consultationSubmission(), pupil: { age: 9, municipality: '0363', bsn: '999900018' } },
+        ['pupil.bsn'],
+      ],
+      [
+        'both bsn and onderwijsnummer',
+        referralSubmission({ pupil: { onderwijsnummer: '101000012' } }),
+        ['pupil.bsn'],
+      ],
+      ['a bad school location', referralSubmission({ schoolLocation: '12ab00' }), ['schoolLocation']],
+    ])('raises ValidationError naming %s and persists nothing', async (_case, body, names) => {
+      const deps = setup();
+
+      const error = await rejection(submit(deps, body));
+
+      expect(error).toBeInstanceOf(ValidationError);
+      expect((error as ValidationError).invalidParams.map((p) => p.name)).toEqual(names);
+      expectNothingPersisted(deps);
+      expect(deps.pseudonymizer.calls).toEqual([]);
+    });
+
+    it('reports a birth date in the future at pupil.birthDate and asks for no consent', async () => {
+      const deps = setup();
+
+      const error = await rejection(submit(deps, referralSubmission({ pupil: { birthDate: '2026-11-23' } })));
+
+      expect((error as ValidationError).invalidParams).toEqual([
+        { name: 'pupil.birthDate', reason: 'must not be in the future' },
+      ]);
+      expectNothingPersisted(deps);
+    });
+
+    it('reports a consent recorded in the future at consent.recordedOn', async () => {
+      const deps = setup();
+
+      const error = await rejection(
+        submit(deps, referralSubmission({ consent: { recordedOn: '2026-11-23' } })),
+      );
+
+      expect((error as ValidationError).invalidParams.map((p) => p.name)).toEqual(['consent.recordedOn']);
+      expectNothingPersisted(deps);
+    });
+  });
+
+  describe('consent by age on the day of submission', () => {
+    // Submitted 2026-11-22 (10:00 UTC, 11:00 in Amsterdam).
+    it.each<[string, string, { parents: boolean; pupil: boolean }, string[]]>([
+      ['11', '2015-03-14', { parents: true, pupil: false }, []],
+      ['11', '2015-03-14', { parents: false, pupil: true }, ['consent.parents']],
+      ['12 today', '2014-11-22', { parents: true, pupil: false }, ['consent.pupil']],
+      ['12 today', '2014-11-22', { parents: true, pupil: true }, []],
+      ['15', '2011-11-23', { parents: false, pupil: true }, ['consent.parents']],
+      ['15', '2011-11-23', { parents: false, pupil: false }, ['consent.parents', 'consent.pupil']],
+      ['16 today', '2010-11-22', { parents: false, pupil: true }, []],
+      ['16 today', '2010-11-22', { parents: true, pupil: false }, ['consent.pupil']],
+    ])('for a pupil aged %s born %s with consent %j reports %j', async (_age, birthDate, consent, names) => {
+      const deps = setup();
+      const body = referralSubmission({ pupil: { birthDate }, consent });
+
+      const outcome = await submit(deps, body).then(
+        () => [],
+        (error: ValidationError) => error.invalidParams.map((p) => p.name),
+      );
+
+      expect(outcome).toEqual(names);
+      expect(deps.signals.allSignals()).toHaveLength(names.length === 0 ? 1 : 0);
+    });
+
+    it('counts the Amsterdam day: at 23:30 UTC before the 12th birthday the pupil is already 12', async () => {
+      // 2026-11-21T23:30Z is 00:30 on 22 November in Amsterdam (CET, UTC+1).
+      const deps = setup('2026-11-21T23:30:00Z');
+      const body = referralSubmission({
+        pupil: { birthDate: '2014-11-22' },
+        consent: { parents: true, pupil: false, recordedOn: '2026-11-20' },
+      });
+
+      const error = await rejection(submit(deps, body));
+
+      expect(error).toBeInstanceOf(ValidationError);
+      expect((error as ValidationError).invalidParams).toEqual([
+        { name: 'consent.pupil', reason: expect.stringContaining('aged 12') },
+      ]);
+      expectNothingPersisted(deps);
+    });
+
+    it('still counts 11 years at 22:30 UTC, which is 23:30 the day before in Amsterdam', async () => {
+      const deps = setup('2026-11-21T22:30:00Z');
+      const body = referralSubmission({
+        pupil: { birthDate: '2014-11-22' },
+        consent: { parents: true, pupil: false, recordedOn: '2026-11-20' },
+      });
+
+      await submit(deps, body);
+
+      expect(deps.signals.allSignals()[0]?.age).toBe(11);
+    });
+
+    it('counts the Amsterdam day in summer time too (22:30 UTC is 00:30 CEST)', async () => {
+      const deps = setup('2026-06-14T22:30:00Z');
+      const body = referralSubmission({
+        pupil: { birthDate: '2014-06-15' },
+        consent: { parents: true, pupil: false, recordedOn: '2026-06-14' },
+      });
+
+      const error = await rejection(submit(deps, body));
+
+      expect((error as ValidationError).invalidParams.map((p) => p.name)).toEqual(['consent.pupil']);
+    });
+
+    it('accepts a birth date and consent day that are today in Amsterdam but tomorrow in UTC terms', async () => {
+      const deps = setup('2026-11-21T23:30:00Z');
+      const body = referralSubmission({
+        pupil: { birthDate: '2026-11-22' },
+        consent: { parents: true, pupil: false, recordedOn: '2026-11-22' },
+      });
+
+      await submit(deps, body);
+
+      expect(deps.signals.allSignals()[0]?.age).toBe(0);
+    });
+  });
+
+  describe('when the intake queue fails', () => {
+    it('raises ServiceUnavailableError but keeps the stored signal', async () => {
+      const deps = setup();
+      deps.intake.failNext();
+
+      const error = await rejection(submit(deps, referralSubmission()));
+
+      expect(error).toBeInstanceOf(ServiceUnavailableError);
+      expect(deps.signals.allSignals().map((s) => [s.id, s.status])).toEqual([[FIRST_ID, 'received']]);
+      expect(deps.intake.messages).toEqual([]);
+    });
+
+    it('enqueues the stored signal, without a second signal, when the same body is sent again', async () => {
+      const deps = setup();
+      deps.intake.failNext();
+      await rejection(submit(deps, referralSubmission()));
+
+      const retry = await submit(deps, referralSubmission());
+
+      expect(retry).toEqual({ id: FIRST_ID, status: 'received', replayed: true });
+      expect(deps.signals.allSignals()).toHaveLength(1);
+      expect(deps.intake.messages).toEqual([{ signalId: FIRST_ID }]);
+    });
+
+    it('enqueues the stored signal when the retry comes just after midnight made the pupil 12', async () => {
+      // First attempt 23:59 in Amsterdam on the day before the 12th birthday: the parents'
+      // consent suffices, the signal is stored, the queue fails and the client is told to resend.
+      const deps = setup('2026-11-21T22:59:00Z');
+      deps.intake.failNext();
+      const body = referralSubmission({
+        pupil: { birthDate: '2014-11-22' },
+        consent: { parents: true, pupil: false, recordedOn: '2026-11-20' },
+      });
+      await rejection(submit(deps, body));
+
+      const retry = await submit({ ...deps, now: fixedClock('2026-11-21T23:01:00Z') }, body);
+
+      expect(retry).toEqual({ id: FIRST_ID, status: 'received', replayed: true });
+      expect(deps.intake.messages).toEqual([{ signalId: FIRST_ID }]);
+    });
+
+    it('lets a store failure through as it is (not as a 4xx)', async () => {
+      const deps = setup();
+      const failure = new Error('table unavailable');
+      deps.signals.failNext('createSignal', failure);
+
+      const error = await rejection(submit(deps, referralSubmission()));
+
+      expect(error).toBe(failure);
+      expect(deps.intake.messages).toEqual([]);
+    });
+  });
+});

@@ -1,0 +1,425 @@
+import { describe, expect, it, vi } from 'vitest';
+import type { ReferralStatus, TeamEventType } from '../../../functions/shared/domain/referral-state.js';
+import { ConflictError, NotFoundError, ValidationError } from '../../../functions/shared/errors.js';
+import type { Client } from '../../../functions/shared/http/client-context.js';
+import type { AccessRecord } from '../../../functions/shared/model.js';
+import type { AccessLog } from '../../../functions/shared/ports/access-log.js';
+import {
+  getReferral,
+  listReferrals,
+  recordReferralEvent,
+} from '../../../functions/track-referral/track-referral.js';
+import { ReferralListItemSchema, ReferralViewSchema } from '../../../schemas/views.js';
+import { municipalityClient, schoolClient, teamClient } from '../../helpers/clients.js';
+import { storedReferral, storedSignal } from '../../helpers/factories.js';
+import { FakeAccessLog, fixedClock, InMemoryStateStore, sequentialIds } from '../../helpers/fakes.js';
+
+const NOW = '2026-11-25T14:00:00.000Z';
+const READ_ID = '00000000-0000-4000-8000-000000000064';
+const signal = storedSignal({ status: 'routed', version: 2, referralIds: [storedReferral().id] });
+const own = storedReferral();
+const team = teamClient('jgt-amsterdam');
+
+function setup(status: ReferralStatus = 'queued', access: AccessLog = new FakeAccessLog()) {
+  const referrals = new InMemoryStateStore();
+  referrals.putSignal(signal);
+  referrals.putReferral({ ...own, status, version: 3 });
+  return { referrals, access, now: fixedClock(NOW), newId: sequentialIds(100) };
+}
+
+async function rejection(promise: Promise<unknown>): Promise<Error> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as Error;
+  }
+  throw new Error('expected the promise to reject');
+}
+
+const foreignCallers: [string, Client][] = [
+  ['another team', teamClient('jgt-hillegom')],
+  ['a provider without a team', teamClient('jgt-amsterdam', { scope: {} })],
+  ['a school', schoolClient()],
+  ['a municipality', municipalityClient(['0363'])],
+  ['an admin', { ...municipalityClient(['0363']), role: 'admin' }],
+];
+
+describe('getReferral', () => {
+  it('returns the referral with the pupil data to the team it was sent to', async () => {
+    const deps = setup('delivered');
+
+    const view = await getReferral(deps, { client: team, user: 'm.jansen', id: own.id });
+
+    expect(ReferralViewSchema.parse(view)).toMatchObject({
+      id: own.id,
+      signalId: signal.id,
+      teamId: 'jgt-amsterdam',
+      status: 'delivered',
+      signal: {
+        requestType: 'referral',
+        schoolLocation: '12AB00',
+        summary: 'Frequent absence since October; parents ask for support.',
+        pupil: { bsn: '999900018', birthDate: '2015-03-14' },
+        consent: { parents: true, pupil: false },
+        contact: { name: 'J. de Vries' },
+      },
+    });
+  });
+
+  it('records the read with who, for which team, which object and the pseudonym', async () => {
+    const access = new FakeAccessLog();
+    const deps = setup('delivered', access);
+
+    await getReferral(deps, { client: team, user: 'm.jansen', id: own.id });
+
+    expect(access.records).toEqual<AccessRecord[]>([
+      {
+        id: READ_ID,
+        municipality: '0363',
+        objectType: 'referral',
+        objectId: own.id,
+        signalId: signal.id,
+        pupilPseudonym: own.pupilPseudonym as string,
+        change: {
+          eventType: 'referral.read',
+          at: NOW,
+          actor: {
+            clientId: 'team-jgt-amsterdam',
+            role: 'provider',
+            organisation: 'Jeugdteams',
+            user: 'm.jansen',
+          },
+          onBehalfOf: { teamId: 'jgt-amsterdam' },
+          details: { status: 'delivered' },
+        },
+      },
+    ]);
+  });
+
+  it('puts no pupil identity or free text in the read record', async () => {
+    const access = new FakeAccessLog();
+    const deps = setup('queued', access);
+
+    await getReferral(deps, { client: team, user: undefined, id: own.id });
+
+    const text = JSON.stringify(access.records);
+    for (const secret of ['999900018', '2015-03-14', '1011AB', 'J. de Vries', 'Frequent absence']) {
+      expect(text).not.toContain(secret);
+    }
+  });
+
+  it('does not hand out the data before the read is recorded', async () => {
+    let finishRecording: () => void = () => {};
+    const slowAccess: AccessLog = {
+      recordRead: () =>
+        new Promise<void>((resolve) => {
+          finishRecording = resolve;
+        }),
+    };
+    const deps = setup('queued', slowAccess);
+    let settled = false;
+
+    const reading = getReferral(deps, { client: team, user: undefined, id: own.id }).finally(() => {
+      settled = true;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 10));
+
+    expect(settled).toBe(false);
+    finishRecording();
+    await expect(reading).resolves.toMatchObject({ id: own.id });
+  });
+
+  it('hands out no data and passes the error on when recording the read fails', async () => {
+    const access = new FakeAccessLog();
+    const failure = new Error('state table unavailable');
+    access.failNext(failure);
+    const deps = setup('queued', access);
+
+    const error = await rejection(getReferral(deps, { client: team, user: undefined, id: own.id }));
+
+    expect(error).toBe(failure);
+    expect(access.records).toEqual([]);
+  });
+
+  it.each(foreignCallers)(
+    'answers NotFoundError to %s and records no read (Invariant 5)',
+    async (_who, client) => {
+      const access = new FakeAccessLog();
+      const deps = setup('queued', access);
+
+      const error = await rejection(getReferral(deps, { client, user: undefined, id: own.id }));
+
+      expect(error).toBeInstanceOf(NotFoundError);
+      expect(access.records).toEqual([]);
+    },
+  );
+
+  it('answers another team exactly as it answers an unknown id', async () => {
+    const deps = setup();
+
+    const foreign = await rejection(
+      getReferral(deps, { client: teamClient('jgt-hillegom'), user: undefined, id: own.id }),
+    );
+    const unknown = await rejection(
+      getReferral(deps, { client: team, user: undefined, id: '00000000-0000-4000-8000-0000000fffff' }),
+    );
+
+    expect(unknown).toBeInstanceOf(NotFoundError);
+    expect(foreign.message).toBe(unknown.message);
+  });
+
+  it.each([undefined, 'abc', 'REFERRAL#1'])('raises ValidationError naming id for %j', async (id) => {
+    const deps = setup();
+
+    const error = await rejection(getReferral(deps, { client: team, user: undefined, id }));
+
+    expect((error as ValidationError).invalidParams.map((p) => p.name)).toEqual(['id']);
+  });
+});
+
+describe('recordReferralEvent', () => {
+  const record = (deps: ReturnType<typeof setup>, body: unknown, client: Client = team) =>
+    recordReferralEvent(deps, { client, user: 'm.jansen', id: own.id, body });
+
+  it.each<[ReferralStatus, TeamEventType, string | undefined]>([
+    ['queued', 'delivered', undefined],
+    ['delivered', 'accepted', undefined],
+    ['accepted', 'started', undefined],
+    ['started', 'closed', undefined],
+    ['queued', 'rejected', 'Geen jeugdhulpvraag'],
+    ['delivered', 'rejected', 'Woont buiten de gemeente'],
+    ['accepted', 'rejected', 'Al in zorg elders'],
+  ])('moves a %s referral to %s', async (from, type, reason) => {
+    const deps = setup(from);
+
+    const state = await record(deps, { type, ...(reason ? { reason } : {}) });
+
+    expect(state).toMatchObject({ id: own.id, status: type, updatedAt: NOW });
+    expect(state.history.at(-1)).toEqual({ status: type, at: NOW, ...(reason ? { reason } : {}) });
+    expect(deps.referrals.allReferrals()[0]).toMatchObject({ status: type, version: 4 });
+  });
+
+  it('records the change for the audit with who did it and the statuses, not the reason', async () => {
+    const deps = setup('delivered');
+
+    await record(deps, { type: 'rejected', reason: 'Gezin weigert hulp' });
+
+    const stored = deps.referrals.allReferrals()[0];
+    expect(stored?.lastChange).toEqual({
+      eventType: 'referral.rejected',
+      at: NOW,
+      actor: {
+        clientId: 'team-jgt-amsterdam',
+        role: 'provider',
+        organisation: 'Jeugdteams',
+        user: 'm.jansen',
+      },
+      onBehalfOf: { teamId: 'jgt-amsterdam' },
+      details: { fromStatus: 'delivered', toStatus: 'rejected' },
+    });
+    expect(stored?.history.at(-1)?.reason).toBe('Gezin weigert hulp');
+  });
+
+  it('answers with the referral state and no pupil data', async () => {
+    const deps = setup('queued');
+
+    const state = await record(deps, { type: 'delivered' });
+
+    expect(Object.keys(state).sort()).toEqual(
+      [...Object.keys(ReferralListItemSchema.shape), 'history'].sort(),
+    );
+    expect(JSON.stringify(state)).not.toContain('999900018');
+  });
+
+  it.each<[ReferralStatus, TeamEventType]>([
+    ['queued', 'accepted'],
+    ['queued', 'started'],
+    ['queued', 'closed'],
+    ['delivered', 'started'],
+    ['delivered', 'closed'],
+    ['accepted', 'delivered'],
+    ['accepted', 'closed'],
+    ['started', 'delivered'],
+    ['started', 'rejected'],
+    ['closed', 'started'],
+    ['rejected', 'accepted'],
+    ['withdrawn', 'delivered'],
+    ['withdrawn', 'rejected'],
+  ])('raises ConflictError and writes nothing for %s → %s', async (from, type) => {
+    const deps = setup(from);
+
+    const error = await rejection(record(deps, { type, reason: 'Reden' }));
+
+    expect(error).toBeInstanceOf(ConflictError);
+    expect(deps.referrals.writes).toEqual([]);
+    expect(deps.referrals.allReferrals()[0]?.status).toBe(from);
+  });
+
+  it.each<[TeamEventType, string | undefined]>([
+    ['delivered', undefined],
+    ['accepted', undefined],
+    ['started', undefined],
+    ['closed', undefined],
+    ['rejected', 'Geen jeugdhulpvraag'],
+  ])('answers the current state without writing when %s is reported again', async (status, reason) => {
+    const deps = setup(status);
+
+    const state = await record(deps, { type: status, ...(reason ? { reason } : {}) });
+
+    expect(state).toMatchObject({ id: own.id, status });
+    expect(deps.referrals.writes).toEqual([]);
+    expect(deps.referrals.allReferrals()[0]?.version).toBe(3);
+  });
+
+  it.each<[string, unknown, string]>([
+    ['a rejection without reason', { type: 'rejected' }, 'reason'],
+    ['a rejection with a blank reason', { type: 'rejected', reason: '   ' }, 'reason'],
+    ['withdrawn, which only the school can do', { type: 'withdrawn' }, 'type'],
+    ['an unknown type', { type: 'finished' }, 'type'],
+    ['no body', undefined, 'type'],
+    ['an unknown field', { type: 'delivered', note: 'x' }, 'note'],
+  ])('raises ValidationError naming the field for %s', async (_case, body, name) => {
+    const deps = setup('queued');
+
+    const error = await rejection(record(deps, body));
+
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as ValidationError).invalidParams.map((p) => p.name)).toEqual([name]);
+    expect(deps.referrals.writes).toEqual([]);
+  });
+
+  it('raises ConflictError when another writer changed the referral after it was read', async () => {
+    const deps = setup('delivered');
+    deps.referrals.beforeNextWrite(() =>
+      deps.referrals.putReferral({ ...own, status: 'rejected', version: 4 }),
+    );
+
+    const error = await rejection(record(deps, { type: 'accepted' }));
+
+    expect(error).toBeInstanceOf(ConflictError);
+    expect(deps.referrals.allReferrals()[0]).toMatchObject({ status: 'rejected', version: 4 });
+  });
+
+  it.each(foreignCallers)('answers NotFoundError to %s and writes nothing', async (_who, client) => {
+    const deps = setup('queued');
+
+    const error = await rejection(record(deps, { type: 'delivered' }, client));
+
+    expect(error).toBeInstanceOf(NotFoundError);
+    expect(deps.referrals.writes).toEqual([]);
+  });
+});
+
+describe('listReferrals', () => {
+  const at = (minute: number) => `2026-11-2${minute % 10}T10:00:00.000Z`;
+
+  function listSetup() {
+    const referrals = new InMemoryStateStore();
+    const ids = [1, 2, 3, 4].map((n) => `7e1d9d5f-7a1b-4d64-8a2f-00000000000${n}`);
+    ids.forEach((id, i) => {
+      referrals.putReferral(
+        storedReferral({
+          id,
+          createdAt: at(i + 1),
+          updatedAt: at(i + 1),
+          status: i % 2 ? 'accepted' : 'queued',
+        }),
+      );
+    });
+    referrals.putReferral(
+      storedReferral({ id: '7e1d9d5f-7a1b-4d64-8a2f-0000000000ff', teamId: 'jgt-hillegom' }),
+    );
+    return { deps: { referrals, access: new FakeAccessLog(), now: fixedClock(NOW) }, ids };
+  }
+
+  const list = (
+    deps: ReturnType<typeof listSetup>['deps'],
+    query: Record<string, string>,
+    client: Client = team,
+  ) => listReferrals(deps, { client, user: undefined, query });
+
+  it('lists only the calling team’s referrals, newest first, without pupil data', async () => {
+    const { deps, ids } = listSetup();
+
+    const page = await list(deps, {});
+
+    expect(page.items.map((r) => r.id)).toEqual([...ids].reverse());
+    expect(page).not.toHaveProperty('next');
+    for (const item of page.items) expect(ReferralListItemSchema.strict().parse(item)).toEqual(item);
+  });
+
+  it('asks the store for 50 items when no limit is given', async () => {
+    const { deps } = listSetup();
+    const spy = vi.spyOn(deps.referrals, 'listTeamReferrals');
+
+    await list(deps, {});
+
+    expect(spy).toHaveBeenCalledWith('jgt-amsterdam', { limit: 50 });
+  });
+
+  it('pages with limit and the returned cursor', async () => {
+    const { deps, ids } = listSetup();
+
+    const first = await list(deps, { limit: '3' });
+    const second = await list(deps, { limit: '3', cursor: first.next as string });
+
+    expect(first.items.map((r) => r.id)).toEqual([ids[3], ids[2], ids[1]]);
+    expect(second.items.map((r) => r.id)).toEqual([ids[0]]);
+    expect(second).not.toHaveProperty('next');
+  });
+
+  it('filters by status', async () => {
+    const { deps, ids } = listSetup();
+
+    const page = await list(deps, { status: 'accepted' });
+
+    expect(page.items.map((r) => r.id)).toEqual([ids[3], ids[1]]);
+  });
+
+  it.each<[Record<string, string>, string]>([
+    [{ limit: '0' }, 'limit'],
+    [{ limit: '101' }, 'limit'],
+    [{ limit: 'ten' }, 'limit'],
+    [{ limit: '2.5' }, 'limit'],
+    [{ status: 'finished' }, 'status'],
+    [{ cursor: 'x'.repeat(2049) }, 'cursor'],
+    [{ cursor: 'bm90LWEtY3Vyc29y' }, 'cursor'],
+  ])('raises ValidationError naming the parameter for %j', async (query, name) => {
+    const { deps } = listSetup();
+
+    const error = await rejection(list(deps, query));
+
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as ValidationError).invalidParams.map((p) => p.name)).toEqual([name]);
+  });
+
+  it.each(['1', '100'])('accepts limit %s', async (limit) => {
+    const { deps } = listSetup();
+
+    await expect(list(deps, { limit })).resolves.toHaveProperty('items');
+  });
+
+  it('refuses a cursor issued for another team’s list (ValidationError naming cursor)', async () => {
+    const { deps } = listSetup();
+    const hillegom = teamClient('jgt-hillegom');
+    deps.referrals.putReferral(
+      storedReferral({ id: '7e1d9d5f-7a1b-4d64-8a2f-0000000000fe', teamId: 'jgt-hillegom' }),
+    );
+    const theirs = await list(deps, { limit: '1' }, hillegom);
+
+    const error = await rejection(list(deps, { cursor: theirs.next as string }));
+
+    expect((error as ValidationError).invalidParams.map((p) => p.name)).toEqual(['cursor']);
+  });
+
+  it.each(foreignCallers.filter(([who]) => who !== 'another team'))(
+    'answers NotFoundError to %s',
+    async (_who, client) => {
+      const { deps } = listSetup();
+
+      const error = await rejection(list(deps, {}, client));
+
+      expect(error).toBeInstanceOf(NotFoundError);
+    },
+  );
+});
