@@ -18,7 +18,12 @@ import {
 export const SignalStatusSchema = z.enum(SIGNAL_STATUSES);
 
 export const SignalAcceptedSchema = z
-  .object({ id: IdSchema, status: z.literal('received') })
+  .object({
+    id: IdSchema,
+    status: SignalStatusSchema.meta({
+      description: '`received` for a new signal; a repeated submission answers with the current status.',
+    }),
+  })
   .meta({ id: 'SignalAccepted' });
 
 export const SignalViewSchema = z

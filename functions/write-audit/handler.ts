@@ -1,7 +1,6 @@
-import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import type { Context, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { DynamoDbAuditLog } from '../shared/adapters/dynamodb-audit-log.js';
 import { clock, documents, once } from '../shared/dependencies.js';
 import { loadEnv } from '../shared/env.js';
@@ -14,8 +13,6 @@ const dependencies = once(() => {
   const env = loadEnv(['AUDIT_TABLE_NAME']);
   return { audit: new DynamoDbAuditLog(documents(env), env.AUDIT_TABLE_NAME, clock) };
 });
-
-const processor = new BatchProcessor(EventType.DynamoDBStreams);
 
 type Image = Record<string, AttributeValue>;
 
@@ -31,22 +28,27 @@ function toChange(record: DynamoDBRecord): StateChange {
   };
 }
 
-async function handleRecord(record: DynamoDBRecord): Promise<void> {
-  try {
-    await writeAudit(dependencies(), toChange(record));
-  } catch (error) {
-    // Reported as a batch item failure: Lambda retries from this record, bisects the batch,
-    // and after the retry limit sends the record's metadata to the on-failure queue.
-    logEvent(
-      LOG_EVENTS.batchItemFailed,
-      { sequenceNumber: record.dynamodb?.SequenceNumber, errorName: (error as Error).name },
-      'error',
-    );
-    throw error;
-  }
-}
-
-export const handler = async (event: DynamoDBStreamEvent, context?: Context) => {
+/**
+ * Records are appended one by one in stream order, and the first failure ends the batch: it is
+ * reported as the batch item failure, so Lambda resumes the shard from exactly that record
+ * (AWS Lambda developer guide, "Implementing partial batch responses" for DynamoDB streams).
+ * Processing on past a failure — as a generic batch processor does — would append later
+ * changes before the earlier one and scramble the order of the audit chain.
+ */
+export const handler = async (
+  event: DynamoDBStreamEvent,
+  context?: Context,
+): Promise<DynamoDBBatchResponse> => {
   if (context) logger.addContext(context);
-  return processPartialResponse(event, handleRecord, processor, context ? { context } : undefined);
+  for (const record of event.Records) {
+    try {
+      await writeAudit(dependencies(), toChange(record));
+    } catch (error) {
+      const sequenceNumber = record.dynamodb?.SequenceNumber;
+      logEvent(LOG_EVENTS.batchItemFailed, { sequenceNumber, errorName: (error as Error).name }, 'error');
+      if (!sequenceNumber) throw error;
+      return { batchItemFailures: [{ itemIdentifier: sequenceNumber }] };
+    }
+  }
+  return { batchItemFailures: [] };
 };

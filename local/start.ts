@@ -1,0 +1,288 @@
+import { randomBytes } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { z } from 'zod';
+import { createDocumentClient } from '../functions/shared/adapters/aws-clients.js';
+import { DEFAULT_CONFIG_PATH, loadDeploymentConfig } from '../infra/deployment-config.js';
+import { freePort, startEmulators } from './emulators.js';
+import { type EventSource, startSqsEventSource, startStreamEventSource } from './event-sources.js';
+import { startGateway } from './gateway.js';
+import { acquireHubLock } from './hub-lock.js';
+import { loadFunctions, requireFunction } from './lambda-runtime.js';
+import {
+  dataDirFromEnv,
+  type LocalConfig,
+  readLocalConfigIfPresent,
+  schoolClient,
+  writeLocalConfig,
+} from './local-config.js';
+import { createLocalLog } from './local-log.js';
+import { seedClients } from './seed.js';
+
+// Local mode: the whole hub on one machine with the real handler modules. DynamoDB Local and
+// fauxqs stand in for DynamoDB and SQS, gateway.ts for API Gateway, event-sources.ts for Lambda's
+// event source mappings. Tables and queues come from the CDK app (topology.ts).
+
+export interface LocalHubOptions {
+  /** Default `PORT` or 3000; 0 picks a free port. */
+  port?: number;
+  /** Default `SCHAKEL_DATA_DIR` or `.schakel`. */
+  dataDir?: string;
+  quiet?: boolean;
+}
+
+export interface LocalHub {
+  apiUrl: string;
+  localConfig: LocalConfig;
+  localConfigPath: string;
+  stop(): Promise<void>;
+}
+
+const REGION = 'eu-west-1';
+const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+let startedInThisProcess = false;
+
+/** A random key for pupil pseudonyms, made once per data dir (AWS keeps it in Secrets Manager). */
+function pseudonymKey(dataDir: string): string {
+  const file = join(dataDir, 'pseudonym-key');
+  try {
+    const existing = readFileSync(file, 'utf8').trim();
+    if (existing.length >= 32) return existing;
+  } catch {
+    // first start
+  }
+  const key = randomBytes(32).toString('base64url');
+  writeFileSync(file, `${key}\n`, { mode: 0o600 });
+  return key;
+}
+
+function portIsFree(port: number): Promise<boolean> {
+  return new Promise((resolvePort) => {
+    const probe = createServer();
+    probe.once('error', () => resolvePort(false));
+    probe.listen(port, '127.0.0.1', () => probe.close(() => resolvePort(true)));
+  });
+}
+
+const PortsSchema = z.object({ dynamodb: z.number().int().positive(), sqs: z.number().int().positive() });
+
+/**
+ * The emulators keep their ports across restarts when they can: fauxqs stores queue URLs with the
+ * port they were created on, and a team consumer configured with the SQS endpoint keeps working.
+ */
+async function emulatorPorts(dataDir: string): Promise<{ dynamodbPort: number; sqsPort: number }> {
+  const file = join(dataDir, 'ports.json');
+  let saved: z.infer<typeof PortsSchema> | undefined;
+  try {
+    saved = PortsSchema.parse(JSON.parse(readFileSync(file, 'utf8')));
+  } catch {
+    saved = undefined;
+  }
+  const reuse = async (port: number | undefined) => (port && (await portIsFree(port)) ? port : freePort());
+  const dynamodbPort = await reuse(saved?.dynamodb);
+  let sqsPort = await reuse(saved?.sqs);
+  while (sqsPort === dynamodbPort) sqsPort = await freePort();
+  writeFileSync(file, `${JSON.stringify({ dynamodb: dynamodbPort, sqs: sqsPort })}\n`);
+  return { dynamodbPort, sqsPort };
+}
+
+export async function startLocalHub(options: LocalHubOptions = {}): Promise<LocalHub> {
+  // Handler modules keep their SDK clients (and the emulator endpoints in them) from their cold
+  // start, and an ES module cannot be loaded twice: a second hub would talk to the first one's ports.
+  if (startedInThisProcess) throw new Error('startLocalHub can run once per process');
+
+  const dataDir = resolve(options.dataDir ?? dataDirFromEnv());
+  const port = options.port ?? Number(process.env.PORT ?? 3000);
+  const log = createLocalLog(options.quiet);
+  const releaseLock = acquireHubLock(dataDir);
+  const cleanups: (() => Promise<void> | void)[] = [releaseLock];
+  const stop = async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) {
+      try {
+        await cleanup();
+      } catch (error) {
+        log.error('stopping part of the local hub failed', error);
+      }
+    }
+  };
+
+  try {
+    const configPath = process.env.SCHAKEL_CONFIG ?? DEFAULT_CONFIG_PATH;
+    const config = loadDeploymentConfig(configPath);
+
+    log.info('starting DynamoDB Local and fauxqs…');
+    // The JVM boots (≈2 s) while the CDK app is synthesised (≈3 s, blocking): spawned first, awaited after.
+    const starting = startEmulators({
+      dataDir: join(dataDir, 'data'),
+      region: REGION,
+      ...(await emulatorPorts(dataDir)),
+    });
+    starting.catch(() => undefined);
+    cleanups.push(() =>
+      starting.then(
+        (e) => e.stop(),
+        () => undefined,
+      ),
+    );
+    log.info(`reading tables and queues from the CDK app (${configPath})…`);
+    // Loaded here, not at the top, so aws-cdk-lib's import also overlaps the JVM's start.
+    const { provisionTopology, synthesizeTopology } = await import('./topology.js');
+    const topology = synthesizeTopology(config);
+    const emulators = await starting;
+
+    log.info('creating tables and queues…');
+    const resources = await provisionTopology(topology, emulators, (line) => log.error(line));
+
+    // Each function reads its environment once, at cold start: set it before importing them.
+    Object.assign(process.env, {
+      AWS_REGION: REGION,
+      AWS_DEFAULT_REGION: REGION,
+      AWS_ACCESS_KEY_ID: 'local',
+      AWS_SECRET_ACCESS_KEY: 'local',
+      AWS_EC2_METADATA_DISABLED: 'true',
+      STATE_TABLE_NAME: resources.stateTable.name,
+      AUDIT_TABLE_NAME: resources.auditTable.name,
+      INTAKE_QUEUE_URL: resources.intakeQueue.url,
+      DEPLOYMENT_NAME: config.deployment,
+      SCHAKEL_DEPLOYMENT_CONFIG: JSON.stringify(config),
+      PSEUDONYM_KEY: pseudonymKey(dataDir),
+      DYNAMODB_ENDPOINT: emulators.dynamodbEndpoint,
+      SQS_ENDPOINT: emulators.sqsEndpoint,
+    });
+    process.env.POWERTOOLS_SERVICE_NAME ??= 'schakel';
+    // The handlers' JSON log lines would bury the console; `POWERTOOLS_LOG_LEVEL=INFO npm start` shows them.
+    process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
+
+    startedInThisProcess = true;
+    const { functions, missing } = await loadFunctions(PROJECT_ROOT, REGION);
+    for (const name of missing) log.error(`functions/${name}/handler.ts is missing: its routes answer 500`);
+
+    const endpoints = {
+      region: REGION,
+      dynamodbEndpoint: emulators.dynamodbEndpoint,
+      sqsEndpoint: emulators.sqsEndpoint,
+    };
+    const documents = createDocumentClient(endpoints);
+    cleanups.push(() => documents.destroy());
+    const previous = readLocalConfigIfPresent(dataDir);
+    const teamQueueUrls = new Map([...resources.teamQueues].map(([teamId, queue]) => [teamId, queue.url]));
+    const clients = await seedClients(documents, resources.stateTable.name, config, teamQueueUrls, previous);
+
+    const gateway = await startGateway({
+      port,
+      region: REGION,
+      functions,
+      authorizer: topology.authorizer,
+      log,
+    });
+    cleanups.push(() => gateway.stop());
+
+    const sqs = new SQSClient({
+      region: REGION,
+      endpoint: emulators.sqsEndpoint,
+      useQueueUrlAsEndpoint: false,
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
+    cleanups.push(() => sqs.destroy());
+    const sources: EventSource[] = [
+      startSqsEventSource({
+        sqs,
+        queue: resources.intakeQueue,
+        region: REGION,
+        settings: topology.intakeMapping,
+        target: requireFunction(functions, 'route-signal'),
+        log,
+      }),
+      startStreamEventSource({
+        dynamodbEndpoint: emulators.dynamodbEndpoint,
+        region: REGION,
+        streamArn: resources.stateTable.streamArn,
+        settings: topology.streamMapping,
+        target: requireFunction(functions, 'write-audit'),
+        onFailure: { sqs, queue: resources.auditStreamDeadLetterQueue },
+        checkpointFile: join(dataDir, 'stream-checkpoints.json'),
+        log,
+      }),
+    ];
+    // Pollers stop before the gateway closes and the emulators go (cleanups run in reverse).
+    cleanups.push(() => Promise.all(sources.map((s) => s.stop())).then(() => undefined));
+
+    const localConfig: LocalConfig = {
+      apiUrl: gateway.url,
+      sqsEndpoint: emulators.sqsEndpoint,
+      dynamodbEndpoint: emulators.dynamodbEndpoint,
+      region: REGION,
+      deployment: config.deployment,
+      clients,
+    };
+    const localConfigPath = writeLocalConfig(dataDir, localConfig);
+    return { apiUrl: gateway.url, localConfig, localConfigPath, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+function quickstart(hub: LocalHub): string {
+  const school = schoolClient(hub.localConfig);
+  const signal = {
+    sourceId: `curl-${Date.now()}`,
+    schoolLocation: school.schoolLocations[0],
+    requestType: 'consultation',
+    concerns: ['absence'],
+    urgency: 'regular',
+    summary: 'Frequent absence since the autumn holiday; the care team would like advice.',
+    contact: { name: 'Intern begeleider', role: 'ib', email: 'ib@example.org' },
+    pupil: { age: 10, municipality: '0363' },
+  };
+  const where = relative(process.cwd(), hub.localConfigPath) || hub.localConfigPath;
+  return [
+    '',
+    `Schakel runs locally at ${hub.apiUrl}`,
+    `  clients, API keys and queue URLs: ${where}`,
+    `  SQS endpoint for team queues:     ${hub.localConfig.sqsEndpoint}`,
+    '',
+    'Submit a consultation as the school:',
+    `  curl -s -X POST ${hub.apiUrl}/v1/signals \\`,
+    `    -H 'Authorization: Bearer ${school.apiKey}' \\`,
+    "    -H 'Content-Type: application/json' \\",
+    `    -d '${JSON.stringify(signal)}'`,
+    '',
+    'Play a school and a team end to end:  npm run demo',
+    'Handler logs:                          POWERTOOLS_LOG_LEVEL=INFO npm start',
+    'Stop: Ctrl-C (data is kept)            Start afresh: npm run reset',
+    '',
+  ].join('\n');
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  let hub: LocalHub;
+  try {
+    hub = await startLocalHub();
+  } catch (error) {
+    console.error(`local hub did not start: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(1);
+  }
+  console.log(quickstart(hub));
+  let stoppingSince: number | undefined;
+  const shutdown = (signal: NodeJS.Signals) => {
+    if (stoppingSince !== undefined) {
+      // Ctrl-C reaches this process twice, from the terminal and relayed by tsx: only a later,
+      // deliberate second Ctrl-C leaves at once (the emulator module kills DynamoDB Local on exit).
+      if (Date.now() - stoppingSince > 1000) process.exit(130);
+      return;
+    }
+    stoppingSince = Date.now();
+    console.log(`\n${signal}: stopping the local hub…`);
+    hub.stop().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.on('SIGINT', shutdown);
+  process.on('SIGTERM', shutdown);
+}

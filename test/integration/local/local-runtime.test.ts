@@ -1,0 +1,259 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import {
+  CreateQueueCommand,
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  SendMessageCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
+import type { DynamoDBStreamEvent, SQSEvent } from 'aws-lambda';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadDeploymentConfig } from '../../../infra/deployment-config.js';
+import { type Emulators, startEmulators } from '../../../local/emulators.js';
+import { startSqsEventSource, startStreamEventSource } from '../../../local/event-sources.js';
+import type { LocalFunction } from '../../../local/lambda-runtime.js';
+import {
+  type ProvisionedTopology,
+  provisionTopology,
+  synthesizeTopology,
+  type Topology,
+} from '../../../local/topology.js';
+
+// Local mode's own machinery against DynamoDB Local and fauxqs: the CDK app's topology created
+// idempotently and kept across restarts, and the two event source mappings with Lambda's
+// delivery rules. Own emulators with a data dir, so a restart can be tested.
+
+const silent = { info: () => undefined, error: () => undefined };
+const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
+
+let dataDir: string;
+let emulators: Emulators;
+let topology: Topology;
+let resources: ProvisionedTopology;
+let dynamodb: DynamoDBClient;
+let sqs: SQSClient;
+
+function clients() {
+  dynamodb = new DynamoDBClient({
+    region: emulators.region,
+    endpoint: emulators.dynamodbEndpoint,
+    credentials,
+  });
+  sqs = new SQSClient({
+    region: emulators.region,
+    endpoint: emulators.sqsEndpoint,
+    useQueueUrlAsEndpoint: false,
+    credentials,
+  });
+}
+
+beforeAll(async () => {
+  dataDir = mkdtempSync(join(tmpdir(), 'schakel-local-runtime-'));
+  topology = synthesizeTopology(loadDeploymentConfig('config/demo.json'));
+  emulators = await startEmulators({ dataDir });
+  clients();
+  resources = await provisionTopology(topology, emulators, () => undefined);
+});
+
+afterAll(async () => {
+  dynamodb?.destroy();
+  sqs?.destroy();
+  await emulators?.stop();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+function fakeFunction(
+  name: 'route-signal' | 'write-audit',
+  invoke: (event: unknown) => Promise<unknown>,
+): LocalFunction {
+  return { name, arn: `arn:aws:lambda:eu-west-1:000000000000:function:${name}`, invoke };
+}
+
+async function eventually<T>(check: () => Promise<T | undefined> | T | undefined, ms = 15_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+const putState = (pk: string) =>
+  dynamodb.send(
+    new PutItemCommand({
+      TableName: resources.stateTable.name,
+      Item: { pk: { S: pk }, sk: { S: 'X' }, bytes: { B: new Uint8Array([1, 2]) }, scope: { M: {} } },
+    }),
+  );
+
+describe('provisionTopology', () => {
+  it('creates every tagged table and queue of the CDK app, with the redrive policies', async () => {
+    const { Attributes } = await sqs.send(
+      new GetQueueAttributesCommand({ QueueUrl: resources.intakeQueue.url, AttributeNames: ['All'] }),
+    );
+
+    expect(resources.stateTable.streamArn).toMatch(/stream/);
+    expect([...resources.teamQueues.keys()].sort()).toEqual([
+      'cjg-amsterdam-veiligheid',
+      'jgt-amsterdam-centrum',
+      'jgt-hillegom',
+    ]);
+    expect(resources.teamQueues.get('jgt-hillegom')?.name).toBe('schakel-demo-team-jgt-hillegom');
+    expect(JSON.parse(Attributes?.RedrivePolicy ?? '{}')).toMatchObject({
+      deadLetterTargetArn: resources.intakeDeadLetterQueue.arn,
+    });
+  });
+
+  it('keeps tables, queues and their data when provisioned again after a restart', async () => {
+    await putState('KEEP#1');
+    await sqs.send(
+      new SendMessageCommand({ QueueUrl: resources.intakeDeadLetterQueue.url, MessageBody: 'kept' }),
+    );
+
+    dynamodb.destroy();
+    sqs.destroy();
+    await emulators.stop();
+    emulators = await startEmulators({ dataDir });
+    clients();
+    const again = await provisionTopology(topology, emulators, () => undefined);
+
+    const item = await dynamodb.send(
+      new GetItemCommand({ TableName: again.stateTable.name, Key: { pk: { S: 'KEEP#1' }, sk: { S: 'X' } } }),
+    );
+    const { Messages } = await sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: again.intakeDeadLetterQueue.url, WaitTimeSeconds: 1 }),
+    );
+    expect(item.Item?.pk?.S).toBe('KEEP#1');
+    expect(Messages?.map((m) => m.Body)).toEqual(['kept']);
+    expect(again.stateTable.streamArn).toBe(resources.stateTable.streamArn);
+    resources = again;
+  });
+});
+
+describe('startSqsEventSource', () => {
+  it('deletes what succeeded and hands a reported failure back with a higher receive count', async () => {
+    const { QueueUrl } = await sqs.send(
+      new CreateQueueCommand({ QueueName: 'local-runtime-sqs', Attributes: { VisibilityTimeout: '1' } }),
+    );
+    const queue = {
+      name: 'local-runtime-sqs',
+      url: QueueUrl as string,
+      arn: 'arn:aws:sqs:eu-west-1:000000000000:local-runtime-sqs',
+    };
+    const events: SQSEvent[] = [];
+    const source = startSqsEventSource({
+      sqs,
+      queue,
+      region: emulators.region,
+      settings: { batchSize: 10, maxBatchingWindowSeconds: 0, reportBatchItemFailures: true },
+      target: fakeFunction('route-signal', async (event) => {
+        const batch = event as SQSEvent;
+        events.push(batch);
+        const retry = batch.Records.find(
+          (r) => r.body === 'retry' && r.attributes.ApproximateReceiveCount === '1',
+        );
+        return { batchItemFailures: retry ? [{ itemIdentifier: retry.messageId }] : [] };
+      }),
+      log: silent,
+    });
+    try {
+      for (const body of ['ok-1', 'retry', 'ok-2'])
+        await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: body }));
+
+      const second = await eventually(() =>
+        events
+          .flatMap((e) => e.Records)
+          .find((r) => r.body === 'retry' && r.attributes.ApproximateReceiveCount === '2'),
+      );
+
+      expect(second).toMatchObject({
+        eventSource: 'aws:sqs',
+        eventSourceARN: queue.arn,
+        awsRegion: emulators.region,
+      });
+      const bodies = events.flatMap((e) => e.Records.map((r) => r.body)).sort();
+      expect(bodies).toEqual(['ok-1', 'ok-2', 'retry', 'retry']);
+    } finally {
+      await source.stop();
+    }
+  });
+});
+
+describe('startStreamEventSource', () => {
+  const checkpointFile = () => join(dataDir, 'checkpoints.json');
+  const start = (invoke: (event: DynamoDBStreamEvent) => Promise<unknown>, maxRetryAttempts = 10) =>
+    startStreamEventSource({
+      dynamodbEndpoint: emulators.dynamodbEndpoint,
+      region: emulators.region,
+      streamArn: resources.stateTable.streamArn,
+      settings: { batchSize: 50, maxRetryAttempts, bisectOnError: true, reportBatchItemFailures: true },
+      target: fakeFunction('write-audit', (event) => invoke(event as DynamoDBStreamEvent)),
+      onFailure: { sqs, queue: resources.auditStreamDeadLetterQueue },
+      checkpointFile: checkpointFile(),
+      log: silent,
+      pollIntervalMs: 100,
+    });
+  const keysOf = (events: DynamoDBStreamEvent[]) =>
+    events.flatMap((e) => e.Records.map((r) => r.dynamodb?.Keys?.pk?.S));
+
+  it('delivers stream records in Lambda’s shape and resumes after its checkpoint', async () => {
+    const first: DynamoDBStreamEvent[] = [];
+    let source = start(async (event) => {
+      first.push(event);
+    });
+    await putState('STREAM#1');
+    await putState('STREAM#2');
+    await eventually(() => (keysOf(first).includes('STREAM#2') ? true : undefined));
+    await source.stop();
+
+    const record = first.flatMap((e) => e.Records).find((r) => r.dynamodb?.Keys?.pk?.S === 'STREAM#1');
+    expect(record).toMatchObject({
+      eventName: 'INSERT',
+      eventSource: 'aws:dynamodb',
+      eventSourceARN: resources.stateTable.streamArn,
+      dynamodb: {
+        StreamViewType: 'NEW_AND_OLD_IMAGES',
+        NewImage: { pk: { S: 'STREAM#1' }, bytes: { B: 'AQI=' }, scope: { M: {} } },
+      },
+    });
+    expect(typeof record?.dynamodb?.ApproximateCreationDateTime).toBe('number');
+
+    const second: DynamoDBStreamEvent[] = [];
+    source = start(async (event) => {
+      second.push(event);
+    });
+    await putState('STREAM#3');
+    await eventually(() => (keysOf(second).includes('STREAM#3') ? true : undefined));
+    await source.stop();
+    expect(keysOf(second)).toEqual(['STREAM#3']);
+  });
+
+  it('sends the metadata of a record that keeps failing to the on-failure queue and moves on', async () => {
+    const seen: DynamoDBStreamEvent[] = [];
+    const source = start(async (event) => {
+      seen.push(event);
+      if (keysOf([event]).includes('POISON#1')) throw new Error('poison');
+    }, 1);
+    try {
+      await putState('POISON#1');
+      await putState('AFTER#1');
+      await eventually(() => (keysOf(seen).includes('AFTER#1') ? true : undefined));
+
+      const { Messages } = await sqs.send(
+        new ReceiveMessageCommand({ QueueUrl: resources.auditStreamDeadLetterQueue.url, WaitTimeSeconds: 2 }),
+      );
+      const body = JSON.parse(Messages?.[0]?.Body ?? '{}');
+      expect(body).toMatchObject({
+        requestContext: { condition: 'RetryAttemptsExhausted', approximateInvokeCount: 2 },
+        DDBStreamBatchInfo: { batchSize: 1, streamArn: resources.stateTable.streamArn },
+      });
+      expect(Messages?.[0]?.Body).not.toContain('POISON');
+    } finally {
+      await source.stop();
+    }
+  });
+});
