@@ -1,10 +1,25 @@
 import type { z } from 'zod';
 import type { InvalidParam } from '../../../schemas/problem.js';
 
-/** zod issues → the NL API Design Rules' invalidParams, one entry per bad field (dotted paths). */
+/** The value at `path` in `input`, or undefined where the path leads nowhere. */
+function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
+  let value: unknown = input;
+  for (const key of path) {
+    if (value === null || typeof value !== 'object') return undefined;
+    value = (value as Record<PropertyKey, unknown>)[key];
+  }
+  return value;
+}
+
+/**
+ * zod issues → the NL API Design Rules' invalidParams, one entry per bad field (dotted paths).
+ * zod 4 leaves the offending value out of its issues (good: no pupil data travels with errors),
+ * so "missing" is told from "wrong" by looking the path up in `input`, the value parsed.
+ */
 export function toInvalidParams(
   error: z.ZodError,
   prefix: readonly (string | number)[] = [],
+  input?: unknown,
 ): InvalidParam[] {
   const params: InvalidParam[] = [];
   for (const issue of error.issues) {
@@ -15,8 +30,8 @@ export function toInvalidParams(
       continue;
     }
     const name = path.join('.') || '(body)';
-    const reason = issue.code === 'invalid_type' && issue.input === undefined ? 'is required' : issue.message;
-    params.push({ name, reason });
+    const missing = issue.code === 'invalid_type' && valueAt(input, issue.path) === undefined;
+    params.push({ name, reason: missing ? 'is required' : issue.message });
   }
   return dedupe(params);
 }
@@ -31,7 +46,7 @@ function dedupe(params: InvalidParam[]): InvalidParam[] {
   });
 }
 
-/** Parses or throws ValidationError-ready params. */
+/** Parses; on failure returns the invalidParams for a ValidationError. */
 export function parseWith<T extends z.ZodType>(
   schema: T,
   input: unknown,
@@ -39,5 +54,5 @@ export function parseWith<T extends z.ZodType>(
 ): { ok: true; value: z.infer<T> } | { ok: false; invalidParams: InvalidParam[] } {
   const result = schema.safeParse(input);
   if (result.success) return { ok: true, value: result.data };
-  return { ok: false, invalidParams: toInvalidParams(result.error, prefix) };
+  return { ok: false, invalidParams: toInvalidParams(result.error, prefix, input) };
 }

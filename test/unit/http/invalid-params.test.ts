@@ -7,10 +7,37 @@ import { consultationSubmission, referralSubmission } from '../../helpers/factor
 function paramsFor(schema: z.ZodType, input: unknown) {
   const result = schema.safeParse(input);
   if (result.success) throw new Error('expected the input to be invalid');
-  return toInvalidParams(result.error);
+  return toInvalidParams(result.error, [], input);
 }
 
 describe('toInvalidParams', () => {
+  it.each([
+    [
+      'a BSN on a consultation',
+      consultationSubmission({ pupil: { bsn: '999900018' } as never }),
+      'pupil.bsn',
+      /must not be present/,
+    ],
+    [
+      'an age given as text',
+      consultationSubmission({ pupil: { age: 'ten' } as never }),
+      'pupil.age',
+      /whole years/,
+    ],
+    [
+      'consent given as text',
+      referralSubmission({ consent: { parents: 'yes' } as never }),
+      'consent.parents',
+      /true or false/,
+    ],
+  ])('explains %s instead of calling a present value missing', (_case, input, name, reason) => {
+    const params = paramsFor(SignalSubmissionSchema, input);
+
+    const param = params.find((p) => p.name === name);
+    expect(param?.reason).toMatch(reason);
+    expect(param?.reason).not.toBe('is required');
+  });
+
   it('names a nested field by its dotted path', () => {
     const params = paramsFor(SignalSubmissionSchema, referralSubmission({ pupil: { bsn: '123456789' } }));
 
