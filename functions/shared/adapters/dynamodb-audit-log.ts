@@ -8,7 +8,7 @@ import type { AuditEvent } from '../../../schemas/audit-event.js';
 import { GENESIS_HASH, linkHash } from '../domain/audit-chain.js';
 import type { AuditEntryDraft, AuditLog, AuditPage } from '../ports/audit-log.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
-import { failedConditions } from './transactions.js';
+import { failedConditions, putNew } from './transactions.js';
 
 const chainPartition = (municipality: string) => `CHAIN#${municipality}`;
 const sequenceKey = (sequence: number) => `SEQ#${String(sequence).padStart(12, '0')}`;
@@ -53,38 +53,32 @@ export class DynamoDbAuditLog implements AuditLog {
         await this.documents.send(
           new TransactWriteCommand({
             TransactItems: [
-              {
-                Put: {
-                  TableName: this.tableName,
-                  Item: {
-                    pk: `EVENT#${draft.id}`,
-                    sk: 'EVENT',
-                    municipality: draft.municipality,
+              // 0: the marker that makes the append exactly-once per source change
+              putNew(this.tableName, {
+                pk: `EVENT#${draft.id}`,
+                sk: 'EVENT',
+                municipality: draft.municipality,
+                sequence: entry.sequence,
+              }),
+              // 1: the head moves only from the sequence this entry was chained to
+              head
+                ? {
+                    Put: {
+                      TableName: this.tableName,
+                      Item: { pk: partition, sk: 'HEAD', sequence: entry.sequence, hash: entry.hash },
+                      ConditionExpression: '#seq = :seq',
+                      ExpressionAttributeNames: { '#seq': 'sequence' },
+                      ExpressionAttributeValues: { ':seq': previous.sequence },
+                    },
+                  }
+                : putNew(this.tableName, {
+                    pk: partition,
+                    sk: 'HEAD',
                     sequence: entry.sequence,
-                  },
-                  ConditionExpression: 'attribute_not_exists(pk)',
-                },
-              },
-              {
-                Put: {
-                  TableName: this.tableName,
-                  Item: { pk: partition, sk: 'HEAD', sequence: entry.sequence, hash: entry.hash },
-                  ...(head
-                    ? {
-                        ConditionExpression: '#seq = :seq',
-                        ExpressionAttributeNames: { '#seq': 'sequence' },
-                        ExpressionAttributeValues: { ':seq': previous.sequence },
-                      }
-                    : { ConditionExpression: 'attribute_not_exists(pk)' }),
-                },
-              },
-              {
-                Put: {
-                  TableName: this.tableName,
-                  Item: { pk: partition, sk: sequenceKey(entry.sequence), entry },
-                  ConditionExpression: 'attribute_not_exists(pk)',
-                },
-              },
+                    hash: entry.hash,
+                  }),
+              // 2: the entry itself, never overwritten
+              putNew(this.tableName, { pk: partition, sk: sequenceKey(entry.sequence), entry }),
             ],
           }),
         );

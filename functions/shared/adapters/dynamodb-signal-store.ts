@@ -22,7 +22,7 @@ import {
   toReferral,
   toSignal,
 } from './state-items.js';
-import { failedConditions } from './transactions.js';
+import { failedConditions, putNew } from './transactions.js';
 
 export class DynamoDbSignalStore implements SignalStore {
   constructor(
@@ -36,20 +36,13 @@ export class DynamoDbSignalStore implements SignalStore {
       await this.documents.send(
         new TransactWriteCommand({
           TransactItems: [
-            {
-              Put: {
-                TableName: this.tableName,
-                Item: { ...source, entity: 'source', signalId: signal.id, contentHash: signal.contentHash },
-                ConditionExpression: 'attribute_not_exists(pk)',
-              },
-            },
-            {
-              Put: {
-                TableName: this.tableName,
-                Item: signalItem(signal),
-                ConditionExpression: 'attribute_not_exists(pk)',
-              },
-            },
+            putNew(this.tableName, {
+              ...source,
+              entity: 'source',
+              signalId: signal.id,
+              contentHash: signal.contentHash,
+            }),
+            putNew(this.tableName, signalItem(signal)),
           ],
         }),
       );
@@ -104,13 +97,7 @@ export class DynamoDbSignalStore implements SignalStore {
       await this.documents.send(
         new TransactWriteCommand({
           TransactItems: [
-            {
-              Put: {
-                TableName: this.tableName,
-                Item: referralItem(referral),
-                ConditionExpression: 'attribute_not_exists(pk)',
-              },
-            },
+            putNew(this.tableName, referralItem(referral)),
             {
               Update: {
                 TableName: this.tableName,

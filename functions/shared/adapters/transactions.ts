@@ -12,3 +12,8 @@ export function failedConditions(error: unknown): number[] {
   if (failed.length === 0 || other) throw error;
   return failed;
 }
+
+/** A transaction item that creates `item` and fails its condition if the key exists. */
+export function putNew(tableName: string, item: Record<string, unknown>) {
+  return { Put: { TableName: tableName, Item: item, ConditionExpression: 'attribute_not_exists(pk)' } };
+}

@@ -5,6 +5,7 @@ import type { Client } from '../../../functions/shared/http/client-context.js';
 import type { AuditEntryDraft } from '../../../functions/shared/ports/audit-log.js';
 import { municipalityClient, schoolClient, teamClient } from '../../helpers/clients.js';
 import { FakeAuditLog } from '../../helpers/fakes.js';
+import { rejection } from '../../helpers/rejection.js';
 
 const amsterdam = municipalityClient(['0363', '0384']);
 const admin: Client = { ...municipalityClient([]), clientId: 'operator', role: 'admin', scope: {} };
@@ -35,15 +36,6 @@ const list = (
   query: Record<string, string | undefined>,
   client: Client = amsterdam,
 ) => listAuditEvents(deps, { client, query });
-
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected the promise to reject');
-}
 
 describe('listAuditEvents', () => {
   it('returns the chain of a municipality in the client’s scope, oldest first', async () => {

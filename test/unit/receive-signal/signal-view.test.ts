@@ -6,6 +6,7 @@ import { SignalViewSchema } from '../../../schemas/views.js';
 import { municipalityClient, schoolClient, teamClient } from '../../helpers/clients.js';
 import { storedReferral, storedSignal } from '../../helpers/factories.js';
 import { InMemoryStateStore } from '../../helpers/fakes.js';
+import { rejection } from '../../helpers/rejection.js';
 
 const signal = storedSignal({ status: 'routed', version: 2, referralIds: [storedReferral().id] });
 const referral = storedReferral({ status: 'accepted', updatedAt: '2026-11-23T09:00:00.000Z' });
@@ -15,15 +16,6 @@ function setup() {
   signals.putSignal(signal);
   signals.putReferral(referral);
   return { signals };
-}
-
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected the promise to reject');
 }
 
 describe('getSignal', () => {

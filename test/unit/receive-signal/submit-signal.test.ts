@@ -17,6 +17,7 @@ import {
   InMemoryStateStore,
   sequentialIds,
 } from '../../helpers/fakes.js';
+import { rejection } from '../../helpers/rejection.js';
 
 const NOW = '2026-11-22T10:00:00Z';
 const FIRST_ID = '00000000-0000-4000-8000-000000000001';
@@ -35,15 +36,6 @@ type Deps = ReturnType<typeof setup>;
 
 const submit = (deps: Deps, body: unknown, client: Client = schoolClient(), user?: string) =>
   submitSignal(deps, { client, user, body });
-
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected the promise to reject');
-}
 
 function expectNothingPersisted(deps: Deps) {
   expect(deps.signals.allSignals()).toEqual([]);

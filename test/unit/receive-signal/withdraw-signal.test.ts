@@ -13,6 +13,7 @@ import { ReferralCloudEventSchema } from '../../../schemas/cloud-event.js';
 import { schoolClient } from '../../helpers/clients.js';
 import { storedReferral, storedSignal } from '../../helpers/factories.js';
 import { FakeTeamQueue, fixedClock, InMemoryStateStore } from '../../helpers/fakes.js';
+import { rejection } from '../../helpers/rejection.js';
 
 const NOW = '2026-11-24T08:15:00.000Z';
 const REF_A = '7e1d9d5f-7a1b-4d64-8a2f-1c8c9eab2d0a';
@@ -36,15 +37,6 @@ function routed(status: ReferralStatus = 'queued') {
 
 const withdraw = (deps: Deps, id: string | undefined, body?: unknown, client: Client = schoolClient()) =>
   withdrawSignal(deps, { client, user: 'ib.devries', id, body });
-
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected the promise to reject');
-}
 
 describe('withdrawSignal', () => {
   describe('a routed signal', () => {

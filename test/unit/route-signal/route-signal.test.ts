@@ -6,6 +6,7 @@ import { ReferralCloudEventSchema } from '../../../schemas/cloud-event.js';
 import type { DeploymentConfig } from '../../../schemas/deployment-config.js';
 import { storedReferral, storedSignal } from '../../helpers/factories.js';
 import { FakeTeamQueue, fixedClock, InMemoryStateStore } from '../../helpers/fakes.js';
+import { rejection } from '../../helpers/rejection.js';
 
 const NOW = '2026-11-22T10:00:05.000Z';
 
@@ -28,15 +29,6 @@ function setup(stored: StoredSignal | 'none' = signal) {
   const signals = new InMemoryStateStore();
   if (stored !== 'none') signals.putSignal(stored);
   return { signals, teams: new FakeTeamQueue(), config, now: fixedClock(NOW) };
-}
-
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected the promise to reject');
 }
 
 describe('routeSignal', () => {

@@ -13,6 +13,7 @@ import { ReferralListItemSchema, ReferralViewSchema } from '../../../schemas/vie
 import { municipalityClient, schoolClient, teamClient } from '../../helpers/clients.js';
 import { storedReferral, storedSignal } from '../../helpers/factories.js';
 import { FakeAccessLog, fixedClock, InMemoryStateStore, sequentialIds } from '../../helpers/fakes.js';
+import { rejection } from '../../helpers/rejection.js';
 
 const NOW = '2026-11-25T14:00:00.000Z';
 const READ_ID = '00000000-0000-4000-8000-000000000064';
@@ -25,15 +26,6 @@ function setup(status: ReferralStatus = 'queued', access: AccessLog = new FakeAc
   referrals.putSignal(signal);
   referrals.putReferral({ ...own, status, version: 3 });
   return { referrals, access, now: fixedClock(NOW), newId: sequentialIds(100) };
-}
-
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected the promise to reject');
 }
 
 const foreignCallers: [string, Client][] = [
