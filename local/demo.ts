@@ -6,8 +6,8 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import { z } from 'zod';
-import { verifyChain } from '../functions/shared/domain/audit-chain.js';
-import { isValidBsn } from '../functions/shared/domain/identifiers.js';
+import { verifyChain } from '../domain/audit-chain.js';
+import { isValidBsn } from '../domain/identifiers.js';
 import { type AuditEvent, type AuditEventType, AuditPageSchema } from '../schemas/audit-event.js';
 import { ReferralCloudEventSchema } from '../schemas/cloud-event.js';
 import type { ReferralSubmission } from '../schemas/signal.js';

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbClientDirectory } from '../functions/shared/adapters/dynamodb-client-directory.js';
-import { findMunicipality } from '../functions/shared/domain/municipalities.js';
+import { findMunicipality } from '../domain/municipalities.js';
 import type { Client } from '../functions/shared/http/client-context.js';
 import type { DeploymentConfig } from '../schemas/deployment-config.js';
 import type { LocalClient, LocalConfig } from './local-config.js';

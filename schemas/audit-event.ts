@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CLIENT_ROLES } from '../functions/shared/domain/vocabulary.js';
+import { CLIENT_ROLES } from '../domain/vocabulary.js';
 import { CursorQuerySchema, DateTimeSchema, MunicipalityCodeSchema, pageOf } from './common.js';
 
 // Shaped after NEN 7513 (logging of access to health data) and BIO 8.15: what, when, outcome,

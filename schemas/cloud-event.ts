@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { REQUEST_TYPES } from '../functions/shared/domain/vocabulary.js';
+import { REQUEST_TYPES } from '../domain/vocabulary.js';
 import { ConcernsSchema, DateTimeSchema, IdSchema, MunicipalityCodeSchema, UrgencySchema } from './common.js';
 import { TeamIdSchema } from './referral.js';
 

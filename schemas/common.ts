@@ -4,9 +4,9 @@ import {
   isValidOnderwijsnummer,
   isValidPostcode,
   SCHOOL_LOCATION_PATTERN,
-} from '../functions/shared/domain/identifiers.js';
-import { isKnownMunicipality, MUNICIPALITY_LIST_DATE } from '../functions/shared/domain/municipalities.js';
-import { CONCERNS, REQUEST_TYPES, URGENCIES } from '../functions/shared/domain/vocabulary.js';
+} from '../domain/identifiers.js';
+import { isKnownMunicipality, MUNICIPALITY_LIST_DATE } from '../domain/municipalities.js';
+import { CONCERNS, REQUEST_TYPES, URGENCIES } from '../domain/vocabulary.js';
 
 export const IsoDateSchema = z.iso.date({ error: 'must be a date as YYYY-MM-DD' });
 /** RFC 3339 with offset; responses always use UTC ("Z"). */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CONCERNS, REQUEST_TYPES, TEAM_KINDS } from '../functions/shared/domain/vocabulary.js';
+import { CONCERNS, REQUEST_TYPES, TEAM_KINDS } from '../domain/vocabulary.js';
 import { MunicipalityCodeSchema, SchoolLocationSchema } from './common.js';
 import { TeamIdSchema } from './referral.js';
 

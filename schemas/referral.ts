@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { REFERRAL_STATUSES, TEAM_EVENT_TYPES } from '../functions/shared/domain/referral-state.js';
+import { REFERRAL_STATUSES, TEAM_EVENT_TYPES } from '../domain/referral-state.js';
 import { DateTimeSchema, IdSchema } from './common.js';
 
 export const ReferralStatusSchema = z.enum(REFERRAL_STATUSES);

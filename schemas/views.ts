@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { SIGNAL_STATUSES } from '../functions/shared/domain/vocabulary.js';
+import { SIGNAL_STATUSES } from '../domain/vocabulary.js';
 import { DateTimeSchema, IdSchema, MunicipalityCodeSchema, SourceIdSchema } from './common.js';
 import {
   ReferralHistoryEntrySchema,

@@ -1,10 +1,10 @@
-// Generates functions/shared/domain/municipality-list.ts from data/gemeenten-2026.csv so the
+// Generates domain/municipality-list.ts from data/gemeenten-2026.csv so the
 // Lambda bundles carry the list without a file asset. `--check` fails when the two differ.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const csvPath = fileURLToPath(new URL('../data/gemeenten-2026.csv', import.meta.url));
-const outPath = fileURLToPath(new URL('../functions/shared/domain/municipality-list.ts', import.meta.url));
+const outPath = fileURLToPath(new URL('../domain/municipality-list.ts', import.meta.url));
 
 export function parseMunicipalityCsv(csv: string): [string, string, string, string][] {
   const [header, ...lines] = csv.trim().split(/\r?\n/);

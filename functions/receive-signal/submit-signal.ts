@@ -1,10 +1,10 @@
 import type { InvalidParam } from '../../schemas/problem.js';
 import { type SignalSubmission, SignalSubmissionSchema } from '../../schemas/signal.js';
 import { actorOf } from '../shared/actor.js';
-import { contentHash } from '../shared/domain/canonical-json.js';
-import { ageOn, missingConsent } from '../shared/domain/consent.js';
-import { dutchCalendarDay, utcTimestamp } from '../shared/domain/dates.js';
-import { normalisePostcode } from '../shared/domain/identifiers.js';
+import { contentHash } from '../../domain/canonical-json.js';
+import { ageOn, missingConsent } from '../../domain/consent.js';
+import { dutchCalendarDay, utcTimestamp } from '../../domain/dates.js';
+import { normalisePostcode } from '../../domain/identifiers.js';
 import { ConflictError, ForbiddenError, ServiceUnavailableError, ValidationError } from '../shared/errors.js';
 import type { Client } from '../shared/http/client-context.js';
 import { parseWith } from '../shared/http/invalid-params.js';

@@ -1,8 +1,8 @@
 import { WithdrawInputSchema } from '../../schemas/signal.js';
 import type { SignalView } from '../../schemas/views.js';
 import { actorOf } from '../shared/actor.js';
-import { utcTimestamp } from '../shared/domain/dates.js';
-import { isTerminal } from '../shared/domain/referral-state.js';
+import { utcTimestamp } from '../../domain/dates.js';
+import { isTerminal } from '../../domain/referral-state.js';
 import { ConflictError, ServiceUnavailableError, ValidationError } from '../shared/errors.js';
 import type { Client } from '../shared/http/client-context.js';
 import { parseWith } from '../shared/http/invalid-params.js';

@@ -1,8 +1,8 @@
 import type { DeploymentConfig } from '../../schemas/deployment-config.js';
 import { SYSTEM_ACTOR } from '../shared/actor.js';
-import { utcTimestamp } from '../shared/domain/dates.js';
-import { derivedUuid } from '../shared/domain/ids.js';
-import { route } from '../shared/domain/routing.js';
+import { utcTimestamp } from '../../domain/dates.js';
+import { derivedUuid } from '../../domain/ids.js';
+import { route } from '../../domain/routing.js';
 import { LOG_EVENTS } from '../shared/log-events.js';
 import { logEvent } from '../shared/logger.js';
 import type { StoredReferral, StoredSignal } from '../shared/model.js';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { verifyChain } from '../../functions/shared/domain/audit-chain.js';
+import { verifyChain } from '../../domain/audit-chain.js';
 import { AuditPageSchema } from '../../schemas/audit-event.js';
 import { ReferralCloudEventSchema } from '../../schemas/cloud-event.js';
 import { ProblemSchema } from '../../schemas/problem.js';

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { decodeCursor, encodeCursor } from '../../functions/shared/adapters/cursor.js';
-import { GENESIS_HASH, linkHash } from '../../functions/shared/domain/audit-chain.js';
-import type { ReferralStatus } from '../../functions/shared/domain/referral-state.js';
+import { GENESIS_HASH, linkHash } from '../../domain/audit-chain.js';
+import type { ReferralStatus } from '../../domain/referral-state.js';
 import type { Client } from '../../functions/shared/http/client-context.js';
 import type {
   AccessRecord,

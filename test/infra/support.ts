@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { allMunicipalities, type Municipality } from '../../functions/shared/domain/municipalities.js';
+import { allMunicipalities, type Municipality } from '../../domain/municipalities.js';
 import { loadDeploymentConfig } from '../../infra/deployment-config.js';
 import { createSchakelApp, type SchakelApp } from '../../infra/schakel-app.js';
 import type { DeploymentConfig } from '../../schemas/deployment-config.js';

@@ -3,7 +3,7 @@ import { marshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbAuditLog } from '../../functions/shared/adapters/dynamodb-audit-log.js';
-import { verifyChain } from '../../functions/shared/domain/audit-chain.js';
+import { verifyChain } from '../../domain/audit-chain.js';
 import { createAuditTable, deleteTable, type EmulatedAws, emulatedAws } from '../helpers/emulated-aws.js';
 
 const aws: EmulatedAws = emulatedAws();

@@ -5,7 +5,7 @@ import {
   TransactWriteCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { AuditEvent } from '../../../schemas/audit-event.js';
-import { GENESIS_HASH, linkHash } from '../domain/audit-chain.js';
+import { GENESIS_HASH, linkHash } from '../../../domain/audit-chain.js';
 import type { AuditEntryDraft, AuditLog, AuditPage } from '../ports/audit-log.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { failedConditions, putNew } from './transactions.js';

@@ -1,6 +1,6 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { ReferralStatus } from '../domain/referral-state.js';
+import type { ReferralStatus } from '../../../domain/referral-state.js';
 import type { ChangeRecord, StoredReferral, StoredSignal } from '../model.js';
 import type { ReferralPage, ReferralStore } from '../ports/referral-store.js';
 import { STATE_TABLE } from '../state-table.js';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CLIENT_ROLES } from '../domain/vocabulary.js';
+import { CLIENT_ROLES } from '../../../domain/vocabulary.js';
 
 /**
  * What the authorizer learns about a caller and API Gateway hands to the function in

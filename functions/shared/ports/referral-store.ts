@@ -1,4 +1,4 @@
-import type { ReferralStatus } from '../domain/referral-state.js';
+import type { ReferralStatus } from '../../../domain/referral-state.js';
 import type { ChangeRecord, StoredReferral, StoredSignal } from '../model.js';
 
 export interface ReferralPage {

@@ -10,7 +10,7 @@ import { afterAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createDocumentClient } from '../../../functions/shared/adapters/aws-clients.js';
 import { encodeCursor } from '../../../functions/shared/adapters/cursor.js';
 import { DynamoDbAuditLog } from '../../../functions/shared/adapters/dynamodb-audit-log.js';
-import { GENESIS_HASH, verifyChain } from '../../../functions/shared/domain/audit-chain.js';
+import { GENESIS_HASH, verifyChain } from '../../../domain/audit-chain.js';
 import type { AuditEntryDraft } from '../../../functions/shared/ports/audit-log.js';
 import { InvalidCursorError } from '../../../functions/shared/ports/referral-store.js';
 import { type AuditEvent, AuditEventSchema } from '../../../schemas/audit-event.js';

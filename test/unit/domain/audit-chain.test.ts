@@ -5,7 +5,7 @@ import {
   GENESIS_HASH,
   linkHash,
   verifyChain,
-} from '../../../functions/shared/domain/audit-chain.js';
+} from '../../../domain/audit-chain.js';
 
 interface Entry extends ChainLink {
   municipality: string;

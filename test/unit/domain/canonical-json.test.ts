@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { canonicalJson, contentHash, sha256Hex } from '../../../functions/shared/domain/canonical-json.js';
+import { canonicalJson, contentHash, sha256Hex } from '../../../domain/canonical-json.js';
 
 describe('canonicalJson', () => {
   it('sorts keys at every depth', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ageOn, missingConsent, requiredConsent } from '../../../functions/shared/domain/consent.js';
+import { ageOn, missingConsent, requiredConsent } from '../../../domain/consent.js';
 
 describe('ageOn', () => {
   it.each([

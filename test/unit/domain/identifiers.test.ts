@@ -8,7 +8,7 @@ import {
   isValidSchoolLocation,
   normalisePostcode,
   OIN_PATTERN,
-} from '../../../functions/shared/domain/identifiers.js';
+} from '../../../domain/identifiers.js';
 
 // Independent reference for the weighted sum of the design brief: 9·d1 + 8·d2 + … + 2·d8 − 1·d9.
 const WEIGHTS = [9, 8, 7, 6, 5, 4, 3, 2, -1];

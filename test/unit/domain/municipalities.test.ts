@@ -4,7 +4,7 @@ import {
   findMunicipality,
   isKnownMunicipality,
   MUNICIPALITY_LIST_DATE,
-} from '../../../functions/shared/domain/municipalities.js';
+} from '../../../domain/municipalities.js';
 
 describe('municipalities', () => {
   it('holds the 342 municipalities of the CBS list of 2026-01-01', () => {

@@ -4,7 +4,7 @@ import { parseMunicipalityCsv, renderMunicipalityModule } from '../../../scripts
 
 const csv = readFileSync(new URL('../../../data/gemeenten-2026.csv', import.meta.url), 'utf8');
 const committedModule = readFileSync(
-  new URL('../../../functions/shared/domain/municipality-list.ts', import.meta.url),
+  new URL('../../../domain/municipality-list.ts', import.meta.url),
   'utf8',
 );
 

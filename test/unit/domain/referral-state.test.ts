@@ -8,7 +8,7 @@ import {
   TEAM_EVENT_TYPES,
   type Transition,
   transition,
-} from '../../../functions/shared/domain/referral-state.js';
+} from '../../../domain/referral-state.js';
 
 // The lifecycle as the design brief states it, written independently of the implementation:
 // queued → delivered → accepted → started → closed; rejected (with a reason) from queued,

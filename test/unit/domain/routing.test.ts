@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { type RoutingFacts, type RoutingRule, route } from '../../../functions/shared/domain/routing.js';
+import { type RoutingFacts, type RoutingRule, route } from '../../../domain/routing.js';
 import { DeploymentConfigSchema } from '../../../schemas/deployment-config.js';
 
 const AMSTERDAM = '0363';

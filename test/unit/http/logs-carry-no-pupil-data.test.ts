@@ -5,7 +5,7 @@ import { submitSignal } from '../../../functions/receive-signal/submit-signal.js
 import { withdrawSignal } from '../../../functions/receive-signal/withdraw-signal.js';
 import { routeSignal } from '../../../functions/route-signal/route-signal.js';
 import { referralItem, signalItem } from '../../../functions/shared/adapters/state-items.js';
-import { derivedUuid } from '../../../functions/shared/domain/ids.js';
+import { derivedUuid } from '../../../domain/ids.js';
 import { apiHandler } from '../../../functions/shared/http/api-handler.js';
 import { LOG_EVENTS } from '../../../functions/shared/log-events.js';
 import { logger } from '../../../functions/shared/logger.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { submitSignal } from '../../../functions/receive-signal/submit-signal.js';
-import type { SignalStatus } from '../../../functions/shared/domain/vocabulary.js';
+import type { SignalStatus } from '../../../domain/vocabulary.js';
 import {
   ConflictError,
   ForbiddenError,

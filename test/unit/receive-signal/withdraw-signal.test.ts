@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { withdrawSignal } from '../../../functions/receive-signal/withdraw-signal.js';
-import type { ReferralStatus } from '../../../functions/shared/domain/referral-state.js';
+import type { ReferralStatus } from '../../../domain/referral-state.js';
 import {
   ConflictError,
   NotFoundError,

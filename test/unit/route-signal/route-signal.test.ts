@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { routeSignal, SignalMissingError } from '../../../functions/route-signal/route-signal.js';
-import { derivedUuid } from '../../../functions/shared/domain/ids.js';
+import { derivedUuid } from '../../../domain/ids.js';
 import type { StoredSignal } from '../../../functions/shared/model.js';
 import { ReferralCloudEventSchema } from '../../../schemas/cloud-event.js';
 import type { DeploymentConfig } from '../../../schemas/deployment-config.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import type { ReferralStatus, TeamEventType } from '../../../functions/shared/domain/referral-state.js';
+import type { ReferralStatus, TeamEventType } from '../../../domain/referral-state.js';
 import { ConflictError, NotFoundError, ValidationError } from '../../../functions/shared/errors.js';
 import type { Client } from '../../../functions/shared/http/client-context.js';
 import type { AccessRecord } from '../../../functions/shared/model.js';
