@@ -7,11 +7,13 @@ export const TEAM_TAG = 'schakel:team-id';
 /** On every taggable resource of both stacks, for cost allocation per deployment. */
 export const DEPLOYMENT_TAG = 'schakel:deployment';
 
-export type ResourceKind =
-  | 'state-table'
-  | 'audit-table'
-  | 'intake-queue'
-  | 'intake-dlq'
-  | 'audit-stream-dlq'
-  | 'team-queue'
-  | 'team-dlq';
+export const RESOURCE_KINDS = [
+  'state-table',
+  'audit-table',
+  'intake-queue',
+  'intake-dlq',
+  'audit-stream-dlq',
+  'team-queue',
+  'team-dlq',
+] as const;
+export type ResourceKind = (typeof RESOURCE_KINDS)[number];

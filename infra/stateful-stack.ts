@@ -10,8 +10,8 @@ import {
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
-import { AUDIT_TABLE, STATE_TABLE } from '../functions/shared/state-table.js';
-import { teamDeadLetterQueueName, teamQueueName } from '../functions/shared/team-queue-name.js';
+import { AUDIT_TABLE, STATE_TABLE } from '../functions/shared/adapters/state-table.js';
+import { teamDeadLetterQueueName, teamQueueName } from '../functions/shared/adapters/team-queue-name.js';
 import type { DeploymentConfig } from '../schemas/deployment-config.js';
 import { DeadLetterQueue, QueueWithDlq } from './constructs/queue-with-dlq.js';
 import { RESOURCE_TAG } from './resource-tags.js';

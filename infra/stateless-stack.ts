@@ -1,4 +1,4 @@
-import { Aws, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { Aws, Duration, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import { Table } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
@@ -6,13 +6,14 @@ import { StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq, SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import { FUNCTIONS, type FunctionName } from '../functions/catalog.js';
-import { STATE_TABLE } from '../functions/shared/state-table.js';
-import { teamQueueNamePattern } from '../functions/shared/team-queue-name.js';
+import { buildOpenApiDocument } from '../functions/openapi.js';
+import { FUNCTION_DECLARATIONS, type FunctionName } from '../functions/registry.js';
+import { STATE_TABLE } from '../functions/shared/adapters/state-table.js';
+import { teamQueueNamePattern } from '../functions/shared/adapters/team-queue-name.js';
+import type { FunctionDeclaration } from '../functions/shared/declarations.js';
 import type { DeploymentConfig } from '../schemas/deployment-config.js';
 import { type EnvironmentValues, HouseFunction } from './constructs/house-function.js';
 import { SchakelApi } from './constructs/schakel-api.js';
-import { INTAKE_BATCH_SIZE, INTAKE_MAX_BATCHING_WINDOW } from './settings.js';
 import { exportName, type StatefulReferences } from './stateful-stack.js';
 
 export interface StatelessStackProps extends StackProps {
@@ -20,11 +21,6 @@ export interface StatelessStackProps extends StackProps {
   /** Imports of the stateful stack's exports (StatefulStack.references). */
   stateful: StatefulReferences;
 }
-
-/** Stream records per write-audit call: small enough that a retried batch redoes little work. */
-const AUDIT_BATCH_SIZE = 50;
-/** Retries of a failing stream batch (halved each time) before it goes to the on-failure queue. */
-const AUDIT_RETRY_ATTEMPTS = 10;
 
 /** Functions, API and event source mappings: can be replaced at any time without losing data. */
 export class StatelessStack extends Stack {
@@ -63,109 +59,119 @@ export class StatelessStack extends Stack {
       DEPLOYMENT_NAME: config.deployment,
       PSEUDONYM_SECRET_ARN: stateful.pseudonymSecretArn,
       SCHAKEL_DEPLOYMENT_CONFIG: JSON.stringify(config),
+      SCHAKEL_OPENAPI_DOCUMENT: JSON.stringify(buildOpenApiDocument()),
     };
     const functions = Object.fromEntries(
-      (Object.keys(FUNCTIONS) as FunctionName[]).map((name) => [
-        name,
-        new HouseFunction(this, pascal(name), { name, values }),
+      FUNCTION_DECLARATIONS.map((declaration) => [
+        declaration.name,
+        new HouseFunction(this, pascal(declaration.name), { declaration, values }),
       ]),
     ) as Record<FunctionName, HouseFunction>;
     this.functions = functions;
-    const fn = (name: FunctionName) => functions[name].function;
-
-    stateTable.grantReadData(fn('authorize-client'));
-    stateTable.grantReadWriteData(fn('receive-signal'));
-    intakeQueue.grantSendMessages(fn('receive-signal'));
-    stateTable.grantReadWriteData(fn('route-signal'));
-    stateTable.grantReadWriteData(fn('track-referral'));
-    auditTable.grantReadWriteData(fn('write-audit'));
-    auditTable.grantReadData(fn('list-audit-events'));
-
-    for (const name of ['authorize-client', 'receive-signal', 'route-signal', 'track-referral'] as const) {
-      Validations.of(functions[name]).acknowledge({
-        id: `AwsSolutions-IAM5[Resource::${exportName(config.deployment, 'stateTableArn')}/index/*]`,
-        reason: "The state table's own GSIs (bySignal, byTeam), added by the table grant; no other table.",
-      });
-    }
-    for (const name of ['receive-signal', 'route-signal', 'track-referral', 'write-audit'] as const) {
-      Validations.of(functions[name]).acknowledge(
-        ...['kms:ReEncrypt*', 'kms:GenerateDataKey*'].map((action) => ({
-          id: `AwsSolutions-IAM5[Action::${action}]`,
-          reason:
-            "Added by the table's write grant for its customer-managed key, on that one key only " +
-            '(DynamoDB needs the variants of these actions to write encrypted items).',
-        })),
-      );
-    }
-
-    // Not Secret.grantRead: for a secret under a customer-managed key that also puts this role in
-    // the key policy of the stateful stack (a kms:ViaService grant), so the stacks would depend on
-    // each other. Same account: the role's own policy is enough.
-    fn('receive-signal').addToRolePolicy(
-      new PolicyStatement({
-        actions: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
-        resources: [stateful.pseudonymSecretArn],
-      }),
-    );
-    dataKey.grantDecrypt(fn('receive-signal'));
 
     // One statement on a name pattern instead of a grant per team queue: the policy stays the same
     // size for 3 or 100 teams (IAM caps a role's inline policies at 10,240 characters), and this
-    // stack never references a team queue, so no per-team cross-stack export exists. Withdrawal
-    // notices (receive-signal) and referrals (route-signal) go to team queues.
+    // stack never references a team queue, so no per-team cross-stack export exists.
     const teamQueueNames = teamQueueNamePattern(config.deployment);
     const teamQueues = new PolicyStatement({
       actions: ['sqs:SendMessage', 'sqs:GetQueueUrl'],
       resources: [`arn:${Aws.PARTITION}:sqs:${Aws.REGION}:${Aws.ACCOUNT_ID}:${teamQueueNames}`],
     });
-    for (const name of ['receive-signal', 'route-signal'] as const) {
-      fn(name).addToRolePolicy(teamQueues);
-      Validations.of(functions[name]).acknowledge({
-        id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:sqs:<AWS::Region>:<AWS::AccountId>:${teamQueueNames}]`,
-        reason:
-          'Team queues are found by name (team-queue-name.ts); the pattern covers exactly the queues ' +
-          'of this deployment and keeps the policy size independent of the number of teams.',
-      });
+
+    // What each function may touch comes from its declaration, and nothing else is granted.
+    for (const declaration of FUNCTION_DECLARATIONS as readonly FunctionDeclaration[]) {
+      const house = functions[declaration.name as FunctionName];
+      const fn = house.function;
+      const { access } = declaration;
+      if (access.stateTable === 'read') stateTable.grantReadData(fn);
+      if (access.stateTable === 'read-write') stateTable.grantReadWriteData(fn);
+      if (access.auditTable === 'read') auditTable.grantReadData(fn);
+      if (access.auditTable === 'read-write') auditTable.grantReadWriteData(fn);
+      if (access.intakeQueue === 'send') intakeQueue.grantSendMessages(fn);
+      if (access.stateTable) {
+        Validations.of(house).acknowledge({
+          id: `AwsSolutions-IAM5[Resource::${exportName(config.deployment, 'stateTableArn')}/index/*]`,
+          reason: "The state table's own GSIs (bySignal, byTeam), added by the table grant; no other table.",
+        });
+      }
+      if (access.stateTable === 'read-write' || access.auditTable === 'read-write') {
+        Validations.of(house).acknowledge(
+          ...['kms:ReEncrypt*', 'kms:GenerateDataKey*'].map((action) => ({
+            id: `AwsSolutions-IAM5[Action::${action}]`,
+            reason:
+              "Added by the table's write grant for its customer-managed key, on that one key only " +
+              '(DynamoDB needs the variants of these actions to write encrypted items).',
+          })),
+        );
+      }
+      if (access.pseudonymSecret === 'read') {
+        // Not Secret.grantRead: for a secret under a customer-managed key that also puts this role in
+        // the key policy of the stateful stack (a kms:ViaService grant), so the stacks would depend on
+        // each other. Same account: the role's own policy is enough.
+        fn.addToRolePolicy(
+          new PolicyStatement({
+            actions: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
+            resources: [stateful.pseudonymSecretArn],
+          }),
+        );
+        dataKey.grantDecrypt(fn);
+      }
+      if (access.teamQueues === 'send') {
+        fn.addToRolePolicy(teamQueues);
+        Validations.of(house).acknowledge({
+          id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:sqs:<AWS::Region>:<AWS::AccountId>:${teamQueueNames}]`,
+          reason:
+            'Team queues are found by name (team-queue-name.ts); the pattern covers exactly the queues ' +
+            'of this deployment and keeps the policy size independent of the number of teams.',
+        });
+      }
+
+      const { trigger } = declaration;
+      if (trigger.kind === 'intake-queue') {
+        fn.addEventSource(
+          new SqsEventSource(intakeQueue, {
+            batchSize: trigger.batchSize,
+            maxBatchingWindow: Duration.seconds(trigger.maxBatchingWindowSeconds),
+            // Only the failed messages of a batch are retried, the others are deleted.
+            reportBatchItemFailures: true,
+          }),
+        );
+        Validations.of(house).acknowledge({
+          id: 'Serverless-LambdaEventSourceMappingDestination',
+          reason:
+            'SQS event sources take no on-failure destination; failed messages move to the intake ' +
+            "queue's dead-letter queue through its redrive policy.",
+        });
+      }
+      if (trigger.kind === 'state-table-stream') {
+        fn.addEventSource(
+          new DynamoEventSource(stateTable, {
+            // The audit must see every change since the stream began, not only changes after deploy.
+            startingPosition: StartingPosition.TRIM_HORIZON,
+            batchSize: trigger.batchSize,
+            bisectBatchOnError: true,
+            retryAttempts: trigger.retryAttempts,
+            reportBatchItemFailures: true,
+            // One concurrent batch per shard keeps the changes of one item in order for the hash chain.
+            parallelizationFactor: 1,
+            onFailure: new SqsDlq(auditStreamDeadLetterQueue),
+          }),
+        );
+      }
     }
 
-    fn('route-signal').addEventSource(
-      new SqsEventSource(intakeQueue, {
-        batchSize: INTAKE_BATCH_SIZE,
-        maxBatchingWindow: INTAKE_MAX_BATCHING_WINDOW,
-        // Only the failed messages of a batch are retried, the others are deleted.
-        reportBatchItemFailures: true,
-      }),
-    );
-    Validations.of(functions['route-signal']).acknowledge({
-      id: 'Serverless-LambdaEventSourceMappingDestination',
-      reason:
-        'SQS event sources take no on-failure destination; failed messages move to the intake ' +
-        "queue's dead-letter queue through its redrive policy.",
-    });
-
-    fn('write-audit').addEventSource(
-      new DynamoEventSource(stateTable, {
-        // The audit must see every change since the stream began, not only changes after deploy.
-        startingPosition: StartingPosition.TRIM_HORIZON,
-        batchSize: AUDIT_BATCH_SIZE,
-        bisectBatchOnError: true,
-        retryAttempts: AUDIT_RETRY_ATTEMPTS,
-        reportBatchItemFailures: true,
-        // One concurrent batch per shard keeps the changes of one item in order for the hash chain.
-        parallelizationFactor: 1,
-        onFailure: new SqsDlq(auditStreamDeadLetterQueue),
-      }),
-    );
-
+    const authorizer = FUNCTION_DECLARATIONS.find((d) => d.trigger.kind === 'authorizer');
+    if (authorizer?.trigger.kind !== 'authorizer') throw new Error('no authorizer function');
     this.api = new SchakelApi(this, 'Api', {
       deployment: config.deployment,
-      authorizer: fn('authorize-client'),
-      integrations: {
-        'receive-signal': fn('receive-signal'),
-        'track-referral': fn('track-referral'),
-        'list-audit-events': fn('list-audit-events'),
-        'serve-openapi': fn('serve-openapi'),
-      },
+      authorizer: functions[authorizer.name].function,
+      authorizerCacheTtl: Duration.seconds(authorizer.trigger.cacheTtlSeconds),
+      integrations: Object.fromEntries(
+        FUNCTION_DECLARATIONS.filter((d) => d.trigger.kind === 'api').map((d) => [
+          d.name,
+          functions[d.name].function,
+        ]),
+      ),
     });
   }
 }

@@ -5,7 +5,7 @@ import {
   ReceiveMessageCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
-import { z } from 'zod';
+import * as z from 'zod';
 import { verifyChain } from '../domain/audit-chain.js';
 import { isValidBsn } from '../domain/identifiers.js';
 import { type AuditEvent, type AuditEventType, AuditPageSchema } from '../schemas/audit-event.js';

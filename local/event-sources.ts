@@ -22,7 +22,7 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import type { AttributeValue, DynamoDBRecord, DynamoDBStreamEvent, SQSEvent, SQSRecord } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { LocalFunction } from './lambda-runtime.js';
 import type { LocalLog } from './local-log.js';
 import type { ProvisionedQueue, QueueMappingSettings, StreamMappingSettings } from './topology.js';

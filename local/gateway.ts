@@ -7,8 +7,8 @@ import type {
   APIGatewayProxyEvent,
   APIGatewayRequestAuthorizerEvent,
 } from 'aws-lambda';
-import { z } from 'zod';
-import { API_ROUTES, type ApiRoute } from '../functions/catalog.js';
+import * as z from 'zod';
+import { type FunctionName, OPERATIONS } from '../functions/registry.js';
 import {
   GATEWAY_PROBLEMS,
   type GatewayResponseKind,
@@ -45,6 +45,23 @@ export interface Gateway {
   port: number;
   stop(): Promise<void>;
 }
+
+export interface ApiRoute {
+  method: string;
+  /** API Gateway resource path, with {braces} for path parameters. */
+  path: string;
+  function: FunctionName;
+  /** false only for public operations (the OpenAPI document). */
+  authorized: boolean;
+}
+
+/** One API Gateway method per declared operation, as the CDK app creates them. */
+const API_ROUTES: readonly ApiRoute[] = OPERATIONS.map((operation) => ({
+  method: operation.spec.method,
+  path: operation.spec.path,
+  function: operation.function,
+  authorized: operation.spec.roles !== 'public',
+}));
 
 interface CompiledRoute {
   route: ApiRoute;

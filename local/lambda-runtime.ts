@@ -1,14 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import type { Context } from 'aws-lambda';
-import { FUNCTIONS, type FunctionName } from '../functions/catalog.js';
+import { FUNCTION_NAMES, type FunctionName } from '../functions/registry.js';
+import type { EnvSource } from '../functions/shared/env.js';
+import { HANDLER_FACTORIES } from './handlers.js';
 
-// Plays the part of the Lambda runtime for the real handler modules: one module instance per
-// function (warm, like a reused execution environment), a Context object, and a JSON round trip of
-// event and result, because Lambda serialises both — a handler that returns a Date or `undefined`
-// fields must behave locally as it does in AWS.
+// Plays the part of the Lambda runtime for the real handlers: one handler per function (warm, like
+// a reused execution environment), a Context object, and a JSON round trip of event and result,
+// because Lambda serialises both — a handler that returns a Date or `undefined` fields must behave
+// locally as it does in AWS.
 
 export const LOCAL_ACCOUNT = '000000000000';
 
@@ -22,20 +21,6 @@ export interface LocalFunction {
 }
 
 export type LocalFunctions = ReadonlyMap<FunctionName, LocalFunction>;
-
-export class MissingHandlerError extends Error {
-  override name = 'MissingHandlerError';
-}
-
-type HandlerFunction = (event: unknown, context: Context) => unknown;
-
-function isHandlerFunction(value: unknown): value is HandlerFunction {
-  return typeof value === 'function';
-}
-
-export function handlerPath(root: string, name: FunctionName): string {
-  return join(root, 'functions', name, 'handler.ts');
-}
 
 function lambdaContext(name: FunctionName, arn: string, requestId: string): Context {
   const deadline = Date.now() + DEFAULT_TIMEOUT_MS;
@@ -64,35 +49,14 @@ function jsonRoundTrip(value: unknown): unknown {
 }
 
 /**
- * Imports every handler module once. Call only after process.env holds the functions'
- * configuration: handlers read it at cold start. A handler file that does not exist yet is
- * reported in `missing` and answers every invocation with MissingHandlerError, so the rest of the
- * hub still runs while it is being written; any other import failure (a bad environment, a syntax
- * error) stops the start, as a failed cold start would fail every invocation.
+ * Builds every function from `env`, as a cold start would: a bad environment fails here, for the
+ * whole hub, as a failed cold start fails every invocation.
  */
-export async function loadFunctions(
-  root: string,
-  region: string,
-): Promise<{ functions: LocalFunctions; missing: FunctionName[] }> {
+export function loadFunctions(env: EnvSource, region: string): LocalFunctions {
   const functions = new Map<FunctionName, LocalFunction>();
-  const missing: FunctionName[] = [];
-  for (const name of Object.keys(FUNCTIONS) as FunctionName[]) {
+  for (const name of FUNCTION_NAMES) {
     const arn = `arn:aws:lambda:${region}:${LOCAL_ACCOUNT}:function:${name}`;
-    const path = handlerPath(root, name);
-    if (!existsSync(path)) {
-      missing.push(name);
-      functions.set(name, {
-        name,
-        arn,
-        invoke: () => Promise.reject(new MissingHandlerError(`functions/${name}/handler.ts does not exist`)),
-      });
-      continue;
-    }
-    const module: Record<string, unknown> = await import(pathToFileURL(path).href);
-    const handler = module.handler;
-    if (!isHandlerFunction(handler)) {
-      throw new Error(`functions/${name}/handler.ts does not export a function named handler`);
-    }
+    const handler = HANDLER_FACTORIES[name](env) as (event: unknown, context: Context) => Promise<unknown>;
     functions.set(name, {
       name,
       arn,
@@ -102,7 +66,7 @@ export async function loadFunctions(
       },
     });
   }
-  return { functions, missing };
+  return functions;
 }
 
 export function requireFunction(functions: LocalFunctions, name: FunctionName): LocalFunction {

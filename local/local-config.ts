@@ -1,6 +1,6 @@
 import { chmodSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 
 // `.schakel/local.json`: what a client of the running local hub needs — the API URL, the SQS
 // endpoint for the team queues and one API key per seeded client. The demo, the e2e tests and a

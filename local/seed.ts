@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { DynamoDbClientDirectory } from '../functions/shared/adapters/dynamodb-client-directory.js';
 import { findMunicipality } from '../domain/municipalities.js';
-import type { Client } from '../functions/shared/http/client-context.js';
+import { DynamoDbClientDirectory } from '../functions/shared/adapters/dynamodb-client-directory.js';
+import type { Client } from '../schemas/client.js';
 import type { DeploymentConfig } from '../schemas/deployment-config.js';
 import type { LocalClient, LocalConfig } from './local-config.js';
 

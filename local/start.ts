@@ -4,14 +4,14 @@ import { createServer } from 'node:net';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { z } from 'zod';
-import { createDocumentClient } from '../functions/shared/adapters/aws-clients.js';
+import * as z from 'zod';
+import { buildOpenApiDocument } from '../functions/openapi.js';
+import { createDocumentClient } from '../functions/shared/adapters/dynamodb-client.js';
 import { DEFAULT_CONFIG_PATH, loadDeploymentConfig } from '../infra/deployment-config.js';
 import { freePort, startEmulators } from './emulators.js';
 import { type EventSource, startSqsEventSource, startStreamEventSource } from './event-sources.js';
 import { startGateway } from './gateway.js';
 import { acquireHubLock } from './hub-lock.js';
-import { loadFunctions, requireFunction } from './lambda-runtime.js';
 import {
   dataDirFromEnv,
   type LocalConfig,
@@ -42,9 +42,6 @@ export interface LocalHub {
 }
 
 const REGION = 'eu-west-1';
-const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
-
-let startedInThisProcess = false;
 
 /** A random key for pupil pseudonyms, made once per data dir (AWS keeps it in Secrets Manager). */
 function pseudonymKey(dataDir: string): string {
@@ -91,10 +88,6 @@ async function emulatorPorts(dataDir: string): Promise<{ dynamodbPort: number; s
 }
 
 export async function startLocalHub(options: LocalHubOptions = {}): Promise<LocalHub> {
-  // Handler modules keep their SDK clients (and the emulator endpoints in them) from their cold
-  // start, and an ES module cannot be loaded twice: a second hub would talk to the first one's ports.
-  if (startedInThisProcess) throw new Error('startLocalHub can run once per process');
-
   const dataDir = resolve(options.dataDir ?? dataDirFromEnv());
   const port = options.port ?? Number(process.env.PORT ?? 3000);
   const log = createLocalLog(options.quiet);
@@ -137,36 +130,31 @@ export async function startLocalHub(options: LocalHubOptions = {}): Promise<Loca
     log.info('creating tables and queues…');
     const resources = await provisionTopology(topology, emulators, (line) => log.error(line));
 
-    // Each function reads its environment once, at cold start: set it before importing them.
-    Object.assign(process.env, {
+    // What the CDK app gives each function in AWS, for this hub: an environment of its own, so
+    // several hubs can run in one process (the e2e tests do).
+    const functionEnv = {
       AWS_REGION: REGION,
-      AWS_DEFAULT_REGION: REGION,
-      AWS_ACCESS_KEY_ID: 'local',
-      AWS_SECRET_ACCESS_KEY: 'local',
-      AWS_EC2_METADATA_DISABLED: 'true',
       STATE_TABLE_NAME: resources.stateTable.name,
       AUDIT_TABLE_NAME: resources.auditTable.name,
       INTAKE_QUEUE_URL: resources.intakeQueue.url,
       DEPLOYMENT_NAME: config.deployment,
       SCHAKEL_DEPLOYMENT_CONFIG: JSON.stringify(config),
+      SCHAKEL_OPENAPI_DOCUMENT: JSON.stringify(buildOpenApiDocument()),
       PSEUDONYM_KEY: pseudonymKey(dataDir),
       DYNAMODB_ENDPOINT: emulators.dynamodbEndpoint,
       SQS_ENDPOINT: emulators.sqsEndpoint,
-    });
-    process.env.POWERTOOLS_SERVICE_NAME ??= 'schakel';
-    // The handlers' JSON log lines would bury the console; `POWERTOOLS_LOG_LEVEL=INFO npm start` shows them.
-    process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
-
-    startedInThisProcess = true;
-    const { functions, missing } = await loadFunctions(PROJECT_ROOT, REGION);
-    for (const name of missing) log.error(`functions/${name}/handler.ts is missing: its routes answer 500`);
-
-    const endpoints = {
-      region: REGION,
-      dynamodbEndpoint: emulators.dynamodbEndpoint,
-      sqsEndpoint: emulators.sqsEndpoint,
     };
-    const documents = createDocumentClient(endpoints);
+    // The handlers' JSON log lines would bury the console; `POWERTOOLS_LOG_LEVEL=INFO npm start`
+    // shows them. Powertools reads the level once, when the handler modules are first loaded.
+    process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
+    process.env.POWERTOOLS_SERVICE_NAME ??= 'schakel';
+    const { loadFunctions, requireFunction } = await import('./lambda-runtime.js');
+    const functions = loadFunctions(functionEnv, REGION);
+
+    const documents = createDocumentClient({
+      AWS_REGION: REGION,
+      DYNAMODB_ENDPOINT: emulators.dynamodbEndpoint,
+    });
     cleanups.push(() => documents.destroy());
     const previous = readLocalConfigIfPresent(dataDir);
     const teamQueueUrls = new Map([...resources.teamQueues].map(([teamId, queue]) => [teamId, queue.url]));

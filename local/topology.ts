@@ -19,8 +19,9 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import { App } from 'aws-cdk-lib';
-import { z } from 'zod';
-import { teamDeadLetterQueueName, teamQueueName } from '../functions/shared/team-queue-name.js';
+import * as z from 'zod';
+import { teamDeadLetterQueueName, teamQueueName } from '../functions/shared/adapters/team-queue-name.js';
+import { RESOURCE_KINDS, RESOURCE_TAG, type ResourceKind, TEAM_TAG } from '../infra/resource-tags.js';
 import { createSchakelApp } from '../infra/schakel-app.js';
 import type { DeploymentConfig } from '../schemas/deployment-config.js';
 
@@ -30,19 +31,6 @@ import type { DeploymentConfig } from '../schemas/deployment-config.js';
 // without a second description to keep in step. The stateless stack contributes the settings of
 // the event source mappings and the authorizer's identity source, which local mode plays.
 
-export const RESOURCE_TAG = 'schakel:resource';
-export const TEAM_TAG = 'schakel:team-id';
-
-export const RESOURCE_KINDS = [
-  'state-table',
-  'audit-table',
-  'intake-queue',
-  'intake-dlq',
-  'audit-stream-dlq',
-  'team-queue',
-  'team-dlq',
-] as const;
-export type ResourceKind = (typeof RESOURCE_KINDS)[number];
 type TableKind = Extract<ResourceKind, 'state-table' | 'audit-table'>;
 type SingleQueueKind = Extract<ResourceKind, 'intake-queue' | 'intake-dlq' | 'audit-stream-dlq'>;
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { CLIENT_ROLES } from '../domain/vocabulary.js';
 import { CursorQuerySchema, DateTimeSchema, MunicipalityCodeSchema, pageOf } from './common.js';
 
@@ -61,9 +61,14 @@ export const AuditEventSchema = z
 export type AuditEvent = z.infer<typeof AuditEventSchema>;
 
 export const AuditQuerySchema = CursorQuerySchema.extend({
-  municipality: MunicipalityCodeSchema,
-  from: DateTimeSchema.optional(),
-  to: DateTimeSchema.optional(),
+  municipality: MunicipalityCodeSchema.meta({ description: 'The municipality whose trail to read.' }),
+  from: DateTimeSchema.optional().meta({ description: 'Only events that occurred at or after this moment.' }),
+  to: DateTimeSchema.optional().meta({ description: 'Only events that occurred before this moment.' }),
+}).superRefine((query, ctx) => {
+  // Compared as instants: '10:00+01:00' is before '09:30Z', whatever the strings say.
+  if (query.from && query.to && Date.parse(query.from) >= Date.parse(query.to)) {
+    ctx.addIssue({ code: 'custom', path: ['to'], message: 'must be later than from' });
+  }
 });
 export type AuditQuery = z.infer<typeof AuditQuerySchema>;
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { REQUEST_TYPES } from '../domain/vocabulary.js';
 import { ConcernsSchema, DateTimeSchema, IdSchema, MunicipalityCodeSchema, UrgencySchema } from './common.js';
 import { TeamIdSchema } from './referral.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import {
   isValidBsn,
   isValidOnderwijsnummer,
@@ -84,12 +84,18 @@ export function pageOf<T extends z.ZodType>(item: T) {
   });
 }
 
-export const CursorQuerySchema = z.object({
-  cursor: z.string().max(2048).optional(),
+/** Strict: a query parameter the operation does not know is a 400 naming it. */
+export const CursorQuerySchema = z.strictObject({
+  cursor: z
+    .string()
+    .max(2048)
+    .optional()
+    .meta({ description: 'The `next` of the previous page; leave out for the first page.' }),
   limit: z.coerce
     .number({ error: 'must be a whole number from 1 to 100' })
     .int({ error: 'must be a whole number from 1 to 100' })
     .min(1, { error: 'must be a whole number from 1 to 100' })
     .max(100, { error: 'must be a whole number from 1 to 100' })
-    .default(50),
+    .default(50)
+    .meta({ description: 'Items per page, 1 to 100 (default 50).' }),
 });

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { CONCERNS, REQUEST_TYPES, TEAM_KINDS } from '../domain/vocabulary.js';
 import { MunicipalityCodeSchema, SchoolLocationSchema } from './common.js';
 import { TeamIdSchema } from './referral.js';

@@ -1,9 +1,12 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** RFC 9457 problem details with the NL API Design Rules' `invalidParams` extension. */
 export const InvalidParamSchema = z.object({
-  name: z.string().meta({ description: 'Dotted path of the offending field, e.g. `pupil.bsn`.' }),
-  reason: z.string(),
+  name: z.string().meta({
+    description:
+      'The offending field: a dotted path into the body (`pupil.bsn`), a path or query parameter (`id`, `limit`), a header (`Schakel-User`), or `(body)` for the body as a whole.',
+  }),
+  reason: z.string().meta({ description: 'What is wrong, as a sentence about the field.' }),
 });
 
 export const ProblemSchema = z
@@ -14,6 +17,10 @@ export const ProblemSchema = z
     detail: z.string(),
     instance: z.string().optional(),
     invalidParams: z.array(InvalidParamSchema).optional(),
+    signalId: z.uuid().optional().meta({
+      description:
+        'With a 409 for a reused `sourceId`: the signal that already has it (see also `Location`).',
+    }),
   })
   .meta({ id: 'Problem' });
 

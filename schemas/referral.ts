@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { REFERRAL_STATUSES, TEAM_EVENT_TYPES } from '../domain/referral-state.js';
 import { DateTimeSchema, IdSchema } from './common.js';
 

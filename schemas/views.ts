@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { SIGNAL_STATUSES } from '../domain/vocabulary.js';
 import { DateTimeSchema, IdSchema, MunicipalityCodeSchema, SourceIdSchema } from './common.js';
 import {
@@ -75,3 +75,15 @@ export const ReferralListItemSchema = ReferralSummarySchema.extend({
   urgency: ReferralSubmissionSchema.shape.urgency,
   requestType: z.enum(['referral', 'consultation']),
 }).meta({ id: 'ReferralListItem', description: 'A referral in the team’s list: no pupil data.' });
+
+export const ReferralPageSchema = z
+  .object({
+    items: z.array(ReferralListItemSchema),
+    next: z.string().optional().meta({ description: 'Opaque cursor: pass as `cursor` for the next page.' }),
+  })
+  .meta({ id: 'ReferralPage' });
+
+/** The referral without pupil data, as a status change answers. */
+export const ReferralStateSchema = ReferralListItemSchema.extend({
+  history: z.array(ReferralHistoryEntrySchema),
+}).meta({ id: 'ReferralState' });

@@ -1,4 +1,4 @@
-import type { Client } from '../shared/http/client-context.js';
+import type { Client } from '../../schemas/client.js';
 import type { ClientDirectory } from '../shared/ports/client-directory.js';
 
 // RFC 9110 §11.1: the auth scheme name is case-insensitive.

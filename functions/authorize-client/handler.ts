@@ -1,16 +1,15 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
 import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
-import { DynamoDbClientDirectory } from '../shared/adapters/dynamodb-client-directory.js';
-import { documents, once } from '../shared/dependencies.js';
-import { loadEnv } from '../shared/env.js';
 import { toAuthorizerContext } from '../shared/http/client-context.js';
 import { LOG_EVENTS } from '../shared/log-events.js';
-import { logEvent } from '../shared/logger.js';
+import { logEvent, logger } from '../shared/logger.js';
+import type { ClientDirectory } from '../shared/ports/client-directory.js';
 import { authorizeClient } from './authorize-client.js';
 
-const dependencies = once(() => {
-  const env = loadEnv(['STATE_TABLE_NAME']);
-  return { clients: new DynamoDbClientDirectory(documents(env), env.STATE_TABLE_NAME) };
-});
+export interface AuthorizeClientDeps {
+  clients: ClientDirectory;
+}
 
 /**
  * The policy covers every method of the stage: API Gateway caches an authorizer result per
@@ -23,27 +22,31 @@ function stageWildcard(methodArn: string): string {
   return `${apiArn}/${stage}/*`;
 }
 
-export const handler = async (
-  event: APIGatewayRequestAuthorizerEvent,
-): Promise<APIGatewayAuthorizerResult> => {
-  const authorization = Object.entries(event.headers ?? {}).find(
-    ([k]) => k.toLowerCase() === 'authorization',
-  )?.[1];
-  const client = await authorizeClient(dependencies(), authorization ?? undefined);
-  if (!client) {
-    logEvent(LOG_EVENTS.clientRejected, { hadHeader: authorization !== undefined });
-    // This exact message makes API Gateway answer 401 (its UNAUTHORIZED gateway response).
-    throw new Error('Unauthorized');
-  }
-  logEvent(LOG_EVENTS.clientAuthenticated, { clientId: client.clientId, role: client.role });
-  return {
-    principalId: client.clientId,
-    policyDocument: {
-      Version: '2012-10-17',
-      Statement: [
-        { Action: 'execute-api:Invoke', Effect: 'Allow', Resource: stageWildcard(event.methodArn) },
-      ],
-    },
-    context: toAuthorizerContext(client),
-  };
-};
+export const makeHandler = (deps: AuthorizeClientDeps) =>
+  middy<APIGatewayRequestAuthorizerEvent, APIGatewayAuthorizerResult>()
+    .use(injectLambdaContext(logger, { clearState: true }))
+    .handler(async (event) => {
+      const authorization = Object.entries(event.headers ?? {}).find(
+        ([k]) => k.toLowerCase() === 'authorization',
+      )?.[1];
+      const client = await authorizeClient(deps, authorization ?? undefined);
+      if (!client) {
+        logEvent(LOG_EVENTS.clientRejected, { hadHeader: authorization !== undefined });
+        // This exact message makes API Gateway answer 401 (its UNAUTHORIZED gateway response).
+        throw new Error('Unauthorized');
+      }
+      logEvent(LOG_EVENTS.clientAuthenticated, { clientId: client.clientId, role: client.role });
+      return {
+        principalId: client.clientId,
+        policyDocument: {
+          Version: '2012-10-17',
+          Statement: [
+            { Action: 'execute-api:Invoke', Effect: 'Allow', Resource: stageWildcard(event.methodArn) },
+          ],
+        },
+        context: toAuthorizerContext(client),
+      };
+    }) as unknown as (
+    event: APIGatewayRequestAuthorizerEvent,
+    context?: unknown,
+  ) => Promise<APIGatewayAuthorizerResult>;

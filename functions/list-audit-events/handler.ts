@@ -1,17 +1,19 @@
-import { DynamoDbAuditLog } from '../shared/adapters/dynamodb-audit-log.js';
-import { clock, documents, once } from '../shared/dependencies.js';
-import { loadEnv } from '../shared/env.js';
+import type { Implementations } from '../shared/declarations.js';
 import { apiHandler } from '../shared/http/api-handler.js';
+import type { AuditLog } from '../shared/ports/audit-log.js';
+import { LIST_AUDIT_EVENTS_OPERATIONS } from './declaration.js';
 import { listAuditEvents } from './list-audit-events.js';
 
-const dependencies = once(() => {
-  const env = loadEnv(['AUDIT_TABLE_NAME']);
-  return { audit: new DynamoDbAuditLog(documents(env), env.AUDIT_TABLE_NAME, clock) };
-});
+export interface ListAuditEventsDeps {
+  audit: AuditLog;
+}
 
-export const handler = apiHandler({
-  'GET /v1/audit-events': async ({ client, query }) => ({
+const implementations: Implementations<typeof LIST_AUDIT_EVENTS_OPERATIONS, ListAuditEventsDeps> = {
+  listAuditEvents: async ({ client, query }, deps) => ({
     status: 200,
-    body: await listAuditEvents(dependencies(), { client, query }),
+    body: await listAuditEvents(deps, { client, query }),
   }),
-});
+};
+
+export const makeHandler = (deps: ListAuditEventsDeps) =>
+  apiHandler(LIST_AUDIT_EVENTS_OPERATIONS, implementations, deps);

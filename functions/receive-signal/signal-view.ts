@@ -1,7 +1,6 @@
-import { IdSchema } from '../../schemas/common.js';
+import type { Client } from '../../schemas/client.js';
 import type { SignalView } from '../../schemas/views.js';
-import { NotFoundError, ValidationError } from '../shared/errors.js';
-import type { Client } from '../shared/http/client-context.js';
+import { NotFoundError } from '../shared/errors.js';
 import type { StoredReferral, StoredSignal } from '../shared/model.js';
 import type { SignalStore } from '../shared/ports/signal-store.js';
 
@@ -27,13 +26,8 @@ export function toSignalView(signal: StoredSignal, referrals: readonly StoredRef
  * The signal if this school client may see it. A signal of another school location is a 404,
  * exactly like an unknown id, so ids of other tenants cannot be probed.
  */
-export async function loadOwnSignal(
-  signals: SignalStore,
-  client: Client,
-  id: string | undefined,
-): Promise<StoredSignal> {
-  if (!IdSchema.safeParse(id).success) throw new ValidationError([{ name: 'id', reason: 'must be a UUID' }]);
-  const signal = await signals.getSignal(id as string);
+export async function loadOwnSignal(signals: SignalStore, client: Client, id: string): Promise<StoredSignal> {
+  const signal = await signals.getSignal(id);
   const ownLocations = client.role === 'school' ? (client.scope.schoolLocations ?? []) : [];
   if (!signal || !ownLocations.includes(signal.schoolLocation)) throw new NotFoundError();
   return signal;
@@ -41,7 +35,7 @@ export async function loadOwnSignal(
 
 export async function getSignal(
   deps: { signals: SignalStore },
-  input: { client: Client; id: string | undefined },
+  input: { client: Client; id: string },
 ): Promise<SignalView> {
   const signal = await loadOwnSignal(deps.signals, input.client, input.id);
   const referrals = await deps.signals.getReferrals(signal.referralIds);

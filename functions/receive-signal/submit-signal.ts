@@ -1,19 +1,19 @@
-import type { InvalidParam } from '../../schemas/problem.js';
-import { type SignalSubmission, SignalSubmissionSchema } from '../../schemas/signal.js';
-import { actorOf } from '../shared/actor.js';
 import { contentHash } from '../../domain/canonical-json.js';
 import { ageOn, missingConsent } from '../../domain/consent.js';
 import { dutchCalendarDay, utcTimestamp } from '../../domain/dates.js';
 import { normalisePostcode } from '../../domain/identifiers.js';
+import type { Client } from '../../schemas/client.js';
+import type { InvalidParam } from '../../schemas/problem.js';
+import type { SignalSubmission } from '../../schemas/signal.js';
+import { actorOf } from '../shared/actor.js';
 import { ConflictError, ForbiddenError, ServiceUnavailableError, ValidationError } from '../shared/errors.js';
-import type { Client } from '../shared/http/client-context.js';
-import { parseWith } from '../shared/http/invalid-params.js';
 import { LOG_EVENTS } from '../shared/log-events.js';
 import { logEvent } from '../shared/logger.js';
 import type { StoredSignal } from '../shared/model.js';
 import type { Pseudonymizer } from '../shared/ports/pseudonymizer.js';
 import type { IntakeQueue } from '../shared/ports/queues.js';
 import type { SignalStore } from '../shared/ports/signal-store.js';
+import { signalPath } from '../shared/resource-paths.js';
 
 export interface SubmitSignalDeps {
   signals: SignalStore;
@@ -26,7 +26,8 @@ export interface SubmitSignalDeps {
 export interface SubmitSignalInput {
   client: Client;
   user: string | undefined;
-  body: unknown;
+  /** Already valid against SignalSubmissionSchema (the operation's body schema). */
+  submission: SignalSubmission;
 }
 
 export interface SubmitSignalResult {
@@ -70,12 +71,7 @@ export async function submitSignal(
   input: SubmitSignalInput,
 ): Promise<SubmitSignalResult> {
   const { client } = input;
-  if (client.role !== 'school') throw new ForbiddenError('Only school clients submit signals.');
-  if (input.body === undefined) throw new ValidationError([{ name: '(body)', reason: 'is required' }]);
-
-  const parsed = parseWith(SignalSubmissionSchema, input.body);
-  if (!parsed.ok) throw new ValidationError(parsed.invalidParams);
-  const submission = normalise(parsed.value);
+  const submission = normalise(input.submission);
 
   if (!client.scope.schoolLocations?.includes(submission.schoolLocation)) {
     throw new ForbiddenError('This client does not submit for that school location.', [
@@ -141,6 +137,7 @@ export async function submitSignal(
       logEvent(LOG_EVENTS.signalConflicted, { signalId: created.signalId });
       throw new ConflictError(
         'This sourceId was already used for a signal with other content. Use a new sourceId for a new signal.',
+        { signalId: created.signalId, location: signalPath(created.signalId) },
       );
     }
     return replay(deps, created.signalId);

@@ -1,17 +1,16 @@
-import { WithdrawInputSchema } from '../../schemas/signal.js';
-import type { SignalView } from '../../schemas/views.js';
-import { actorOf } from '../shared/actor.js';
 import { utcTimestamp } from '../../domain/dates.js';
 import { isTerminal } from '../../domain/referral-state.js';
-import { ConflictError, ServiceUnavailableError, ValidationError } from '../shared/errors.js';
-import type { Client } from '../shared/http/client-context.js';
-import { parseWith } from '../shared/http/invalid-params.js';
+import type { Client } from '../../schemas/client.js';
+import type { SignalView } from '../../schemas/views.js';
+import { actorOf } from '../shared/actor.js';
+import { ConflictError, ServiceUnavailableError } from '../shared/errors.js';
 import { LOG_EVENTS } from '../shared/log-events.js';
 import { logEvent } from '../shared/logger.js';
-import type { StoredReferral } from '../shared/model.js';
+import type { ChangeRecord, StoredReferral, StoredSignal } from '../shared/model.js';
 import type { TeamQueue } from '../shared/ports/queues.js';
 import type { SignalStore } from '../shared/ports/signal-store.js';
 import { referralCloudEvent } from '../shared/referral-events.js';
+import { nextSignal, referralWrite, signalWrite, stepReferral } from '../shared/state-changes.js';
 import { loadOwnSignal, toSignalView } from './signal-view.js';
 
 export interface WithdrawSignalDeps {
@@ -21,24 +20,25 @@ export interface WithdrawSignalDeps {
   now: () => Date;
 }
 
+export interface WithdrawSignalInput {
+  client: Client;
+  user: string | undefined;
+  id: string;
+  /** Free text for the teams' history; never logged or audited. */
+  reason: string | undefined;
+}
+
+/**
+ * The school withdraws its signal (for instance because consent was withdrawn): the signal and
+ * every open referral end in one transaction, and each team with an open referral is told.
+ */
 export async function withdrawSignal(
   deps: WithdrawSignalDeps,
-  input: { client: Client; user: string | undefined; id: string | undefined; body: unknown },
+  input: WithdrawSignalInput,
 ): Promise<SignalView> {
-  const parsed = parseWith(WithdrawInputSchema, input.body ?? {});
-  if (!parsed.ok) throw new ValidationError(parsed.invalidParams);
   const signal = await loadOwnSignal(deps.signals, input.client, input.id);
   const referrals = await deps.signals.getReferrals(signal.referralIds);
-
-  if (signal.status === 'withdrawn') {
-    // Repeating a withdrawal is safe: re-send the notices in case the first attempt failed after
-    // the transaction; teams deduplicate on the CloudEvent id.
-    await notifyTeams(
-      deps,
-      referrals.filter((r) => r.status === 'withdrawn'),
-    );
-    return toSignalView(signal, referrals);
-  }
+  if (signal.status === 'withdrawn') return repeated(deps, signal, referrals);
 
   const open = referrals.filter((r) => !isTerminal(r.status));
   if (signal.status === 'routed' && open.length === 0) {
@@ -48,27 +48,59 @@ export async function withdrawSignal(
   }
 
   const at = utcTimestamp(deps.now());
-  const outcome = await deps.signals.withdrawSignal(
-    signal,
-    open,
-    {
-      eventType: 'signal.withdrawn',
-      at,
-      actor: actorOf(input.client, input.user),
-      onBehalfOf: { schoolLocation: signal.schoolLocation },
-      details: { fromStatus: signal.status, openReferrals: open.length },
-    },
-    parsed.value.reason,
-  );
-  if (outcome.outcome === 'changed-meanwhile') {
+  const change: ChangeRecord = {
+    eventType: 'signal.withdrawn',
+    at,
+    actor: actorOf(input.client, input.user),
+    onBehalfOf: { schoolLocation: signal.schoolLocation },
+    details: { fromStatus: signal.status, openReferrals: open.length },
+  };
+  const withdrawn: StoredReferral[] = [];
+  for (const referral of open) {
+    const step = stepReferral(
+      referral,
+      'withdrawn',
+      { at, actor: change.actor, onBehalfOf: change.onBehalfOf, details: { teamId: referral.teamId } },
+      input.reason,
+    );
+    // Open means not terminal, and the lifecycle allows a withdrawal from every such status.
+    if (!step.ok) throw new Error(`referral ${referral.id} cannot be withdrawn from ${referral.status}`);
+    withdrawn.push(step.referral);
+  }
+  const updated = nextSignal(signal, { status: 'withdrawn' }, change);
+  const outcome = await deps.signals.commit([signalWrite(updated), ...withdrawn.map(referralWrite)]);
+  if (outcome === 'conflict') {
+    // A parallel withdrawal of the same signal (a client retrying on a timeout) won the race:
+    // this request is then a repeat, not a conflict. A team event that came first is one.
+    const now = await loadOwnSignal(deps.signals, input.client, input.id);
+    if (now.status === 'withdrawn')
+      return repeated(deps, now, await deps.signals.getReferrals(now.referralIds));
     throw new ConflictError('The signal or one of its referrals changed meanwhile; read it again and retry.');
   }
-  logEvent(LOG_EVENTS.signalWithdrawn, { signalId: signal.id, referrals: outcome.referrals.length });
-  await notifyTeams(deps, outcome.referrals);
+  logEvent(LOG_EVENTS.signalWithdrawn, { signalId: signal.id, referrals: withdrawn.length });
+  await notifyTeams(deps, withdrawn);
 
-  const updated = await deps.signals.getSignal(signal.id);
-  const after = await deps.signals.getReferrals(signal.referralIds);
-  return toSignalView(updated ?? signal, after);
+  const byId = new Map(withdrawn.map((r) => [r.id, r]));
+  return toSignalView(
+    updated,
+    referrals.map((r) => byId.get(r.id) ?? r),
+  );
+}
+
+/**
+ * Repeating a withdrawal is safe: the notices are sent again in case the first attempt failed
+ * after the transaction; teams deduplicate on the CloudEvent id.
+ */
+async function repeated(
+  deps: WithdrawSignalDeps,
+  signal: StoredSignal,
+  referrals: readonly StoredReferral[],
+): Promise<SignalView> {
+  await notifyTeams(
+    deps,
+    referrals.filter((r) => r.status === 'withdrawn'),
+  );
+  return toSignalView(signal, referrals);
 }
 
 async function notifyTeams(deps: WithdrawSignalDeps, referrals: readonly StoredReferral[]): Promise<void> {

@@ -1,14 +1,15 @@
-import type { DeploymentConfig } from '../../schemas/deployment-config.js';
-import { SYSTEM_ACTOR } from '../shared/actor.js';
 import { utcTimestamp } from '../../domain/dates.js';
 import { derivedUuid } from '../../domain/ids.js';
 import { route } from '../../domain/routing.js';
+import type { DeploymentConfig } from '../../schemas/deployment-config.js';
+import { SYSTEM_ACTOR } from '../shared/actor.js';
 import { LOG_EVENTS } from '../shared/log-events.js';
 import { logEvent } from '../shared/logger.js';
 import type { StoredReferral, StoredSignal } from '../shared/model.js';
 import type { TeamQueue } from '../shared/ports/queues.js';
 import type { SignalStore } from '../shared/ports/signal-store.js';
 import { referralCloudEvent } from '../shared/referral-events.js';
+import { nextSignal, referralWrite, signalWrite } from '../shared/state-changes.js';
 
 export interface RouteSignalDeps {
   signals: SignalStore;
@@ -17,7 +18,7 @@ export interface RouteSignalDeps {
   now: () => Date;
 }
 
-export type RouteSignalOutcome = 'routed' | 'unroutable' | 'already-routed' | 'withdrawn';
+export type RouteSignalOutcome = 'routed' | 'unroutable' | 'withdrawn';
 
 export class SignalMissingError extends Error {
   override name = 'SignalMissingError';
@@ -26,17 +27,24 @@ export class SignalMissingError extends Error {
 /**
  * Routes one signal from the intake queue. Safe to run any number of times for the same signal
  * (SQS delivers at least once): the referral id is derived from signal and team, the state
- * change is conditional, and queued referrals are (re)published on every run — teams
- * deduplicate on the CloudEvent id.
+ * change is conditional on the version read, and queued referrals are (re)published on every
+ * run — teams deduplicate on the CloudEvent id.
  */
 export async function routeSignal(deps: RouteSignalDeps, signalId: string): Promise<RouteSignalOutcome> {
   let signal = await deps.signals.getSignal(signalId);
   if (!signal) throw new SignalMissingError(`signal ${signalId} not found`);
 
+  let referrals: StoredReferral[] | undefined;
   if (signal.status === 'received') {
     const decided = await decide(deps, signal);
-    if (decided === 'unroutable') return 'unroutable';
-    signal = (await deps.signals.getSignal(signalId)) ?? signal;
+    if (decided.outcome === 'committed') {
+      if (decided.signal.status === 'unroutable') return 'unroutable';
+      signal = decided.signal;
+      referrals = decided.referrals;
+    } else {
+      // Another delivery of the same message routed it meanwhile: carry on from what it stored.
+      signal = (await deps.signals.getSignal(signalId)) ?? signal;
+    }
   }
 
   if (signal.status === 'withdrawn') {
@@ -44,8 +52,9 @@ export async function routeSignal(deps: RouteSignalDeps, signalId: string): Prom
     return 'withdrawn';
   }
   if (signal.status === 'unroutable') return 'unroutable';
+  if (signal.status === 'received') throw new Error(`signal ${signalId} is still received after routing`);
 
-  const referrals = await deps.signals.getReferrals(signal.referralIds);
+  referrals ??= await deps.signals.getReferrals(signal.referralIds);
   for (const referral of referrals.filter((r) => r.status === 'queued')) {
     const event = referralCloudEvent(
       deps.config.deployment,
@@ -59,10 +68,11 @@ export async function routeSignal(deps: RouteSignalDeps, signalId: string): Prom
   return 'routed';
 }
 
-async function decide(
-  deps: RouteSignalDeps,
-  signal: StoredSignal,
-): Promise<'routed' | 'unroutable' | 'changed'> {
+type Decision =
+  | { outcome: 'committed'; signal: StoredSignal; referrals: StoredReferral[] }
+  | { outcome: 'conflict' };
+
+async function decide(deps: RouteSignalDeps, signal: StoredSignal): Promise<Decision> {
   const decision = route(deps.config.routingRules, {
     municipality: signal.municipality,
     schoolLocation: signal.schoolLocation,
@@ -74,17 +84,22 @@ async function decide(
 
   if (decision.outcome === 'unroutable') {
     // Parked, never dropped: the status and the audit event make it visible to the municipality.
-    const marked = await deps.signals.markUnroutable(signal, {
-      eventType: 'signal.unroutable',
-      at,
-      actor: SYSTEM_ACTOR,
-      details: { reason: decision.reason },
+    const parked = nextSignal(
+      signal,
+      { status: 'unroutable' },
+      { eventType: 'signal.unroutable', at, actor: SYSTEM_ACTOR, details: { reason: decision.reason } },
+    );
+    const outcome = await deps.signals.commit([signalWrite(parked)]);
+    logEvent(LOG_EVENTS.signalUnroutable, {
+      signalId: signal.id,
+      municipality: signal.municipality,
+      marked: outcome === 'committed',
     });
-    logEvent(LOG_EVENTS.signalUnroutable, { signalId: signal.id, municipality: signal.municipality, marked });
-    return marked ? 'unroutable' : 'changed';
+    return outcome === 'committed' ? { outcome, signal: parked, referrals: [] } : { outcome };
   }
 
   const team = deps.config.teams.find((t) => t.id === decision.teamId);
+  const onBehalfOf = { schoolLocation: signal.schoolLocation, teamId: decision.teamId };
   const referral: StoredReferral = {
     id: derivedUuid('referral', signal.id, decision.teamId),
     signalId: signal.id,
@@ -104,19 +119,28 @@ async function decide(
       eventType: 'referral.queued',
       at,
       actor: SYSTEM_ACTOR,
-      onBehalfOf: { schoolLocation: signal.schoolLocation, teamId: decision.teamId },
+      onBehalfOf,
       details: { teamId: decision.teamId, ruleId: decision.ruleId, organisation: team?.organisation ?? null },
     },
   };
-  const outcome = await deps.signals.routeSignal(signal, referral);
-  if (outcome.outcome === 'routed') {
-    logEvent(LOG_EVENTS.signalRouted, {
-      signalId: signal.id,
-      referralId: referral.id,
-      teamId: referral.teamId,
-    });
-    logEvent(LOG_EVENTS.referralQueued, { referralId: referral.id, teamId: referral.teamId });
-    return 'routed';
-  }
-  return 'changed';
+  const routed = nextSignal(
+    signal,
+    { status: 'routed', referralIds: [...signal.referralIds, referral.id] },
+    {
+      eventType: 'signal.routed',
+      at,
+      actor: SYSTEM_ACTOR,
+      onBehalfOf,
+      details: { teamId: referral.teamId, ruleId: referral.ruleId, referralId: referral.id },
+    },
+  );
+  const outcome = await deps.signals.commit([referralWrite(referral), signalWrite(routed)]);
+  if (outcome === 'conflict') return { outcome };
+  logEvent(LOG_EVENTS.signalRouted, {
+    signalId: signal.id,
+    referralId: referral.id,
+    teamId: referral.teamId,
+  });
+  logEvent(LOG_EVENTS.referralQueued, { referralId: referral.id, teamId: referral.teamId });
+  return { outcome, signal: routed, referrals: [referral] };
 }

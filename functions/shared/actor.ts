@@ -1,5 +1,5 @@
 import type { AuditActor } from '../../schemas/audit-event.js';
-import type { Client } from './http/client-context.js';
+import type { Client } from '../../schemas/client.js';
 
 export function actorOf(client: Client, user: string | undefined): AuditActor {
   return {

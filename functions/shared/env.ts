@@ -1,4 +1,5 @@
-import { z } from 'zod';
+import * as z from 'zod';
+import { ConfigurationError } from './errors.js';
 
 const HttpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
 
@@ -13,8 +14,10 @@ const EnvSchema = z.object({
   INTAKE_QUEUE_URL: HttpUrl,
   /** Deployment name; part of every team queue's name (see team-queue-name.ts). */
   DEPLOYMENT_NAME: z.string().regex(/^[a-z][a-z0-9-]{0,19}$/),
-  /** Teams and routing rules as JSON (DeploymentConfigSchema); injected at build time in AWS. */
+  /** Teams and routing rules as JSON (DeploymentConfigSchema); compiled into the bundle in AWS. */
   SCHAKEL_DEPLOYMENT_CONFIG: z.string().min(2),
+  /** The OpenAPI document as JSON; compiled into serve-openapi's bundle in AWS. */
+  SCHAKEL_OPENAPI_DOCUMENT: z.string().min(2),
   /** Secrets Manager secret holding the key for pupil pseudonyms (AWS). */
   PSEUDONYM_SECRET_ARN: z.string().min(1).optional(),
   /** The pseudonym key itself (local mode and tests only). */
@@ -27,21 +30,32 @@ const EnvSchema = z.object({
 
 export type Env = z.infer<typeof EnvSchema>;
 export type EnvKey = keyof Env;
-
-export class ConfigurationError extends Error {
-  override name = 'ConfigurationError';
-}
+export type EnvSource = Readonly<Record<string, string | undefined>>;
+type Always = 'DYNAMODB_ENDPOINT' | 'SQS_ENDPOINT' | 'AWS_REGION';
 
 /**
- * Reads the named keys (plus the optional emulator endpoints) from `source`. The deployment
- * config is read by its literal name so esbuild's `define` can replace it at bundle time.
+ * Values too large for Lambda's 4 KB of environment variables: the CDK app compiles them into
+ * the bundle by replacing the literal expression `process.env.<KEY>` (esbuild `define`), so they
+ * are read here by that literal name whenever the source is the process environment.
  */
+export const BUILD_TIME_KEYS = ['SCHAKEL_DEPLOYMENT_CONFIG', 'SCHAKEL_OPENAPI_DOCUMENT'] as const;
+
+function buildTimeValues(): Record<string, string | undefined> {
+  return {
+    SCHAKEL_DEPLOYMENT_CONFIG: process.env.SCHAKEL_DEPLOYMENT_CONFIG,
+    SCHAKEL_OPENAPI_DOCUMENT: process.env.SCHAKEL_OPENAPI_DOCUMENT,
+  };
+}
+
+/** Reads the named keys (plus the optional emulator endpoints and the region) from `source`. */
 export function loadEnv<K extends EnvKey>(
   required: readonly K[],
-  source: Record<string, string | undefined> = process.env,
-): Pick<Env, K> & Pick<Env, 'DYNAMODB_ENDPOINT' | 'SQS_ENDPOINT' | 'AWS_REGION'> {
-  const raw: Record<string, string | undefined> = { ...source };
-  if (source === process.env) raw.SCHAKEL_DEPLOYMENT_CONFIG = process.env.SCHAKEL_DEPLOYMENT_CONFIG;
+  source: EnvSource = process.env,
+): Pick<Env, K | Always> {
+  const raw: Record<string, string | undefined> = {
+    ...source,
+    ...(source === process.env ? buildTimeValues() : {}),
+  };
   const picked = EnvSchema.pick({
     ...Object.fromEntries(required.map((k) => [k, true])),
     DYNAMODB_ENDPOINT: true,
@@ -53,5 +67,5 @@ export function loadEnv<K extends EnvKey>(
     const problems = result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
     throw new ConfigurationError(`invalid environment — ${problems.join('; ')}`);
   }
-  return result.data as Pick<Env, K> & Pick<Env, 'DYNAMODB_ENDPOINT' | 'SQS_ENDPOINT' | 'AWS_REGION'>;
+  return result.data as Pick<Env, K | Always>;
 }

@@ -32,17 +32,26 @@ export class ForbiddenError extends Error {
 
 export class ConflictError extends Error {
   override name = 'ConflictError';
+  constructor(
+    detail: string,
+    /** The resource the request collided with, when the client may see it (its own signal). */
+    readonly existing?: { signalId: string; location: string },
+  ) {
+    super(detail);
+  }
 }
 
-export class PayloadTooLargeError extends Error {
-  override name = 'PayloadTooLargeError';
-}
-
-export class UnsupportedMediaTypeError extends Error {
-  override name = 'UnsupportedMediaTypeError';
+/** A page cursor that this API did not issue for this query (forged, or of another query). */
+export class InvalidCursorError extends Error {
+  override name = 'InvalidCursorError';
 }
 
 /** A dependency (queue, table) failed after validation; the client may retry safely. */
 export class ServiceUnavailableError extends Error {
   override name = 'ServiceUnavailableError';
+}
+
+/** The function's configuration (environment, secrets) is missing or wrong: a cold start fails. */
+export class ConfigurationError extends Error {
+  override name = 'ConfigurationError';
 }

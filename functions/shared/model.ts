@@ -1,7 +1,7 @@
-import type { AuditActor, AuditEventType } from '../../schemas/audit-event.js';
-import type { SignalSubmission } from '../../schemas/signal.js';
 import type { ReferralStatus } from '../../domain/referral-state.js';
 import type { Concern, RequestType, SignalStatus, Urgency } from '../../domain/vocabulary.js';
+import type { AuditActor, AuditEventType } from '../../schemas/audit-event.js';
+import type { SignalSubmission } from '../../schemas/signal.js';
 
 // What the state table stores. Items carry `lastChange`: who did what, so the stream-driven
 // audit writer can attribute every change without seeing the request.

@@ -1,5 +1,6 @@
 import type { ReferralCloudEvent, ReferralCloudEventType } from '../../schemas/cloud-event.js';
 import type { StoredReferral } from './model.js';
+import { referralPath } from './resource-paths.js';
 
 /**
  * The CloudEvent a team receives. The id is stable per referral and event type, so a message
@@ -28,7 +29,7 @@ export function referralCloudEvent(
       requestType: referral.requestType,
       urgency: referral.urgency,
       concerns: referral.concerns,
-      href: `/v1/referrals/${referral.id}`,
+      href: referralPath(referral.id),
     },
   };
 }

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { ReferralListItemSchema, ReferralView } from '../../schemas/views.js';
 import type { StoredReferral, StoredSignal } from '../shared/model.js';
 

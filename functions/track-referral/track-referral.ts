@@ -1,18 +1,15 @@
 import { randomUUID } from 'node:crypto';
-
-import { CursorQuerySchema, IdSchema } from '../../schemas/common.js';
-import { ReferralEventInputSchema, ReferralStatusSchema } from '../../schemas/referral.js';
-import { actorOf } from '../shared/actor.js';
 import { utcTimestamp } from '../../domain/dates.js';
-import { transition } from '../../domain/referral-state.js';
-import { ConflictError, NotFoundError, ValidationError } from '../shared/errors.js';
-import type { Client } from '../shared/http/client-context.js';
-import { parseWith } from '../shared/http/invalid-params.js';
+import type { ReferralStatus, TeamEventType } from '../../domain/referral-state.js';
+import type { Client } from '../../schemas/client.js';
+import { actorOf } from '../shared/actor.js';
+import { ConflictError, NotFoundError } from '../shared/errors.js';
 import { LOG_EVENTS } from '../shared/log-events.js';
 import { logEvent } from '../shared/logger.js';
 import type { StoredReferral } from '../shared/model.js';
 import type { AccessLog } from '../shared/ports/access-log.js';
-import { InvalidCursorError, type ReferralStore } from '../shared/ports/referral-store.js';
+import type { ReferralStore } from '../shared/ports/referral-store.js';
+import { referralWrite, stepReferral } from '../shared/state-changes.js';
 import { toListItem, toReferralState, toReferralView } from './referral-views.js';
 
 export interface TrackReferralDeps {
@@ -22,7 +19,7 @@ export interface TrackReferralDeps {
   newId?: () => string;
 }
 
-type Input = { client: Client; user: string | undefined };
+type Caller = { client: Client; user: string | undefined };
 
 function ownTeam(client: Client): string {
   // Only a provider client has a team; for anyone else every referral is "not found".
@@ -30,39 +27,26 @@ function ownTeam(client: Client): string {
   return client.scope.teamId;
 }
 
-async function loadOwnReferral(
-  deps: TrackReferralDeps,
-  client: Client,
-  id: string | undefined,
-): Promise<StoredReferral> {
-  if (!IdSchema.safeParse(id).success) throw new ValidationError([{ name: 'id', reason: 'must be a UUID' }]);
+async function loadOwnReferral(deps: TrackReferralDeps, client: Client, id: string): Promise<StoredReferral> {
   const teamId = ownTeam(client);
-  const referral = await deps.referrals.getReferral(id as string);
+  const referral = await deps.referrals.getReferral(id);
   if (!referral || referral.teamId !== teamId) throw new NotFoundError();
   return referral;
 }
 
-const ListQuerySchema = CursorQuerySchema.extend({ status: ReferralStatusSchema.optional() });
-
 export async function listReferrals(
   deps: TrackReferralDeps,
-  input: Input & { query: Record<string, string | undefined> },
+  input: Caller & {
+    query: { limit: number; cursor?: string | undefined; status?: ReferralStatus | undefined };
+  },
 ) {
   const teamId = ownTeam(input.client);
-  const parsed = parseWith(ListQuerySchema, input.query);
-  if (!parsed.ok) throw new ValidationError(parsed.invalidParams);
-  try {
-    const page = await deps.referrals.listTeamReferrals(teamId, parsed.value);
-    return { items: page.items.map(toListItem), ...(page.next ? { next: page.next } : {}) };
-  } catch (error) {
-    if (error instanceof InvalidCursorError)
-      throw new ValidationError([{ name: 'cursor', reason: error.message }]);
-    throw error;
-  }
+  const page = await deps.referrals.listTeamReferrals(teamId, input.query);
+  return { items: page.items.map(toListItem), ...(page.next ? { next: page.next } : {}) };
 }
 
 /** Hands out pupil data, so the read is recorded first: no audit record, no data. */
-export async function getReferral(deps: TrackReferralDeps, input: Input & { id: string | undefined }) {
+export async function getReferral(deps: TrackReferralDeps, input: Caller & { id: string }) {
   const referral = await loadOwnReferral(deps, input.client, input.id);
   const signal = await deps.referrals.getSignal(referral.signalId);
   if (!signal) throw new Error(`referral ${referral.id} points to a missing signal`);
@@ -85,20 +69,33 @@ export async function getReferral(deps: TrackReferralDeps, input: Input & { id: 
   return toReferralView(referral, signal);
 }
 
+export interface ReferralEventInput {
+  type: TeamEventType;
+  /** Required for `rejected` (the operation's schema says so); shown to the school, never logged. */
+  reason?: string | undefined;
+}
+
 export async function recordReferralEvent(
   deps: TrackReferralDeps,
-  input: Input & { id: string | undefined; body: unknown },
+  input: Caller & { id: string; event: ReferralEventInput },
 ) {
   const referral = await loadOwnReferral(deps, input.client, input.id);
-  const parsed = parseWith(ReferralEventInputSchema, input.body ?? {});
-  if (!parsed.ok) throw new ValidationError(parsed.invalidParams);
-  const { type, reason } = parsed.value;
+  const { type, reason } = input.event;
 
   // Reporting the state the referral is already in is a harmless repeat (a consumer retrying
   // after a lost response), not a conflict.
   if (referral.status === type) return toReferralState(referral);
 
-  const step = transition(referral.status, type, reason);
+  const step = stepReferral(
+    referral,
+    type,
+    {
+      at: utcTimestamp(deps.now()),
+      actor: actorOf(input.client, input.user),
+      onBehalfOf: { teamId: referral.teamId },
+    },
+    reason,
+  );
   if (!step.ok) {
     logEvent(LOG_EVENTS.referralTransitionRefused, {
       referralId: referral.id,
@@ -106,25 +103,20 @@ export async function recordReferralEvent(
       requested: type,
     });
     const why =
-      step.reason === 'terminal'
+      step.refused.reason === 'terminal'
         ? `the referral has ended (${referral.status})`
-        : `${type} is not possible from ${referral.status}`;
+        : step.refused.reason === 'reason-required'
+          ? 'a rejection needs a reason'
+          : `${type} is not possible from ${referral.status}`;
     throw new ConflictError(`Cannot record ${type}: ${why}.`);
   }
 
-  const updated = await deps.referrals.updateStatus(
-    referral,
-    step.to,
-    {
-      eventType: `referral.${step.to}` as const,
-      at: utcTimestamp(deps.now()),
-      actor: actorOf(input.client, input.user),
-      onBehalfOf: { teamId: referral.teamId },
-      details: { fromStatus: step.from, toStatus: step.to },
-    },
-    reason,
-  );
-  if (!updated) throw new ConflictError('The referral changed meanwhile; read it again and retry.');
-  logEvent(LOG_EVENTS.referralUpdated, { referralId: referral.id, from: step.from, to: step.to });
-  return toReferralState(updated);
+  if ((await deps.referrals.commit([referralWrite(step.referral)])) === 'conflict') {
+    // The same report sent twice in parallel: the one that lost finds the state it asked for.
+    const now = await loadOwnReferral(deps, input.client, input.id);
+    if (now.status === type) return toReferralState(now);
+    throw new ConflictError('The referral changed meanwhile; read it again and retry.');
+  }
+  logEvent(LOG_EVENTS.referralUpdated, { referralId: referral.id, from: step.from, to: type });
+  return toReferralState(step.referral);
 }

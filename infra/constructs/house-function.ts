@@ -1,31 +1,31 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Validations } from 'aws-cdk-lib';
+import { Duration, Validations } from 'aws-cdk-lib';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { FUNCTIONS, type FunctionName } from '../../functions/catalog.js';
-import type { EnvKey } from '../../functions/shared/env.js';
-import { FUNCTION_SETTINGS, LOG_RETENTION } from '../settings.js';
+import type { FunctionDeclaration } from '../../functions/shared/declarations.js';
+import { BUILD_TIME_KEYS, type EnvKey } from '../../functions/shared/env.js';
+import { LOG_RETENTION } from '../settings.js';
 
 const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-/** The values the stacks can offer; each function gets only the keys its catalog entry names. */
+/** The values the stacks can offer; each function gets only the keys its declaration names. */
 export type EnvironmentValues = Partial<Record<EnvKey, string>>;
 
 /**
  * Keys never set as Lambda environment variables:
  * - PSEUDONYM_KEY: local mode only; in AWS the key stays in Secrets Manager (PSEUDONYM_SECRET_ARN).
- * - SCHAKEL_DEPLOYMENT_CONFIG: Lambda caps all variables together at 4 KB and a region's teams and
- *   rules exceed that, so it is compiled into the bundle instead (see `define` below).
+ * - BUILD_TIME_KEYS (the deployment config, the OpenAPI document): Lambda caps all variables
+ *   together at 4 KB and these exceed it, so they are compiled into the bundle (`define` below).
  */
 const LOCAL_ONLY: ReadonlySet<EnvKey> = new Set<EnvKey>(['PSEUDONYM_KEY']);
-const BUILD_TIME: ReadonlySet<EnvKey> = new Set<EnvKey>(['SCHAKEL_DEPLOYMENT_CONFIG']);
+const BUILD_TIME: ReadonlySet<EnvKey> = new Set<EnvKey>(BUILD_TIME_KEYS);
 
 export interface HouseFunctionProps {
-  name: FunctionName;
+  declaration: FunctionDeclaration;
   values: EnvironmentValues;
 }
 
@@ -40,8 +40,7 @@ export class HouseFunction extends Construct {
 
   constructor(scope: Construct, id: string, props: HouseFunctionProps) {
     super(scope, id);
-    const spec = FUNCTIONS[props.name];
-    const settings = FUNCTION_SETTINGS[props.name];
+    const spec = props.declaration;
     const environment: Record<string, string> = {
       NODE_OPTIONS: '--enable-source-maps',
       POWERTOOLS_SERVICE_NAME: 'schakel',
@@ -67,15 +66,16 @@ export class HouseFunction extends Construct {
     this.logGroup.grantWrite(this.role);
 
     this.function = new NodejsFunction(this, 'Function', {
-      entry: join(REPO_ROOT, 'functions', spec.name, 'handler.ts'),
+      // lambda.ts binds the handler to production dependencies; handler.ts itself reads no environment.
+      entry: join(REPO_ROOT, 'functions', spec.name, 'lambda.ts'),
       handler: 'handler',
       depsLockFilePath: join(REPO_ROOT, 'package-lock.json'),
       projectRoot: REPO_ROOT,
       description: spec.description,
       runtime: Runtime.NODEJS_24_X,
       architecture: Architecture.ARM_64,
-      timeout: settings.timeout,
-      memorySize: settings.memorySize,
+      timeout: Duration.seconds(spec.timeoutSeconds),
+      memorySize: spec.memoryMb,
       role: this.role,
       logGroup: this.logGroup,
       loggingFormat: LoggingFormat.JSON,

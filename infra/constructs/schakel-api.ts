@@ -1,3 +1,4 @@
+import type { Duration } from 'aws-cdk-lib';
 import { Validations } from 'aws-cdk-lib';
 import {
   AccessLogFormat,
@@ -15,7 +16,7 @@ import {
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { API_ROUTES, type FunctionName } from '../../functions/catalog.js';
+import { OPERATIONS } from '../../functions/registry.js';
 import {
   GATEWAY_PROBLEMS,
   type GatewayResponseKind,
@@ -23,13 +24,15 @@ import {
   PROBLEM_CONTENT_TYPE,
   STANDARD_HEADERS,
 } from '../../functions/shared/http/gateway-responses.js';
-import { API_THROTTLING, AUTHORIZER_CACHE_TTL, LOG_RETENTION } from '../settings.js';
+import { API_THROTTLING, LOG_RETENTION } from '../settings.js';
 
 export interface SchakelApiProps {
   deployment: string;
-  /** The functions API_ROUTES points at. */
-  integrations: Partial<Record<FunctionName, IFunction>>;
+  /** The functions that serve the registered operations, by function name. */
+  integrations: Readonly<Record<string, IFunction>>;
   authorizer: IFunction;
+  /** How long API Gateway keeps an authorizer decision per API key. */
+  authorizerCacheTtl: Duration;
 }
 
 /** Stage name; the version lives in the path (/v1/…) as the API Design Rules require. */
@@ -94,11 +97,11 @@ export class SchakelApi extends Construct {
     const authorizer = new RequestAuthorizer(this, 'Authorizer', {
       handler: props.authorizer,
       identitySources: [IdentitySource.header('Authorization')],
-      resultsCacheTtl: AUTHORIZER_CACHE_TTL,
+      resultsCacheTtl: props.authorizerCacheTtl,
     });
 
-    const integrations = new Map<FunctionName, LambdaIntegration>();
-    const integrationFor = (name: FunctionName): LambdaIntegration => {
+    const integrations = new Map<string, LambdaIntegration>();
+    const integrationFor = (name: string): LambdaIntegration => {
       const fn = props.integrations[name];
       if (!fn) throw new Error(`API route needs function ${name}, but it was not passed to SchakelApi`);
       let integration = integrations.get(name);
@@ -110,14 +113,20 @@ export class SchakelApi extends Construct {
       return integration;
     };
 
-    for (const route of API_ROUTES) {
-      const options: MethodOptions = route.authorized
-        ? { authorizationType: AuthorizationType.CUSTOM, authorizer }
-        : { authorizationType: AuthorizationType.NONE };
+    // Every declared operation becomes a method of its function; nothing else is routed.
+    for (const operation of OPERATIONS) {
+      const { spec } = operation;
+      const isPublic = spec.roles === 'public';
+      const options: MethodOptions = {
+        operationName: operation.operationId,
+        ...(isPublic
+          ? { authorizationType: AuthorizationType.NONE }
+          : { authorizationType: AuthorizationType.CUSTOM, authorizer }),
+      };
       const method = this.restApi.root
-        .resourceForPath(route.path)
-        .addMethod(route.method, integrationFor(route.function), options);
-      if (!route.authorized) {
+        .resourceForPath(spec.path)
+        .addMethod(spec.method, integrationFor(operation.function), options);
+      if (isPublic) {
         Validations.of(method).acknowledge(
           {
             id: 'AwsSolutions-APIG4',

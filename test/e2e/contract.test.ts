@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { verifyChain } from '../../domain/audit-chain.js';
 import { AuditPageSchema } from '../../schemas/audit-event.js';
 import { ReferralCloudEventSchema } from '../../schemas/cloud-event.js';
@@ -44,7 +44,11 @@ const TeamPageSchema = z.object({ items: z.array(ReferralListItemSchema), next: 
 const ReferralStateSchema = ReferralListItemSchema.extend({
   history: z.array(z.object({ status: z.string() })),
 });
-const OpenApiSchema = z.object({ openapi: z.string(), paths: z.record(z.string(), z.unknown()) });
+const OpenApiSchema = z.object({
+  openapi: z.string(),
+  servers: z.array(z.object({ url: z.string() })),
+  paths: z.record(z.string(), z.unknown()),
+});
 
 const signalView = async (signalId: string) =>
   SignalViewSchema.parse((await call('GET', `/v1/signals/${signalId}`, { apiKey: school().apiKey })).body);
@@ -188,13 +192,10 @@ describe('unknown routes and the OpenAPI document', () => {
     expect(answer.headers.get('api-version')).toBe('1.0.0');
     const document = OpenApiSchema.parse(answer.body);
     expect(document.openapi).toMatch(/^3\./);
+    // The major version is in the server URL (NL API Design Rules); paths are relative to it.
+    expect(document.servers).toEqual([expect.objectContaining({ url: '/v1' })]);
     expect(Object.keys(document.paths)).toEqual(
-      expect.arrayContaining([
-        '/v1/signals',
-        '/v1/signals/{id}',
-        '/v1/referrals/{id}/events',
-        '/v1/audit-events',
-      ]),
+      expect.arrayContaining(['/signals', '/signals/{id}', '/referrals/{id}/events', '/audit-events']),
     );
   });
 });
@@ -283,7 +284,7 @@ describe('the flow from school to team and back', () => {
 });
 
 describe('tenant isolation', () => {
-  it('hides a referral from another team and a signal from a team as 404', async () => {
+  it('hides a referral from another team as 404, and refuses a team the school operations as 403', async () => {
     const { id: signalId } = await submitReferral();
     const referralId = await routedReferralId(signalId);
 
@@ -298,7 +299,8 @@ describe('tenant isolation', () => {
       }),
       404,
     );
-    expectProblem(await call('GET', `/v1/signals/${signalId}`, { apiKey: team(AMSTERDAM_TEAM).apiKey }), 404);
+    // Which roles may use an operation is public (the OpenAPI document says it): no tenant leaks.
+    expectProblem(await call('GET', `/v1/signals/${signalId}`, { apiKey: team(AMSTERDAM_TEAM).apiKey }), 403);
   });
 
   it('hides another municipality’s audit trail as 404', async () => {

@@ -1,4 +1,4 @@
-import type { Client } from '../../functions/shared/http/client-context.js';
+import type { Client } from '../../schemas/client.js';
 
 export const schoolClient = (overrides: Partial<Client> = {}): Client => ({
   clientId: 'school-1',

@@ -14,9 +14,10 @@ import {
 } from '@aws-sdk/client-sqs';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { inject } from 'vitest';
-import { createDocumentClient, createSqsClient } from '../../functions/shared/adapters/aws-clients.js';
-import { AUDIT_TABLE, STATE_TABLE } from '../../functions/shared/state-table.js';
-import { teamDeadLetterQueueName, teamQueueName } from '../../functions/shared/team-queue-name.js';
+import { createDocumentClient } from '../../functions/shared/adapters/dynamodb-client.js';
+import { createSqsClient } from '../../functions/shared/adapters/sqs-client.js';
+import { AUDIT_TABLE, STATE_TABLE } from '../../functions/shared/adapters/state-table.js';
+import { teamDeadLetterQueueName, teamQueueName } from '../../functions/shared/adapters/team-queue-name.js';
 
 // Real AWS SDK clients against the emulators started by global-setup.ts, with helpers to create
 // throw-away tables and queues shaped like the ones the CDK app declares.
@@ -34,11 +35,11 @@ export function emulatedAws(): EmulatedAws {
   const region = inject('region');
   const dynamodbEndpoint = inject('dynamodbEndpoint');
   const sqsEndpoint = inject('sqsEndpoint');
-  const documents = createDocumentClient({ region, dynamodbEndpoint });
+  const documents = createDocumentClient({ AWS_REGION: region, DYNAMODB_ENDPOINT: dynamodbEndpoint });
   return {
     documents,
     dynamodb: documents as unknown as DynamoDBClient,
-    sqs: createSqsClient({ region, sqsEndpoint }),
+    sqs: createSqsClient({ AWS_REGION: region, SQS_ENDPOINT: sqsEndpoint }),
     region,
     dynamodbEndpoint,
     sqsEndpoint,

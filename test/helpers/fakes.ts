@@ -1,27 +1,18 @@
 import { createHash } from 'node:crypto';
-import { decodeCursor, encodeCursor } from '../../functions/shared/adapters/cursor.js';
 import { GENESIS_HASH, linkHash } from '../../domain/audit-chain.js';
 import type { ReferralStatus } from '../../domain/referral-state.js';
-import type { Client } from '../../functions/shared/http/client-context.js';
-import type {
-  AccessRecord,
-  ChangeRecord,
-  StoredReferral,
-  StoredSignal,
-} from '../../functions/shared/model.js';
+import { decodeCursor, encodeCursor } from '../../functions/shared/adapters/cursor.js';
+import type { AccessRecord, StoredReferral, StoredSignal } from '../../functions/shared/model.js';
 import type { AccessLog } from '../../functions/shared/ports/access-log.js';
 import type { AuditEntryDraft, AuditLog, AuditPage } from '../../functions/shared/ports/audit-log.js';
 import type { ClientDirectory } from '../../functions/shared/ports/client-directory.js';
 import type { Pseudonymizer } from '../../functions/shared/ports/pseudonymizer.js';
 import type { IntakeQueue, TeamQueue } from '../../functions/shared/ports/queues.js';
 import type { ReferralPage, ReferralStore } from '../../functions/shared/ports/referral-store.js';
-import type {
-  CreateSignalOutcome,
-  RouteOutcome,
-  SignalStore,
-  WithdrawOutcome,
-} from '../../functions/shared/ports/signal-store.js';
+import type { CreateSignalOutcome, SignalStore } from '../../functions/shared/ports/signal-store.js';
+import type { CommitOutcome, StateWrite } from '../../functions/shared/ports/state-writes.js';
 import type { AuditEvent } from '../../schemas/audit-event.js';
+import type { Client } from '../../schemas/client.js';
 import type { IntakeMessage, ReferralCloudEvent } from '../../schemas/cloud-event.js';
 
 // In-memory fakes of the ports in functions/shared/ports/, for unit tests of the use cases.
@@ -73,16 +64,14 @@ export type StoreOperation =
   | 'findSource'
   | 'getSignal'
   | 'getReferrals'
-  | 'routeSignal'
-  | 'markUnroutable'
-  | 'withdrawSignal'
   | 'getReferral'
   | 'listTeamReferrals'
-  | 'updateStatus';
+  | 'commit';
 
 /**
- * The state table as SignalStore and ReferralStore see it (one table, two ports, as in AWS).
- * Conditions mirror dynamodb-signal-store.ts and dynamodb-referral-store.ts.
+ * The state table as SignalStore and ReferralStore see it (one table, two ports, as in AWS). It
+ * only stores: like the DynamoDB adapter, `commit` writes each record's new version when the
+ * stored one is the version before it (version 1: when there is none), all or nothing.
  */
 export class InMemoryStateStore implements SignalStore, ReferralStore {
   private readonly signals = new Map<string, StoredSignal>();
@@ -139,8 +128,6 @@ export class InMemoryStateStore implements SignalStore, ReferralStore {
     change?.();
   }
 
-  // SignalStore
-
   async createSignal(signal: StoredSignal): Promise<CreateSignalOutcome> {
     this.write('createSignal');
     const sourceKey = `${signal.sourceClientId}#${signal.sourceId}`;
@@ -175,83 +162,6 @@ export class InMemoryStateStore implements SignalStore, ReferralStore {
     });
   }
 
-  async routeSignal(signal: StoredSignal, referral: StoredReferral): Promise<RouteOutcome> {
-    this.write('routeSignal');
-    const stored = this.signals.get(signal.id);
-    if (this.referrals.has(referral.id) || stored?.status !== 'received') {
-      return { outcome: 'signal-not-received' };
-    }
-    this.referrals.set(referral.id, copy(referral));
-    this.signals.set(signal.id, {
-      ...stored,
-      status: 'routed',
-      referralIds: [...stored.referralIds, referral.id],
-      updatedAt: referral.createdAt,
-      lastChange: {
-        ...copy(referral.lastChange),
-        eventType: 'signal.routed',
-        details: { teamId: referral.teamId, ruleId: referral.ruleId, referralId: referral.id },
-      },
-      version: stored.version + 1,
-    });
-    this.writes.push('routeSignal');
-    return { outcome: 'routed' };
-  }
-
-  async markUnroutable(signal: StoredSignal, change: ChangeRecord): Promise<boolean> {
-    this.write('markUnroutable');
-    const stored = this.signals.get(signal.id);
-    if (stored?.status !== 'received') return false;
-    this.signals.set(signal.id, {
-      ...stored,
-      status: 'unroutable',
-      updatedAt: change.at,
-      lastChange: copy(change),
-      version: stored.version + 1,
-    });
-    this.writes.push('markUnroutable');
-    return true;
-  }
-
-  async withdrawSignal(
-    signal: StoredSignal,
-    openReferrals: readonly StoredReferral[],
-    change: ChangeRecord,
-    reason: string | undefined,
-  ): Promise<WithdrawOutcome> {
-    this.write('withdrawSignal');
-    const stored = this.signals.get(signal.id);
-    const unchanged =
-      stored?.version === signal.version &&
-      openReferrals.every((r) => this.referrals.get(r.id)?.version === r.version);
-    if (!stored || !unchanged) return { outcome: 'changed-meanwhile' };
-    const withdrawn: StoredReferral[] = openReferrals.map((r) => ({
-      ...copy(r),
-      status: 'withdrawn',
-      version: r.version + 1,
-      updatedAt: change.at,
-      history: [...copy(r.history), { status: 'withdrawn', at: change.at, ...(reason ? { reason } : {}) }],
-      lastChange: {
-        ...copy(change),
-        eventType: 'referral.withdrawn',
-        onBehalfOf: { schoolLocation: signal.schoolLocation },
-        details: { fromStatus: r.status, toStatus: 'withdrawn', teamId: r.teamId },
-      },
-    }));
-    this.signals.set(signal.id, {
-      ...stored,
-      status: 'withdrawn',
-      updatedAt: change.at,
-      lastChange: copy(change),
-      version: signal.version + 1,
-    });
-    for (const r of withdrawn) this.referrals.set(r.id, copy(r));
-    this.writes.push('withdrawSignal');
-    return { outcome: 'withdrawn', referrals: withdrawn.map(copy) };
-  }
-
-  // ReferralStore
-
   async getReferral(id: string): Promise<StoredReferral | undefined> {
     this.read('getReferral');
     const referral = this.referrals.get(id);
@@ -259,8 +169,8 @@ export class InMemoryStateStore implements SignalStore, ReferralStore {
   }
 
   /**
-   * Like the byTeam GSI query: newest first by `createdAt#id`; `limit` counts the items read
-   * before the status filter (as DynamoDB's Limit does); the cursor is checked against the team.
+   * Like the adapter's byTeam query loop: newest first by `createdAt#id`, the status filter
+   * applied while reading until the page is full; the cursor is checked against the team.
    */
   async listTeamReferrals(
     teamId: string,
@@ -268,16 +178,22 @@ export class InMemoryStateStore implements SignalStore, ReferralStore {
   ): Promise<ReferralPage> {
     this.read('listTeamReferrals');
     const partition = `TEAM#${teamId}`;
-    const start = decodeCursor(options.cursor, { gsi2pk: partition });
+    const start = decodeCursor(options.cursor, { gsi2pk: partition }, ['pk', 'sk', 'gsi2pk', 'gsi2sk']);
     const sortKey = (r: StoredReferral) => `${r.createdAt}#${r.id}`;
-    const all = [...this.referrals.values()]
+    const remaining = [...this.referrals.values()]
       .filter((r) => r.teamId === teamId)
       .sort((a, b) => (sortKey(a) < sortKey(b) ? 1 : -1))
       .filter((r) => start === undefined || sortKey(r) < String(start.gsi2sk));
-    const evaluated = all.slice(0, options.limit);
-    const last = evaluated.at(-1);
+    const items: StoredReferral[] = [];
+    let last: StoredReferral | undefined;
+    for (const referral of remaining) {
+      if (items.length === options.limit) break;
+      last = referral;
+      if (!options.status || referral.status === options.status) items.push(copy(referral));
+    }
+    const more = last !== undefined && remaining.indexOf(last) < remaining.length - 1;
     const next =
-      all.length > evaluated.length && last
+      more && last
         ? encodeCursor({
             pk: `REFERRAL#${last.id}`,
             sk: 'REFERRAL',
@@ -285,30 +201,23 @@ export class InMemoryStateStore implements SignalStore, ReferralStore {
             gsi2sk: sortKey(last),
           })
         : undefined;
-    const items = evaluated.filter((r) => !options.status || r.status === options.status).map(copy);
     return { items, ...(next ? { next } : {}) };
   }
 
-  async updateStatus(
-    referral: StoredReferral,
-    to: ReferralStatus,
-    change: ChangeRecord,
-    reason: string | undefined,
-  ): Promise<StoredReferral | undefined> {
-    this.write('updateStatus');
-    const stored = this.referrals.get(referral.id);
-    if (stored?.version !== referral.version) return undefined;
-    const updated: StoredReferral = {
-      ...stored,
-      status: to,
-      version: referral.version + 1,
-      updatedAt: change.at,
-      lastChange: copy(change),
-      history: [...stored.history, { status: to, at: change.at, ...(reason ? { reason } : {}) }],
-    };
-    this.referrals.set(referral.id, updated);
-    this.writes.push('updateStatus');
-    return copy(updated);
+  async commit(writes: readonly StateWrite[]): Promise<CommitOutcome> {
+    this.write('commit');
+    const stored = (write: StateWrite) =>
+      write.entity === 'signal' ? this.signals.get(write.record.id) : this.referrals.get(write.record.id);
+    const fits = writes.every((write) =>
+      write.record.version === 1 ? !stored(write) : stored(write)?.version === write.record.version - 1,
+    );
+    if (!fits) return 'conflict';
+    for (const write of writes) {
+      if (write.entity === 'signal') this.signals.set(write.record.id, copy(write.record));
+      else this.referrals.set(write.record.id, copy(write.record));
+    }
+    this.writes.push('commit');
+    return 'committed';
   }
 }
 
@@ -408,7 +317,7 @@ export class FakeAuditLog implements AuditLog {
     this.queries.push(copy(query));
     this.faults.check('list');
     const partition = `CHAIN#${query.municipality}`;
-    const start = decodeCursor(query.cursor, { pk: partition });
+    const start = decodeCursor(query.cursor, { pk: partition }, ['pk', 'sk']);
     const after = start === undefined ? 0 : Number(String(start.sk).slice('SEQ#'.length));
     const matching = (this.chains.get(query.municipality) ?? [])
       .filter((e) => e.sequence > after)

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { FunctionName } from '../../functions/catalog.js';
+import type { FunctionName } from '../../functions/registry.js';
 import { createSchakelApp } from '../../infra/schakel-app.js';
 import { demoConfig, REGION } from './support.js';
 

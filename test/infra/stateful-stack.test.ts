@@ -1,8 +1,9 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
-import { STATE_TABLE } from '../../functions/shared/state-table.js';
-import { teamDeadLetterQueueName, teamQueueName } from '../../functions/shared/team-queue-name.js';
-import { FUNCTION_SETTINGS, MAX_RECEIVE_COUNT } from '../../infra/settings.js';
+import { ROUTE_SIGNAL } from '../../functions/route-signal/declaration.js';
+import { STATE_TABLE } from '../../functions/shared/adapters/state-table.js';
+import { teamDeadLetterQueueName, teamQueueName } from '../../functions/shared/adapters/team-queue-name.js';
+import { MAX_RECEIVE_COUNT } from '../../infra/settings.js';
 import { exportName } from '../../infra/stateful-stack.js';
 import {
   demoConfig,
@@ -118,9 +119,7 @@ describe('stateful stack', () => {
 
     it('sets the intake visibility timeout to at least six times route-signal timeout', () => {
       const intake = propertiesOf(only('AWS::SQS::Queue', 'intake-queue'));
-      expect(intake.VisibilityTimeout).toBeGreaterThanOrEqual(
-        6 * FUNCTION_SETTINGS['route-signal'].timeout.toSeconds(),
-      );
+      expect(intake.VisibilityTimeout).toBeGreaterThanOrEqual(6 * ROUTE_SIGNAL.timeoutSeconds);
     });
 
     it('moves intake messages to the intake DLQ after MAX_RECEIVE_COUNT receives', () => {

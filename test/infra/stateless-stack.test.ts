@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { API_ROUTES, FUNCTIONS, type FunctionName } from '../../functions/catalog.js';
+import { FUNCTION_NAMES, FUNCTIONS, type FunctionName, OPERATIONS } from '../../functions/registry.js';
+import { BUILD_TIME_KEYS } from '../../functions/shared/env.js';
 import {
   GATEWAY_PROBLEMS,
   type GatewayResponseKind,
   gatewayProblemBody,
   STANDARD_HEADERS,
 } from '../../functions/shared/http/gateway-responses.js';
-import { FUNCTION_SETTINGS, LOG_RETENTION } from '../../infra/settings.js';
+import { LOG_RETENTION } from '../../infra/settings.js';
 import { exportName } from '../../infra/stateful-stack.js';
 import { asArray, demoConfig, propertiesOf, resourcesOfType, synthesize } from './support.js';
 
@@ -20,7 +21,7 @@ const resources = stateless.toJSON().Resources as Record<
 
 type Json = Record<string, unknown>;
 
-/** The AWS::Lambda::Function of a catalog entry, found by the construct path of its HouseFunction. */
+/** The AWS::Lambda::Function of a declared function, found by the construct path of its HouseFunction. */
 function lambdaOf(name: FunctionName): Json {
   const fn = statelessStack.functions[name].function;
   const logicalId = statelessStack.getLogicalId(fn.node.defaultChild as never);
@@ -33,11 +34,19 @@ function environmentOf(name: FunctionName): Record<string, unknown> {
   return ((lambdaOf(name).Environment as Json | undefined)?.Variables ?? {}) as Record<string, unknown>;
 }
 
-const functionNames = Object.keys(FUNCTIONS) as FunctionName[];
+const functionNames = [...FUNCTION_NAMES];
+
+/** One API Gateway method per declared operation. */
+const API_ROUTES = OPERATIONS.map((o) => ({
+  method: o.spec.method,
+  path: o.spec.path,
+  function: o.function,
+  authorized: o.spec.roles !== 'public',
+}));
 
 describe('stateless stack', () => {
   describe('functions', () => {
-    it('creates exactly one Lambda function per catalog entry', () => {
+    it('creates exactly one Lambda function per declared function', () => {
       stateless.resourceCountIs('AWS::Lambda::Function', functionNames.length);
     });
 
@@ -50,11 +59,11 @@ describe('stateless stack', () => {
       }
     });
 
-    it.each(functionNames)('gives %s its catalog description, timeout, memory and handler', (name) => {
+    it.each(functionNames)('gives %s its declared description, timeout, memory and handler', (name) => {
       const p = lambdaOf(name);
       expect(p.Description).toBe(FUNCTIONS[name].description);
-      expect(p.Timeout).toBe(FUNCTION_SETTINGS[name].timeout.toSeconds());
-      expect(p.MemorySize).toBe(FUNCTION_SETTINGS[name].memorySize);
+      expect(p.Timeout).toBe(FUNCTIONS[name].timeoutSeconds);
+      expect(p.MemorySize).toBe(FUNCTIONS[name].memoryMb);
       expect(p.Handler).toBe('index.handler');
     });
 
@@ -65,8 +74,9 @@ describe('stateless stack', () => {
     });
 
     it.each(functionNames)('sets exactly the AWS environment variables %s declares', (name) => {
+      const buildTime: readonly string[] = BUILD_TIME_KEYS;
       const expected = FUNCTIONS[name].environment.filter(
-        (key) => key !== 'PSEUDONYM_KEY' && key !== 'SCHAKEL_DEPLOYMENT_CONFIG',
+        (key) => key !== 'PSEUDONYM_KEY' && !buildTime.includes(key),
       );
       const keys = Object.keys(environmentOf(name)).filter(
         (key) => key !== 'NODE_OPTIONS' && key !== 'POWERTOOLS_SERVICE_NAME',

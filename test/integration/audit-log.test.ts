@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DynamoDbAuditLog } from '../../functions/shared/adapters/dynamodb-audit-log.js';
 import { verifyChain } from '../../domain/audit-chain.js';
+import { DynamoDbAuditLog } from '../../functions/shared/adapters/dynamodb-audit-log.js';
+import { InvalidCursorError } from '../../functions/shared/errors.js';
 import type { AuditEntryDraft } from '../../functions/shared/ports/audit-log.js';
-import { InvalidCursorError } from '../../functions/shared/ports/referral-store.js';
 import { createAuditTable, deleteTable, type EmulatedAws, emulatedAws } from '../helpers/emulated-aws.js';
 
 const aws: EmulatedAws = emulatedAws();

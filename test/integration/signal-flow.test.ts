@@ -2,19 +2,22 @@ import { randomUUID } from 'node:crypto';
 import { GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TeamEventType } from '../../domain/referral-state.js';
 import { getSignal } from '../../functions/receive-signal/signal-view.js';
 import { submitSignal } from '../../functions/receive-signal/submit-signal.js';
 import { withdrawSignal } from '../../functions/receive-signal/withdraw-signal.js';
+import { productionDependencies } from '../../functions/route-signal/dependencies.js';
+import { makeHandler as makeRouteSignalHandler } from '../../functions/route-signal/handler.js';
 import { routeSignal } from '../../functions/route-signal/route-signal.js';
 import { DynamoDbAccessLog } from '../../functions/shared/adapters/dynamodb-access-log.js';
-import { DynamoDbReferralStore } from '../../functions/shared/adapters/dynamodb-referral-store.js';
-import { DynamoDbSignalStore } from '../../functions/shared/adapters/dynamodb-signal-store.js';
+import { DynamoDbStateStore } from '../../functions/shared/adapters/dynamodb-state-store.js';
 import { HmacPseudonymizer } from '../../functions/shared/adapters/hmac-pseudonymizer.js';
 import { SqsIntakeQueue, SqsTeamQueue } from '../../functions/shared/adapters/sqs-queues.js';
 import { ConflictError } from '../../functions/shared/errors.js';
 import { getReferral, recordReferralEvent } from '../../functions/track-referral/track-referral.js';
 import { ReferralCloudEventSchema } from '../../schemas/cloud-event.js';
 import type { DeploymentConfig } from '../../schemas/deployment-config.js';
+import type { SignalSubmission } from '../../schemas/signal.js';
 import { schoolClient, teamClient } from '../helpers/clients.js';
 import {
   createQueueWithDlq,
@@ -49,14 +52,14 @@ let amsterdamQueue: string;
 let deps: ReturnType<typeof buildDeps>;
 
 function buildDeps() {
-  const signals = new DynamoDbSignalStore(aws.documents, table);
+  const signals = new DynamoDbStateStore(aws.documents, table);
   const teams = new SqsTeamQueue(aws.sqs, deployment);
   return {
     signals,
     teams,
     intake: new SqsIntakeQueue(aws.sqs, intakeUrl),
     pseudonymizer: new HmacPseudonymizer(async () => 'k'.repeat(48)),
-    referrals: new DynamoDbReferralStore(aws.documents, table),
+    referrals: signals,
     access: new DynamoDbAccessLog(aws.documents, table, now),
     config,
     deployment,
@@ -80,8 +83,8 @@ afterAll(async () => {
 const school = schoolClient();
 const team = teamClient('jgt-amsterdam');
 
-async function submit(body: unknown) {
-  return submitSignal(deps, { client: school, user: undefined, body });
+async function submit(submission: SignalSubmission) {
+  return submitSignal(deps, { client: school, user: undefined, submission });
 }
 
 describe('submitting a signal', () => {
@@ -175,14 +178,17 @@ describe('routing a signal', () => {
     expect((await deps.signals.getSignal(id))?.status).toBe('unroutable');
   });
 
-  it('reports partial batch failures through the route-signal handler', async () => {
-    process.env.STATE_TABLE_NAME = table;
-    process.env.DEPLOYMENT_NAME = deployment;
-    process.env.SCHAKEL_DEPLOYMENT_CONFIG = JSON.stringify(config);
-    process.env.DYNAMODB_ENDPOINT = aws.dynamodbEndpoint;
-    process.env.SQS_ENDPOINT = aws.sqsEndpoint;
-    process.env.AWS_REGION = aws.region;
-    const { handler } = await import('../../functions/route-signal/handler.js');
+  it('reports partial batch failures through the route-signal handler, wired as in production', async () => {
+    const handler = makeRouteSignalHandler(
+      productionDependencies({
+        STATE_TABLE_NAME: table,
+        DEPLOYMENT_NAME: deployment,
+        SCHAKEL_DEPLOYMENT_CONFIG: JSON.stringify(config),
+        DYNAMODB_ENDPOINT: aws.dynamodbEndpoint,
+        SQS_ENDPOINT: aws.sqsEndpoint,
+        AWS_REGION: aws.region,
+      }),
+    );
     const { id } = await submit(referralSubmission({ sourceId: `src-${randomUUID()}` }));
     const record = (messageId: string, body: string) => ({
       messageId,
@@ -246,8 +252,8 @@ describe('a team working a referral', () => {
 
   it('moves through the lifecycle and refuses a forbidden transition', async () => {
     const { signalId, referralId } = await routedReferral();
-    const act = (type: string, reason?: string) =>
-      recordReferralEvent(deps, { client: team, user: undefined, id: referralId, body: { type, reason } });
+    const act = (type: TeamEventType, reason?: string) =>
+      recordReferralEvent(deps, { client: team, user: undefined, id: referralId, event: { type, reason } });
 
     await act('delivered');
     await act('accepted');
@@ -271,7 +277,12 @@ describe('a team working a referral', () => {
     const { signalId, referralId } = await routedReferral();
     await drain(aws, amsterdamQueue);
 
-    const view = await withdrawSignal(deps, { client: school, user: undefined, id: signalId, body: {} });
+    const view = await withdrawSignal(deps, {
+      client: school,
+      user: undefined,
+      id: signalId,
+      reason: undefined,
+    });
 
     expect(view.status).toBe('withdrawn');
     expect(view.referrals[0]?.status).toBe('withdrawn');

@@ -2,8 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DynamoDbAuditLog } from '../../functions/shared/adapters/dynamodb-audit-log.js';
 import { verifyChain } from '../../domain/audit-chain.js';
+import { DynamoDbAuditLog } from '../../functions/shared/adapters/dynamodb-audit-log.js';
+import { productionDependencies } from '../../functions/write-audit/dependencies.js';
+import { makeHandler } from '../../functions/write-audit/handler.js';
 import { createAuditTable, deleteTable, type EmulatedAws, emulatedAws } from '../helpers/emulated-aws.js';
 
 const aws: EmulatedAws = emulatedAws();
@@ -12,10 +14,13 @@ let handler: (event: DynamoDBStreamEvent) => Promise<{ batchItemFailures: { item
 
 beforeAll(async () => {
   table = await createAuditTable(aws);
-  process.env.AUDIT_TABLE_NAME = table;
-  process.env.DYNAMODB_ENDPOINT = aws.dynamodbEndpoint;
-  process.env.AWS_REGION = aws.region;
-  ({ handler } = await import('../../functions/write-audit/handler.js'));
+  handler = makeHandler(
+    productionDependencies({
+      AUDIT_TABLE_NAME: table,
+      DYNAMODB_ENDPOINT: aws.dynamodbEndpoint,
+      AWS_REGION: aws.region,
+    }),
+  ) as typeof handler;
 });
 
 afterAll(async () => {

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { ConfigurationError, type EnvKey, loadEnv } from '../../functions/shared/env.js';
+import { type EnvKey, loadEnv } from '../../functions/shared/env.js';
+import { ConfigurationError } from '../../functions/shared/errors.js';
 
 const VALID = {
   STATE_TABLE_NAME: 'schakel-state',

@@ -4,8 +4,8 @@ import {
   QueryCommand,
   TransactWriteCommand,
 } from '@aws-sdk/lib-dynamodb';
-import type { AuditEvent } from '../../../schemas/audit-event.js';
 import { GENESIS_HASH, linkHash } from '../../../domain/audit-chain.js';
+import type { AuditEvent } from '../../../schemas/audit-event.js';
 import type { AuditEntryDraft, AuditLog, AuditPage } from '../ports/audit-log.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { failedConditions, putNew } from './transactions.js';
@@ -112,7 +112,7 @@ export class DynamoDbAuditLog implements AuditLog {
       values[':to'] = query.to;
     }
     const items: AuditEvent[] = [];
-    let startKey = decodeCursor(query.cursor, { pk: partition });
+    let startKey = decodeCursor(query.cursor, { pk: partition }, ['pk', 'sk']);
     // A filter can leave a DynamoDB page short; keep reading until the page is full or the chain ends.
     do {
       const result = await this.documents.send(
@@ -128,7 +128,7 @@ export class DynamoDbAuditLog implements AuditLog {
         }),
       );
       for (const item of result.Items ?? []) items.push(item.entry as AuditEvent);
-      startKey = result.LastEvaluatedKey as Record<string, string | number> | undefined;
+      startKey = result.LastEvaluatedKey as Record<string, string> | undefined;
     } while (startKey && items.length < query.limit);
     const next = encodeCursor(startKey);
     return { items, ...(next ? { next } : {}) };

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { type Client, ClientSchema } from '../http/client-context.js';
+import { type Client, ClientSchema } from '../../../schemas/client.js';
 import type { ClientDirectory } from '../ports/client-directory.js';
 
 export function apiKeyHash(apiKey: string): string {

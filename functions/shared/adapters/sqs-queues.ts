@@ -1,7 +1,7 @@
 import { GetQueueUrlCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { IntakeMessage, ReferralCloudEvent } from '../../../schemas/cloud-event.js';
 import type { IntakeQueue, TeamQueue } from '../ports/queues.js';
-import { teamQueueName } from '../team-queue-name.js';
+import { teamQueueName } from './team-queue-name.js';
 
 export class SqsIntakeQueue implements IntakeQueue {
   constructor(

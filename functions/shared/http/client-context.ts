@@ -1,25 +1,9 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { CLIENT_ROLES } from '../../../domain/vocabulary.js';
+import { type Client, ClientScopeSchema } from '../../../schemas/client.js';
 
-/**
- * What the authorizer learns about a caller and API Gateway hands to the function in
- * `requestContext.authorizer`. Values there are strings, so the scope travels as JSON.
- */
-export const ClientScopeSchema = z.object({
-  schoolLocations: z.array(z.string()).optional(),
-  teamId: z.string().optional(),
-  municipalities: z.array(z.string()).optional(),
-});
-export type ClientScope = z.infer<typeof ClientScopeSchema>;
-
-export const ClientSchema = z.object({
-  clientId: z.string().min(1),
-  name: z.string().min(1),
-  organisation: z.string().min(1),
-  role: z.enum(CLIENT_ROLES),
-  scope: ClientScopeSchema,
-});
-export type Client = z.infer<typeof ClientSchema>;
+// What the authorizer learns about a caller and API Gateway hands to the function in
+// `requestContext.authorizer`. Values there are strings, so the scope travels as JSON.
 
 /** The authorizer's `context` map (flat strings, as API Gateway requires). */
 export function toAuthorizerContext(client: Client): Record<string, string> {

@@ -1,4 +1,4 @@
-import { API_VERSION } from '../../catalog.js';
+import { API_VERSION } from '../../../schemas/api.js';
 
 // Responses API Gateway produces itself, before a function runs. The CDK stack installs them as
 // gateway responses and local mode answers with the same bodies, so clients see problem+json

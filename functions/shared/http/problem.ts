@@ -3,10 +3,9 @@ import type { InvalidParam, Problem } from '../../../schemas/problem.js';
 import {
   ConflictError,
   ForbiddenError,
+  InvalidCursorError,
   NotFoundError,
-  PayloadTooLargeError,
   ServiceUnavailableError,
-  UnsupportedMediaTypeError,
   ValidationError,
 } from '../errors.js';
 import { PROBLEM_CONTENT_TYPE, STANDARD_HEADERS } from './gateway-responses.js';
@@ -16,6 +15,7 @@ const TITLES: Record<number, string> = {
   401: 'Unauthorized',
   403: 'Forbidden',
   404: 'Not Found',
+  405: 'Method Not Allowed',
   409: 'Conflict',
   413: 'Payload Too Large',
   415: 'Unsupported Media Type',
@@ -23,41 +23,96 @@ const TITLES: Record<number, string> = {
   503: 'Service Unavailable',
 };
 
+export interface ProblemOptions {
+  invalidParams?: InvalidParam[] | undefined;
+  headers?: Record<string, string>;
+  /** RFC 9457 extension members. */
+  extensions?: Record<string, string>;
+}
+
 export function problemResponse(
   status: number,
   detail: string,
-  invalidParams?: InvalidParam[],
-  extraHeaders: Record<string, string> = {},
+  options: ProblemOptions = {},
 ): APIGatewayProxyResult {
-  const body: Problem = { status, title: TITLES[status] ?? 'Error', detail };
-  if (invalidParams?.length) body.invalidParams = invalidParams;
+  const body: Problem = { status, title: TITLES[status] ?? 'Error', detail, ...options.extensions };
+  if (options.invalidParams?.length) body.invalidParams = options.invalidParams;
   return {
     statusCode: status,
-    headers: { ...STANDARD_HEADERS, 'Content-Type': PROBLEM_CONTENT_TYPE, ...extraHeaders },
+    headers: { ...STANDARD_HEADERS, 'Content-Type': PROBLEM_CONTENT_TYPE, ...options.headers },
     body: JSON.stringify(body),
   };
 }
 
+/** A middy HttpError (from its body parser): a status and whether its message may be shown. */
+interface HttpErrorLike {
+  statusCode: number;
+  expose?: boolean;
+  message: string;
+  cause?: { package?: string };
+}
+
+function isHttpError(error: unknown): error is HttpErrorLike {
+  return (
+    error instanceof Error &&
+    typeof (error as unknown as Partial<HttpErrorLike>).statusCode === 'number' &&
+    (error as unknown as HttpErrorLike).statusCode >= 400
+  );
+}
+
+/** What middy's JSON body parser reports, as this API words it. */
+function fromHttpError(error: HttpErrorLike): APIGatewayProxyResult | undefined {
+  if (error.statusCode === 415) return problemResponse(415, 'Send the body as application/json.');
+  if (error.statusCode === 422 && error.cause?.package === '@middy/http-json-body-parser') {
+    const forbidden = /Forbidden key/.test(error.message);
+    return problemResponse(400, forbidden ? 'The body has a forbidden key.' : 'The body is not valid JSON.', {
+      invalidParams: [
+        {
+          name: '(body)',
+          reason: forbidden ? 'must not contain the keys __proto__ or constructor' : 'is not valid JSON',
+        },
+      ],
+    });
+  }
+  if (error.statusCode < 500 && error.expose !== false)
+    return problemResponse(error.statusCode, error.message);
+  return undefined;
+}
+
 /** The one place where errors become HTTP problems. Unknown errors are 500s. */
 export function problemFor(error: unknown): { response: APIGatewayProxyResult; expected: boolean } {
+  const expected = (response: APIGatewayProxyResult) => ({ response, expected: true });
   if (error instanceof ValidationError) {
-    return { response: problemResponse(400, error.message, error.invalidParams), expected: true };
+    return expected(problemResponse(400, error.message, { invalidParams: error.invalidParams }));
   }
-  if (error instanceof NotFoundError)
-    return { response: problemResponse(404, error.message), expected: true };
+  if (error instanceof InvalidCursorError) {
+    return expected(
+      problemResponse(400, 'The cursor is not valid for this query; start again without it.', {
+        invalidParams: [{ name: 'cursor', reason: error.message }],
+      }),
+    );
+  }
+  if (error instanceof NotFoundError) return expected(problemResponse(404, error.message));
   if (error instanceof ForbiddenError) {
-    return { response: problemResponse(403, error.message, error.invalidParams), expected: true };
+    return expected(problemResponse(403, error.message, { invalidParams: error.invalidParams }));
   }
-  if (error instanceof ConflictError)
-    return { response: problemResponse(409, error.message), expected: true };
-  if (error instanceof PayloadTooLargeError)
-    return { response: problemResponse(413, error.message), expected: true };
-  if (error instanceof UnsupportedMediaTypeError) {
-    return { response: problemResponse(415, error.message), expected: true };
+  if (error instanceof ConflictError) {
+    const { existing } = error;
+    return expected(
+      problemResponse(409, error.message, {
+        ...(existing
+          ? { headers: { Location: existing.location }, extensions: { signalId: existing.signalId } }
+          : {}),
+      }),
+    );
+  }
+  if (isHttpError(error)) {
+    const response = fromHttpError(error);
+    if (response) return expected(response);
   }
   if (error instanceof ServiceUnavailableError) {
     return {
-      response: problemResponse(503, error.message, undefined, { 'Retry-After': '5' }),
+      response: problemResponse(503, error.message, { headers: { 'Retry-After': '5' } }),
       expected: false,
     };
   }

@@ -1,4 +1,4 @@
-import type { Client } from '../http/client-context.js';
+import type { Client } from '../../../schemas/client.js';
 
 /** API clients by key. Only a hash of the key is stored, so a leaked table leaks no keys. */
 export interface ClientDirectory {

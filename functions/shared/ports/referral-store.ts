@@ -1,5 +1,6 @@
 import type { ReferralStatus } from '../../../domain/referral-state.js';
-import type { ChangeRecord, StoredReferral, StoredSignal } from '../model.js';
+import type { StoredReferral, StoredSignal } from '../model.js';
+import type { StateWrites } from './state-writes.js';
 
 export interface ReferralPage {
   items: StoredReferral[];
@@ -7,22 +8,12 @@ export interface ReferralPage {
 }
 
 /** Referrals as a team sees and changes them. */
-export interface ReferralStore {
+export interface ReferralStore extends StateWrites {
   getReferral(id: string): Promise<StoredReferral | undefined>;
   getSignal(id: string): Promise<StoredSignal | undefined>;
+  /** Newest first; a cursor of another query raises InvalidCursorError. */
   listTeamReferrals(
     teamId: string,
     options: { limit: number; cursor?: string | undefined; status?: ReferralStatus | undefined },
   ): Promise<ReferralPage>;
-  /** Applies a status change only if the referral still has the version read; false otherwise. */
-  updateStatus(
-    referral: StoredReferral,
-    to: ReferralStatus,
-    change: ChangeRecord,
-    reason: string | undefined,
-  ): Promise<StoredReferral | undefined>;
-}
-
-export class InvalidCursorError extends Error {
-  override name = 'InvalidCursorError';
 }

@@ -7,19 +7,19 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createDocumentClient } from '../../../functions/shared/adapters/aws-clients.js';
+import { GENESIS_HASH, verifyChain } from '../../../domain/audit-chain.js';
 import { encodeCursor } from '../../../functions/shared/adapters/cursor.js';
 import { DynamoDbAuditLog } from '../../../functions/shared/adapters/dynamodb-audit-log.js';
-import { GENESIS_HASH, verifyChain } from '../../../domain/audit-chain.js';
+import { createDocumentClient } from '../../../functions/shared/adapters/dynamodb-client.js';
+import { InvalidCursorError } from '../../../functions/shared/errors.js';
 import type { AuditEntryDraft } from '../../../functions/shared/ports/audit-log.js';
-import { InvalidCursorError } from '../../../functions/shared/ports/referral-store.js';
 import { type AuditEvent, AuditEventSchema } from '../../../schemas/audit-event.js';
 import { fixedClock } from '../../helpers/fakes.js';
 
 const TABLE = 'schakel-audit';
 const dynamo = mockClient(DynamoDBDocumentClient);
 const log = new DynamoDbAuditLog(
-  createDocumentClient({ region: 'eu-central-1' }),
+  createDocumentClient({ AWS_REGION: 'eu-central-1' }),
   TABLE,
   fixedClock('2026-11-22T10:00:07.000Z'),
 );

@@ -2,8 +2,8 @@ import { GetQueueUrlCommand, QueueDoesNotExist, SendMessageCommand, SQSClient } 
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { SqsIntakeQueue, SqsTeamQueue } from '../../../functions/shared/adapters/sqs-queues.js';
+import { teamQueueName } from '../../../functions/shared/adapters/team-queue-name.js';
 import { referralCloudEvent } from '../../../functions/shared/referral-events.js';
-import { teamQueueName } from '../../../functions/shared/team-queue-name.js';
 import { storedReferral } from '../../helpers/factories.js';
 
 const sqsMock = mockClient(SQSClient);

@@ -1,8 +1,10 @@
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { authorizeClient } from '../../../functions/authorize-client/authorize-client.js';
+import { productionDependencies } from '../../../functions/authorize-client/dependencies.js';
+import { makeHandler } from '../../../functions/authorize-client/handler.js';
 import { apiKeyHash } from '../../../functions/shared/adapters/dynamodb-client-directory.js';
 import { AuthorizerContextSchema } from '../../../functions/shared/http/client-context.js';
 import { schoolClient } from '../../helpers/clients.js';
@@ -80,18 +82,12 @@ describe('authorizeClient', () => {
 
 describe('authorize-client handler', () => {
   const dynamo = mockClient(DynamoDBDocumentClient);
-  let handler: (event: APIGatewayRequestAuthorizerEvent) => Promise<unknown>;
+  // The production wiring, from an environment of the test's own: the SDK client is mocked.
+  const handler = makeHandler(
+    productionDependencies({ STATE_TABLE_NAME: 'schakel-state', AWS_REGION: 'eu-central-1' }),
+  );
 
-  beforeAll(async () => {
-    vi.stubEnv('STATE_TABLE_NAME', 'schakel-state');
-    vi.stubEnv('AWS_REGION', 'eu-central-1');
-    ({ handler } = await import('../../../functions/authorize-client/handler.js'));
-  });
-
-  afterAll(() => {
-    vi.unstubAllEnvs();
-    dynamo.restore();
-  });
+  afterAll(() => dynamo.restore());
 
   beforeEach(() => {
     dynamo.reset();

@@ -1,11 +1,6 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import {
-  type ChainLink,
-  GENESIS_HASH,
-  linkHash,
-  verifyChain,
-} from '../../../domain/audit-chain.js';
+import { type ChainLink, GENESIS_HASH, linkHash, verifyChain } from '../../../domain/audit-chain.js';
 
 interface Entry extends ChainLink {
   municipality: string;

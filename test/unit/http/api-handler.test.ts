@@ -1,33 +1,74 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { describe, expect, it, vi } from 'vitest';
-import { API_VERSION, MAX_BODY_BYTES } from '../../../functions/catalog.js';
+import * as z from 'zod';
+import { type Implementations, operations } from '../../../functions/shared/declarations.js';
 import {
   ConflictError,
   ForbiddenError,
+  InvalidCursorError,
   NotFoundError,
   ServiceUnavailableError,
   ValidationError,
 } from '../../../functions/shared/errors.js';
-import { type ApiRequest, type ApiResult, apiHandler } from '../../../functions/shared/http/api-handler.js';
+import { apiHandler } from '../../../functions/shared/http/api-handler.js';
+import { API_VERSION, MAX_BODY_BYTES } from '../../../schemas/api.js';
+import { IdSchema } from '../../../schemas/common.js';
 import { ProblemSchema } from '../../../schemas/problem.js';
+import { schoolClient, teamClient } from '../../helpers/clients.js';
 import { proxyEvent } from '../../helpers/events.js';
-import { referralSubmission } from '../../helpers/factories.js';
 
-const accepted: ApiResult = {
-  status: 202,
-  headers: { Location: '/v1/signals/5d0c8c4e-6f0a-4c53-9f1e-0b7b8d9a1c01' },
-  body: { id: '5d0c8c4e-6f0a-4c53-9f1e-0b7b8d9a1c01', status: 'received' },
-};
+// The HTTP plumbing every API function shares, on two operations made for this test: a POST with
+// a body for schools and a GET with a path parameter and a query for teams.
 
-/** The receive-signal and track-referral routes, answered by `route` (a spy). */
-function handlerWith(route: (request: ApiRequest) => Promise<ApiResult> = async () => accepted) {
-  const spy = vi.fn(route);
-  const handler = apiHandler({ 'POST /v1/signals': spy, 'GET /v1/referrals/{id}': spy });
-  return { handler, route: spy };
+const TEST_OPERATIONS = operations({
+  createThing: {
+    method: 'POST',
+    path: '/v1/signals',
+    summary: 'test',
+    description: 'test',
+    roles: ['school'],
+    body: {
+      schema: z.strictObject({ name: z.string().min(1).max(20), count: z.number().int().min(1).optional() }),
+      required: true,
+    },
+    responses: {
+      202: { description: 'accepted', schema: z.object({ id: z.string() }), headers: { Location: 'x' } },
+    },
+  },
+  readThing: {
+    method: 'GET',
+    path: '/v1/referrals/{id}',
+    summary: 'test',
+    description: 'test',
+    roles: ['provider'],
+    pathParameters: z.strictObject({ id: IdSchema }),
+    query: z.strictObject({ limit: z.coerce.number().int().min(1).max(100).default(50) }),
+    responses: { 200: { description: 'ok', schema: z.object({ id: z.string() }) } },
+  },
+});
+
+type Impl = Implementations<typeof TEST_OPERATIONS, undefined>;
+
+function handlerWith(create?: Impl['createThing'], read?: Impl['readThing']) {
+  const spies = {
+    createThing: vi.fn(
+      create ??
+        (async () => ({ status: 202 as const, headers: { Location: '/v1/signals/1' }, body: { id: '1' } })),
+    ),
+    readThing: vi.fn(read ?? (async ({ path }) => ({ status: 200 as const, body: { id: path.id } }))),
+  };
+  const handler = apiHandler(TEST_OPERATIONS, spies, undefined);
+  return { handler, ...spies };
 }
 
-const postSignal = (changes: Partial<APIGatewayProxyEvent> = {}): APIGatewayProxyEvent => ({
-  ...proxyEvent('api-gateway-post-signal.json'),
+const postBody = { name: 'Wilgenhoek', count: 2 };
+
+function post(changes: Partial<APIGatewayProxyEvent> = {}): APIGatewayProxyEvent {
+  return { ...proxyEvent('api-gateway-post-signal.json'), body: JSON.stringify(postBody), ...changes };
+}
+
+const get = (changes: Partial<APIGatewayProxyEvent> = {}): APIGatewayProxyEvent => ({
+  ...proxyEvent('api-gateway-get-referral.json'),
   ...changes,
 });
 
@@ -45,51 +86,50 @@ function withHeaders(
 
 function problemOf(response: APIGatewayProxyResult) {
   expect(response.headers?.['Content-Type']).toBe('application/problem+json');
+  expect(response.headers?.['API-Version']).toBe(API_VERSION);
   const problem = ProblemSchema.parse(JSON.parse(response.body));
   expect(problem.status).toBe(response.statusCode);
   return problem;
 }
 
+const names = (response: APIGatewayProxyResult) =>
+  (problemOf(response).invalidParams ?? []).map((p) => p.name);
+
 describe('apiHandler', () => {
-  describe('a request that reaches its route', () => {
-    it('hands the route the client from the authorizer, the user, and the parsed body', async () => {
-      const { handler, route } = handlerWith();
+  describe('a valid request', () => {
+    it('hands the implementation the client from the authorizer, the user and the parsed body', async () => {
+      const { handler, createThing } = handlerWith();
 
-      await handler(postSignal());
+      await handler(post());
 
-      expect(route).toHaveBeenCalledTimes(1);
-      expect(route.mock.calls[0]?.[0]).toEqual({
-        client: {
-          clientId: 'school-1',
-          name: 'De Regenboog LVS',
-          organisation: 'Stichting De Regenboog',
-          role: 'school',
-          scope: { schoolLocations: ['12AB00', '12AB01'] },
-        },
-        pathParameters: {},
-        query: {},
-        body: referralSubmission(),
+      expect(createThing).toHaveBeenCalledTimes(1);
+      expect(createThing.mock.calls[0]?.[0]).toEqual({
+        client: schoolClient(),
         user: 'ib.devries',
+        path: {},
+        query: {},
+        body: postBody,
       });
     });
 
-    it('hands the route the path parameters and no body for a GET', async () => {
-      const { handler, route } = handlerWith(async () => ({ status: 200, body: { ok: true } }));
+    it('hands over path and query as their schemas parse them, defaults included', async () => {
+      const { handler, readThing } = handlerWith();
 
-      await handler(proxyEvent('api-gateway-get-referral.json'));
+      await handler(get());
 
-      expect(route.mock.calls[0]?.[0]).toMatchObject({
-        client: { role: 'provider', scope: { teamId: 'jgt-amsterdam' } },
-        pathParameters: { id: '7e1d9d5f-7a1b-4d64-8a2f-1c8c9eab2d02' },
-        body: undefined,
+      expect(readThing.mock.calls[0]?.[0]).toEqual({
+        client: teamClient('jgt-amsterdam'),
         user: 'm.jansen',
+        path: { id: '7e1d9d5f-7a1b-4d64-8a2f-1c8c9eab2d02' },
+        query: { limit: 50 },
+        body: undefined,
       });
     });
 
-    it('answers with the route’s status, headers and JSON body plus the standard headers', async () => {
+    it('answers with the declared status, headers and JSON body plus the standard headers', async () => {
       const { handler } = handlerWith();
 
-      const response = await handler(postSignal());
+      const response = await handler(post());
 
       expect(response.statusCode).toBe(202);
       expect(response.headers).toEqual({
@@ -97,44 +137,19 @@ describe('apiHandler', () => {
         'Cache-Control': 'no-store',
         'X-Content-Type-Options': 'nosniff',
         'Content-Type': 'application/json',
-        Location: '/v1/signals/5d0c8c4e-6f0a-4c53-9f1e-0b7b8d9a1c01',
+        Location: '/v1/signals/1',
       });
-      expect(JSON.parse(response.body)).toEqual(accepted.body);
-    });
-
-    it('answers an empty body without a Content-Type when the route returns none', async () => {
-      const { handler } = handlerWith(async () => ({ status: 204 }));
-
-      const response = await handler(postSignal());
-
-      expect(response.body).toBe('');
-      expect(response.headers).not.toHaveProperty('Content-Type');
-      expect(response.headers?.['API-Version']).toBe(API_VERSION);
-    });
-
-    it('keeps its own API-Version even when a route sets another', async () => {
-      const { handler } = handlerWith(async () => ({
-        status: 200,
-        headers: { 'API-Version': '0.0.1' },
-        body: {},
-      }));
-
-      const response = await handler(postSignal());
-
-      expect(response.headers?.['API-Version']).toBe(API_VERSION);
+      expect(JSON.parse(response.body)).toEqual({ id: '1' });
     });
 
     it('decodes a base64-encoded body', async () => {
-      const { handler, route } = handlerWith();
-      const event = postSignal();
+      const { handler, createThing } = handlerWith();
 
-      await handler({
-        ...event,
-        body: Buffer.from(event.body as string).toString('base64'),
-        isBase64Encoded: true,
-      });
+      await handler(
+        post({ body: Buffer.from(JSON.stringify(postBody)).toString('base64'), isBase64Encoded: true }),
+      );
 
-      expect(route.mock.calls[0]?.[0].body).toEqual(referralSubmission());
+      expect(createThing.mock.calls[0]?.[0]?.body).toEqual(postBody);
     });
 
     it.each([
@@ -143,32 +158,25 @@ describe('apiHandler', () => {
       'application/json;charset=UTF-8',
       'application/merge-patch+json',
     ])('accepts the content type %s', async (contentType) => {
-      const { handler, route } = handlerWith();
+      const { handler, createThing } = handlerWith();
 
-      const response = await handler(withHeaders(postSignal(), { 'content-type': contentType }));
+      const response = await handler(withHeaders(post(), { 'content-type': contentType }));
 
       expect(response.statusCode).toBe(202);
-      expect(route).toHaveBeenCalled();
+      expect(createThing).toHaveBeenCalled();
     });
 
-    it('passes a Schakel-User header whatever its case', async () => {
-      const { handler, route } = handlerWith();
+    it('passes a Schakel-User header whatever its case, and none when absent', async () => {
+      const { handler, createThing } = handlerWith();
 
-      await handler(withHeaders(postSignal(), { 'schakel-user': 'j.devries@regenboog.example' }));
+      await handler(withHeaders(post(), { 'schakel-user': 'j.devries@regenboog' }));
+      await handler(withHeaders(post(), { 'Schakel-User': undefined }));
 
-      expect(route.mock.calls[0]?.[0].user).toBe('j.devries@regenboog.example');
-    });
-
-    it('passes no user when the header is absent', async () => {
-      const { handler, route } = handlerWith();
-
-      await handler(withHeaders(postSignal(), { 'Schakel-User': undefined }));
-
-      expect(route.mock.calls[0]?.[0].user).toBeUndefined();
+      expect(createThing.mock.calls.map((c) => c[0]?.user)).toEqual(['j.devries@regenboog', undefined]);
     });
   });
 
-  describe('errors of the route, as problem+json', () => {
+  describe('errors of the implementation, as problem+json', () => {
     it.each<[string, unknown, number, string]>([
       [
         'ValidationError',
@@ -176,6 +184,7 @@ describe('apiHandler', () => {
         400,
         'Bad Request',
       ],
+      ['InvalidCursorError', new InvalidCursorError('belongs to another query'), 400, 'Bad Request'],
       ['NotFoundError', new NotFoundError(), 404, 'Not Found'],
       ['ForbiddenError', new ForbiddenError('Not your school location.'), 403, 'Forbidden'],
       ['ConflictError', new ConflictError('sourceId used with other content'), 409, 'Conflict'],
@@ -197,25 +206,32 @@ describe('apiHandler', () => {
         throw thrown;
       });
 
-      const response = await handler(postSignal());
+      const response = await handler(post());
 
       expect(response.statusCode).toBe(status);
-      expect(response.headers?.['API-Version']).toBe(API_VERSION);
       expect(problemOf(response)).toMatchObject({ status, title });
     });
 
-    it('lists each bad field in invalidParams of a 400', async () => {
-      const invalidParams = [
-        { name: 'pupil.bsn', reason: 'is not a valid BSN: 9 digits passing the 11-proof' },
-        { name: 'concerns.1', reason: 'must be one of absence, …' },
-      ];
+    it('names the cursor for a cursor this API did not issue', async () => {
       const { handler } = handlerWith(async () => {
-        throw new ValidationError(invalidParams);
+        throw new InvalidCursorError('is not a cursor this API issued');
       });
 
-      const response = await handler(postSignal());
+      expect(problemOf(await handler(post())).invalidParams).toEqual([
+        { name: 'cursor', reason: 'is not a cursor this API issued' },
+      ]);
+    });
 
-      expect(problemOf(response).invalidParams).toEqual(invalidParams);
+    it('names the existing signal in a 409 for a reused sourceId: extension member and Location', async () => {
+      const id = '5d0c8c4e-6f0a-4c53-9f1e-0b7b8d9a1c01';
+      const { handler } = handlerWith(async () => {
+        throw new ConflictError('used', { signalId: id, location: `/v1/signals/${id}` });
+      });
+
+      const response = await handler(post());
+
+      expect(problemOf(response)).toMatchObject({ status: 409, signalId: id });
+      expect(response.headers?.Location).toBe(`/v1/signals/${id}`);
     });
 
     it('names the field in a 403 for a school location outside the scope', async () => {
@@ -223,9 +239,9 @@ describe('apiHandler', () => {
         throw new ForbiddenError('no', [{ name: 'schoolLocation', reason: 'is not yours' }]);
       });
 
-      const response = await handler(postSignal());
-
-      expect(problemOf(response).invalidParams).toEqual([{ name: 'schoolLocation', reason: 'is not yours' }]);
+      expect(problemOf(await handler(post())).invalidParams).toEqual([
+        { name: 'schoolLocation', reason: 'is not yours' },
+      ]);
     });
 
     it('tells the client when to retry a 503', async () => {
@@ -233,9 +249,7 @@ describe('apiHandler', () => {
         throw new ServiceUnavailableError('queue down');
       });
 
-      const response = await handler(postSignal());
-
-      expect(response.headers?.['Retry-After']).toMatch(/^\d+$/);
+      expect((await handler(post())).headers?.['Retry-After']).toMatch(/^\d+$/);
     });
 
     it('answers an unexpected error with a generic detail and leaks nothing of its message', async () => {
@@ -243,9 +257,8 @@ describe('apiHandler', () => {
         throw new Error('ValidationException: item SIGNAL#x bsn=999900018 table schakel-state-prod');
       });
 
-      const response = await handler(postSignal());
+      const response = await handler(post());
 
-      expect(response.statusCode).toBe(500);
       expect(problemOf(response).detail).toBe(
         'Something went wrong on our side; retrying with the same sourceId is safe.',
       );
@@ -255,43 +268,49 @@ describe('apiHandler', () => {
     });
   });
 
-  describe('requests refused before the route runs', () => {
+  describe('requests refused before the implementation runs', () => {
     async function refused(event: APIGatewayProxyEvent) {
-      const { handler, route } = handlerWith();
+      const { handler, createThing, readThing } = handlerWith();
       const response = await handler(event);
-      expect(route).not.toHaveBeenCalled();
-      expect(response.headers?.['API-Version']).toBe(API_VERSION);
+      expect(createThing).not.toHaveBeenCalled();
+      expect(readThing).not.toHaveBeenCalled();
       return { response, problem: problemOf(response) };
     }
 
+    it('answers 403 to a role the operation is not for, before looking at the body', async () => {
+      const event = post({ body: '{not json' });
+      const team = get().requestContext.authorizer;
+
+      const { response } = await refused({
+        ...event,
+        requestContext: { ...event.requestContext, authorizer: team },
+      });
+
+      expect(response.statusCode).toBe(403);
+    });
+
     it('answers 413 for a body one byte over MAX_BODY_BYTES', async () => {
-      const body = JSON.stringify({ summary: 'x'.repeat(MAX_BODY_BYTES) }).slice(0, MAX_BODY_BYTES + 1);
+      const body = JSON.stringify({ name: 'x'.repeat(MAX_BODY_BYTES) }).slice(0, MAX_BODY_BYTES + 1);
 
-      const { response } = await refused(postSignal({ body }));
-
-      expect(response.statusCode).toBe(413);
+      expect((await refused(post({ body }))).response.statusCode).toBe(413);
     });
 
     it('counts bytes, not characters: 413 for multi-byte text under the limit in characters', async () => {
-      const text = 'é'.repeat(MAX_BODY_BYTES / 2);
-      const body = JSON.stringify({ summary: text });
+      const body = JSON.stringify({ name: 'é'.repeat(MAX_BODY_BYTES / 2) });
       expect(body.length).toBeLessThanOrEqual(MAX_BODY_BYTES + 20);
 
-      const { response } = await refused(postSignal({ body }));
-
-      expect(response.statusCode).toBe(413);
+      expect((await refused(post({ body }))).response.statusCode).toBe(413);
     });
 
-    it('accepts a body of exactly MAX_BODY_BYTES', async () => {
-      const padding = MAX_BODY_BYTES - JSON.stringify({ summary: '' }).length;
-      const body = JSON.stringify({ summary: 'x'.repeat(padding) });
+    it('reads a body of exactly MAX_BODY_BYTES (and then judges it by its schema)', async () => {
+      const padding = MAX_BODY_BYTES - JSON.stringify({ name: '' }).length;
+      const body = JSON.stringify({ name: 'x'.repeat(padding) });
       expect(Buffer.byteLength(body)).toBe(MAX_BODY_BYTES);
-      const { handler, route } = handlerWith();
 
-      const response = await handler(postSignal({ body }));
+      const { response, problem } = await refused(post({ body }));
 
-      expect(response.statusCode).toBe(202);
-      expect(route).toHaveBeenCalled();
+      expect(response.statusCode).toBe(400);
+      expect(problem.invalidParams).toEqual([{ name: 'name', reason: 'must be at most 20 characters' }]);
     });
 
     it.each([
@@ -300,20 +319,62 @@ describe('apiHandler', () => {
       ['multipart/form-data; boundary=x'],
       [undefined],
     ])('answers 415 for a body sent as %s', async (contentType) => {
-      const { response } = await refused(withHeaders(postSignal(), { 'Content-Type': contentType }));
-
-      expect(response.statusCode).toBe(415);
+      expect((await refused(withHeaders(post(), { 'Content-Type': contentType }))).response.statusCode).toBe(
+        415,
+      );
     });
 
-    it.each(['{"sourceId": "lvs-1",', "{'a': 1}", 'undefined', '{"a":1}}'])(
+    it.each(['{"name": "lvs-1",', "{'a': 1}", 'undefined', '{"a":1}}'])(
       'answers 400 naming the body for the malformed JSON %s',
       async (body) => {
-        const { response, problem } = await refused(postSignal({ body }));
+        const { response, problem } = await refused(post({ body }));
 
         expect(response.statusCode).toBe(400);
         expect(problem.invalidParams).toEqual([{ name: '(body)', reason: 'is not valid JSON' }]);
       },
     );
+
+    it('answers 400 for a __proto__ key rather than letting it reach a schema', async () => {
+      const { response, problem } = await refused(post({ body: '{"name":"x","__proto__":{"admin":true}}' }));
+
+      expect(response.statusCode).toBe(400);
+      expect(problem.invalidParams?.map((p) => p.name)).toEqual(['(body)']);
+    });
+
+    it('answers 400 "is required" for a missing body', async () => {
+      const { problem } = await refused(post({ body: null }));
+
+      expect(problem.invalidParams).toEqual([{ name: '(body)', reason: 'is required' }]);
+    });
+
+    it('names every bad part of a request at once: path, query, header', async () => {
+      const event = withHeaders(
+        get({ pathParameters: { id: 'not-a-uuid' }, queryStringParameters: { limit: '0', format: 'csv' } }),
+        { 'Schakel-User': 'j de vries' },
+      );
+
+      const { response, problem } = await refused(event);
+
+      expect(response.statusCode).toBe(400);
+      expect(problem.invalidParams).toEqual([
+        { name: 'id', reason: 'must be a UUID' },
+        { name: 'limit', reason: 'must be at least 1' },
+        { name: 'format', reason: 'is not a query parameter of this operation' },
+        { name: 'Schakel-User', reason: 'must be 1–100 characters: letters, digits, . _ @ : -' },
+      ]);
+    });
+
+    it('words the reasons as sentences, never zod’s own', async () => {
+      const { problem } = await refused(
+        post({ body: JSON.stringify({ name: '', count: 1.5, extra: true }) }),
+      );
+
+      expect(problem.invalidParams).toEqual([
+        { name: 'name', reason: 'must not be empty' },
+        { name: 'count', reason: 'must be a whole number' },
+        { name: 'extra', reason: 'is not a known field' },
+      ]);
+    });
 
     it.each([
       ['no authorizer context', undefined],
@@ -323,8 +384,8 @@ describe('apiHandler', () => {
         'a scope that is not JSON',
         { clientId: 'c', name: 'n', organisation: 'o', role: 'school', scope: '{schoolLocations' },
       ],
-    ])('answers 500 for %s', async (_case, authorizer) => {
-      const event = postSignal();
+    ])('answers 500 for %s (a wiring fault, not the client’s)', async (_case, authorizer) => {
+      const event = post();
 
       const { response } = await refused({
         ...event,
@@ -337,15 +398,14 @@ describe('apiHandler', () => {
     it.each(['', 'j de vries', 'x'.repeat(101), '<script>', 'bsn=999900018;'])(
       'answers 400 naming Schakel-User for the header value %j',
       async (user) => {
-        const { response, problem } = await refused(withHeaders(postSignal(), { 'Schakel-User': user }));
+        const { response } = await refused(withHeaders(post(), { 'Schakel-User': user }));
 
-        expect(response.statusCode).toBe(400);
-        expect(problem.invalidParams?.map((p) => p.name)).toEqual(['Schakel-User']);
+        expect(names(response)).toEqual(['Schakel-User']);
       },
     );
 
-    it('answers 500 with API-Version for a route it has no handler for', async () => {
-      const { response } = await refused({ ...postSignal(), httpMethod: 'DELETE' });
+    it('answers 500 with API-Version for a route the function does not serve', async () => {
+      const { response } = await refused({ ...post(), httpMethod: 'DELETE' });
 
       expect(response.statusCode).toBe(500);
     });

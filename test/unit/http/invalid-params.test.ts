@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseWith, toInvalidParams } from '../../../functions/shared/http/invalid-params.js';
 import { SignalSubmissionSchema } from '../../../schemas/signal.js';
 import { consultationSubmission, referralSubmission } from '../../helpers/factories.js';

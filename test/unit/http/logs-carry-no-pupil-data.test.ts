@@ -1,19 +1,12 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { getSignal } from '../../../functions/receive-signal/signal-view.js';
-import { submitSignal } from '../../../functions/receive-signal/submit-signal.js';
-import { withdrawSignal } from '../../../functions/receive-signal/withdraw-signal.js';
+import { derivedUuid } from '../../../domain/ids.js';
+import { makeHandler as receiveSignalHandler } from '../../../functions/receive-signal/handler.js';
 import { routeSignal } from '../../../functions/route-signal/route-signal.js';
 import { referralItem, signalItem } from '../../../functions/shared/adapters/state-items.js';
-import { derivedUuid } from '../../../domain/ids.js';
-import { apiHandler } from '../../../functions/shared/http/api-handler.js';
 import { LOG_EVENTS } from '../../../functions/shared/log-events.js';
 import { logger } from '../../../functions/shared/logger.js';
-import {
-  getReferral,
-  listReferrals,
-  recordReferralEvent,
-} from '../../../functions/track-referral/track-referral.js';
+import { makeHandler as trackReferralHandler } from '../../../functions/track-referral/handler.js';
 import { writeAudit } from '../../../functions/write-audit/write-audit.js';
 import type { DeploymentConfig } from '../../../schemas/deployment-config.js';
 import { proxyEvent } from '../../helpers/events.js';
@@ -30,8 +23,7 @@ import {
 } from '../../helpers/fakes.js';
 
 // Invariant 4: whatever the flow, no log line carries pupil data or free text. The flows run
-// through apiHandler with the real use cases on fakes, the logger at DEBUG, stdout and stderr
-// captured.
+// through the functions' own handlers on fakes, the logger at DEBUG, stdout and stderr captured.
 
 const SECRETS = {
   bsn: '999900043',
@@ -67,34 +59,9 @@ function system() {
     now: fixedClock('2026-11-22T10:00:00Z'),
     newId: sequentialIds(),
   };
-  const schools = apiHandler({
-    'POST /v1/signals': async ({ client, user, body }) => {
-      const result = await submitSignal(deps, { client, user, body });
-      return { status: 202, body: { id: result.id, status: result.status } };
-    },
-    'GET /v1/signals/{id}': async ({ client, pathParameters }) => ({
-      status: 200,
-      body: await getSignal(deps, { client, id: pathParameters.id }),
-    }),
-    'POST /v1/signals/{id}/withdraw': async ({ client, user, pathParameters, body }) => ({
-      status: 200,
-      body: await withdrawSignal(deps, { client, user, id: pathParameters.id, body }),
-    }),
-  });
-  const teams = apiHandler({
-    'GET /v1/referrals': async ({ client, user, query }) => ({
-      status: 200,
-      body: await listReferrals(deps, { client, user, query }),
-    }),
-    'GET /v1/referrals/{id}': async ({ client, user, pathParameters }) => ({
-      status: 200,
-      body: await getReferral(deps, { client, user, id: pathParameters.id }),
-    }),
-    'POST /v1/referrals/{id}/events': async ({ client, user, pathParameters, body }) => ({
-      status: 200,
-      body: await recordReferralEvent(deps, { client, user, id: pathParameters.id, body }),
-    }),
-  });
+  // The functions' own handlers, so every operation they declare is exercised as deployed.
+  const schools = receiveSignalHandler(deps);
+  const teams = trackReferralHandler(deps);
   return { deps, store, schools, teams };
 }
 
@@ -151,6 +118,9 @@ beforeEach(() => {
   vi.spyOn(process.stdout, 'write').mockImplementation(capture);
   vi.spyOn(process.stderr, 'write').mockImplementation(capture);
   logger.setLogLevel('DEBUG');
+  // Powertools' middleware puts the level back to the one of the environment (SILENT in tests) at
+  // every invocation, for its debug sampling; keep DEBUG for the whole test instead.
+  vi.spyOn(logger, 'refreshSampleRateCalculation').mockImplementation(() => undefined);
 });
 
 afterEach(() => {

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { listAuditEvents } from '../../../functions/list-audit-events/list-audit-events.js';
-import { NotFoundError, ValidationError } from '../../../functions/shared/errors.js';
-import type { Client } from '../../../functions/shared/http/client-context.js';
+import { makeHandler } from '../../../functions/list-audit-events/handler.js';
 import type { AuditEntryDraft } from '../../../functions/shared/ports/audit-log.js';
+import { AuditPageSchema } from '../../../schemas/audit-event.js';
+import type { Client } from '../../../schemas/client.js';
+import { answerOf, invalidNames, operationEvent, problemOf } from '../../helpers/api-calls.js';
 import { municipalityClient, schoolClient, teamClient } from '../../helpers/clients.js';
 import { FakeAuditLog } from '../../helpers/fakes.js';
-import { rejection } from '../../helpers/rejection.js';
 
 const amsterdam = municipalityClient(['0363', '0384']);
 const admin: Client = { ...municipalityClient([]), clientId: 'operator', role: 'admin', scope: {} };
@@ -31,11 +31,28 @@ async function setup() {
   return { audit };
 }
 
-const list = (
+/** Through the whole operation (validation included), as API Gateway would call it. */
+async function call(
   deps: { audit: FakeAuditLog },
   query: Record<string, string | undefined>,
-  client: Client = amsterdam,
-) => listAuditEvents(deps, { client, query });
+  client = amsterdam,
+) {
+  const defined = Object.fromEntries(Object.entries(query).filter(([, v]) => v !== undefined)) as Record<
+    string,
+    string
+  >;
+  return answerOf(makeHandler(deps)(operationEvent('listAuditEvents', { client, query: defined })));
+}
+
+async function list(
+  deps: { audit: FakeAuditLog },
+  query: Record<string, string | undefined>,
+  client = amsterdam,
+) {
+  const answer = await call(deps, query, client);
+  expect(answer.status).toBe(200);
+  return AuditPageSchema.parse(answer.body);
+}
 
 describe('listAuditEvents', () => {
   it('returns the chain of a municipality in the client’s scope, oldest first', async () => {
@@ -59,16 +76,25 @@ describe('listAuditEvents', () => {
     expect(page.items.map((e) => e.object.id)).toEqual(['s4']);
   });
 
+  it.each<[string, Client]>([['a municipality outside the client scope', amsterdam]])(
+    'answers 404 for %s and does not read the log (Invariant 5)',
+    async (_who, client) => {
+      const deps = await setup();
+
+      problemOf(await call(deps, { municipality: '0534' }, client), 404);
+
+      expect(deps.audit.queries).toEqual([]);
+    },
+  );
+
   it.each<[string, Client]>([
-    ['a municipality outside the client scope', amsterdam],
     ['a school', schoolClient()],
     ['a provider', teamClient('jgt-hillegom')],
-  ])('answers NotFoundError for %s and does not read the log (Invariant 5)', async (_who, client) => {
+  ])('answers 403 to %s: the operation is for municipalities and admins only', async (_who, client) => {
     const deps = await setup();
 
-    const error = await rejection(list(deps, { municipality: '0534' }, client));
+    problemOf(await call(deps, { municipality: '0363' }, client), 403);
 
-    expect(error).toBeInstanceOf(NotFoundError);
     expect(deps.audit.queries).toEqual([]);
   });
 
@@ -101,26 +127,26 @@ describe('listAuditEvents', () => {
       'to',
     ],
     ['a garbage cursor', { municipality: '0363', cursor: '%%%' }, 'cursor'],
-  ])('raises ValidationError naming the parameter for %s', async (_case, query, name) => {
+    ['an unknown parameter', { municipality: '0363', format: 'csv' }, 'format'],
+  ])('answers 400 naming the parameter for %s', async (_case, query, name) => {
     const deps = await setup();
 
-    const error = await rejection(list(deps, query));
-
-    expect(error).toBeInstanceOf(ValidationError);
-    expect((error as ValidationError).invalidParams.map((p) => p.name)).toEqual([name]);
+    expect(invalidNames(await call(deps, query))).toEqual([name]);
+    // A cursor is the log's own to decode; everything else never reaches it.
+    if (name !== 'cursor') expect(deps.audit.queries).toEqual([]);
   });
 
   it('compares from and to as instants: 10:00+01:00 is before 09:30Z', async () => {
     // 2026-11-22T10:00:00+01:00 is 09:00 UTC, half an hour before `to`.
     const deps = await setup();
 
-    const page = list(deps, {
+    const page = await list(deps, {
       municipality: '0363',
       from: '2026-11-22T10:00:00+01:00',
       to: '2026-11-22T09:30:00Z',
     });
 
-    await expect(page).resolves.toHaveProperty('items');
+    expect(page).toHaveProperty('items');
     expect(deps.audit.queries[0]).toMatchObject({
       from: '2026-11-22T09:00:00.000Z',
       to: '2026-11-22T09:30:00.000Z',
@@ -130,18 +156,12 @@ describe('listAuditEvents', () => {
   it.each([
     ['an offset', '2026-11-22T09:30:00Z', '2026-11-22T10:00:00+01:00'],
     ['fractional seconds', '2026-11-22T09:00:00.500Z', '2026-11-22T09:00:00Z'],
-  ])(
-    'raises ValidationError naming to when to is earlier than from, written with %s',
-    async (_how, from, to) => {
-      const deps = await setup();
+  ])('answers 400 naming to when to is earlier than from, written with %s', async (_how, from, to) => {
+    const deps = await setup();
 
-      const error = await rejection(list(deps, { municipality: '0363', from, to }));
-
-      expect(error).toBeInstanceOf(ValidationError);
-      expect((error as ValidationError).invalidParams.map((p) => p.name)).toEqual(['to']);
-      expect(deps.audit.queries).toEqual([]);
-    },
-  );
+    expect(invalidNames(await call(deps, { municipality: '0363', from, to }))).toEqual(['to']);
+    expect(deps.audit.queries).toEqual([]);
+  });
 
   it('pages with limit and cursor', async () => {
     const deps = await setup();
@@ -153,23 +173,20 @@ describe('listAuditEvents', () => {
     expect(second.items.map((e) => e.sequence)).toEqual([4]);
   });
 
-  it('refuses a cursor of another municipality’s chain with ValidationError naming cursor', async () => {
+  it('refuses a cursor of another municipality’s chain with 400 naming cursor', async () => {
     const deps = await setup();
     await deps.audit.append(draft(5, '0534'));
     const theirs = await list(deps, { municipality: '0534', limit: '1' }, admin);
 
-    const error = await rejection(list(deps, { municipality: '0363', cursor: theirs.next }));
-
-    expect((error as ValidationError).invalidParams.map((p) => p.name)).toEqual(['cursor']);
+    expect(invalidNames(await call(deps, { municipality: '0363', cursor: theirs.next }))).toEqual(['cursor']);
   });
 
-  it('passes an unexpected failure of the log on unchanged', async () => {
+  it('answers 500 without detail when the log fails unexpectedly', async () => {
     const deps = await setup();
-    const failure = new Error('audit table unavailable');
-    deps.audit.failNext('list', failure);
+    deps.audit.failNext('list', new Error('audit table unavailable'));
 
-    const error = await rejection(list(deps, { municipality: '0363' }));
+    const problem = problemOf(await call(deps, { municipality: '0363' }), 500);
 
-    expect(error).toBe(failure);
+    expect(problem.detail).not.toContain('audit table');
   });
 });

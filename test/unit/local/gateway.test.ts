@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEvent, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { FunctionName } from '../../../functions/catalog.js';
+import type { FunctionName } from '../../../functions/registry.js';
 import { evaluatePolicy, type Gateway, matchRoute, startGateway } from '../../../local/gateway.js';
 import type { LocalFunction } from '../../../local/lambda-runtime.js';
 

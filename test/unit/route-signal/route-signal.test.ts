@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { routeSignal, SignalMissingError } from '../../../functions/route-signal/route-signal.js';
 import { derivedUuid } from '../../../domain/ids.js';
+import { routeSignal, SignalMissingError } from '../../../functions/route-signal/route-signal.js';
 import type { StoredSignal } from '../../../functions/shared/model.js';
 import { ReferralCloudEventSchema } from '../../../schemas/cloud-event.js';
 import type { DeploymentConfig } from '../../../schemas/deployment-config.js';
@@ -144,7 +144,7 @@ describe('routeSignal', () => {
 
       expect(outcome).toBe('routed');
       expect(deps.signals.allReferrals()).toHaveLength(1);
-      expect(deps.signals.writes).toEqual(['routeSignal']);
+      expect(deps.signals.writes).toEqual(['commit']);
       expect(deps.teams.published).toHaveLength(2);
       expect(deps.teams.published[1]).toEqual(deps.teams.published[0]);
     });
@@ -233,7 +233,7 @@ describe('routeSignal', () => {
       const outcome = await routeSignal(deps, hillegom.id);
 
       expect(outcome).toBe('unroutable');
-      expect(deps.signals.writes).toEqual(['markUnroutable']);
+      expect(deps.signals.writes).toEqual(['commit']);
       expect(deps.teams.published).toEqual([]);
     });
   });
@@ -275,7 +275,7 @@ describe('routeSignal', () => {
     it('throws when the store fails, so the message is retried', async () => {
       const deps = setup();
       const failure = new Error('ProvisionedThroughputExceeded');
-      deps.signals.failNext('routeSignal', failure);
+      deps.signals.failNext('commit', failure);
 
       const error = await rejection(routeSignal(deps, signal.id));
 

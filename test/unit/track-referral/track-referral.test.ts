@@ -1,14 +1,16 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { ReferralStatus, TeamEventType } from '../../../domain/referral-state.js';
-import { ConflictError, NotFoundError, ValidationError } from '../../../functions/shared/errors.js';
-import type { Client } from '../../../functions/shared/http/client-context.js';
+import { ConflictError, InvalidCursorError, NotFoundError } from '../../../functions/shared/errors.js';
 import type { AccessRecord } from '../../../functions/shared/model.js';
 import type { AccessLog } from '../../../functions/shared/ports/access-log.js';
+import { TRACK_REFERRAL_OPERATIONS } from '../../../functions/track-referral/declaration.js';
 import {
   getReferral,
   listReferrals,
   recordReferralEvent,
 } from '../../../functions/track-referral/track-referral.js';
+import type { Client } from '../../../schemas/client.js';
+import { ReferralEventInputSchema } from '../../../schemas/referral.js';
 import { ReferralListItemSchema, ReferralViewSchema } from '../../../schemas/views.js';
 import { municipalityClient, schoolClient, teamClient } from '../../helpers/clients.js';
 import { storedReferral, storedSignal } from '../../helpers/factories.js';
@@ -159,19 +161,17 @@ describe('getReferral', () => {
     expect(unknown).toBeInstanceOf(NotFoundError);
     expect(foreign.message).toBe(unknown.message);
   });
-
-  it.each([undefined, 'abc', 'REFERRAL#1'])('raises ValidationError naming id for %j', async (id) => {
-    const deps = setup();
-
-    const error = await rejection(getReferral(deps, { client: team, user: undefined, id }));
-
-    expect((error as ValidationError).invalidParams.map((p) => p.name)).toEqual(['id']);
-  });
 });
 
 describe('recordReferralEvent', () => {
+  /** The body as the operation's validation hands it on; bad bodies are the handler test's part. */
   const record = (deps: ReturnType<typeof setup>, body: unknown, client: Client = team) =>
-    recordReferralEvent(deps, { client, user: 'm.jansen', id: own.id, body });
+    recordReferralEvent(deps, {
+      client,
+      user: 'm.jansen',
+      id: own.id,
+      event: ReferralEventInputSchema.parse(body),
+    });
 
   it.each<[ReferralStatus, TeamEventType, string | undefined]>([
     ['queued', 'delivered', undefined],
@@ -263,23 +263,6 @@ describe('recordReferralEvent', () => {
     expect(deps.referrals.allReferrals()[0]?.version).toBe(3);
   });
 
-  it.each<[string, unknown, string]>([
-    ['a rejection without reason', { type: 'rejected' }, 'reason'],
-    ['a rejection with a blank reason', { type: 'rejected', reason: '   ' }, 'reason'],
-    ['withdrawn, which only the school can do', { type: 'withdrawn' }, 'type'],
-    ['an unknown type', { type: 'finished' }, 'type'],
-    ['no body', undefined, 'type'],
-    ['an unknown field', { type: 'delivered', note: 'x' }, 'note'],
-  ])('raises ValidationError naming the field for %s', async (_case, body, name) => {
-    const deps = setup('queued');
-
-    const error = await rejection(record(deps, body));
-
-    expect(error).toBeInstanceOf(ValidationError);
-    expect((error as ValidationError).invalidParams.map((p) => p.name)).toEqual([name]);
-    expect(deps.referrals.writes).toEqual([]);
-  });
-
   it('raises ConflictError when another writer changed the referral after it was read', async () => {
     const deps = setup('delivered');
     deps.referrals.beforeNextWrite(() =>
@@ -290,6 +273,19 @@ describe('recordReferralEvent', () => {
 
     expect(error).toBeInstanceOf(ConflictError);
     expect(deps.referrals.allReferrals()[0]).toMatchObject({ status: 'rejected', version: 4 });
+  });
+
+  it('answers the new state, not a conflict, when the same report sent in parallel won the race', async () => {
+    const deps = setup('delivered');
+    deps.referrals.beforeNextWrite(() =>
+      deps.referrals.putReferral({ ...own, status: 'accepted', version: 4 }),
+    );
+
+    const state = await record(deps, { type: 'accepted' });
+
+    expect(state).toMatchObject({ id: own.id, status: 'accepted' });
+    expect(deps.referrals.writes).toEqual([]);
+    expect(deps.referrals.allReferrals()[0]).toMatchObject({ status: 'accepted', version: 4 });
   });
 
   it.each(foreignCallers)('answers NotFoundError to %s and writes nothing', async (_who, client) => {
@@ -328,7 +324,12 @@ describe('listReferrals', () => {
     deps: ReturnType<typeof listSetup>['deps'],
     query: Record<string, string>,
     client: Client = team,
-  ) => listReferrals(deps, { client, user: undefined, query });
+  ) =>
+    listReferrals(deps, {
+      client,
+      user: undefined,
+      query: TRACK_REFERRAL_OPERATIONS.listReferrals.query.parse(query),
+    });
 
   it('lists only the calling team’s referrals, newest first, without pupil data', async () => {
     const { deps, ids } = listSetup();
@@ -368,30 +369,13 @@ describe('listReferrals', () => {
     expect(page.items.map((r) => r.id)).toEqual([ids[3], ids[1]]);
   });
 
-  it.each<[Record<string, string>, string]>([
-    [{ limit: '0' }, 'limit'],
-    [{ limit: '101' }, 'limit'],
-    [{ limit: 'ten' }, 'limit'],
-    [{ limit: '2.5' }, 'limit'],
-    [{ status: 'finished' }, 'status'],
-    [{ cursor: 'x'.repeat(2049) }, 'cursor'],
-    [{ cursor: 'bm90LWEtY3Vyc29y' }, 'cursor'],
-  ])('raises ValidationError naming the parameter for %j', async (query, name) => {
-    const { deps } = listSetup();
-
-    const error = await rejection(list(deps, query));
-
-    expect(error).toBeInstanceOf(ValidationError);
-    expect((error as ValidationError).invalidParams.map((p) => p.name)).toEqual([name]);
-  });
-
   it.each(['1', '100'])('accepts limit %s', async (limit) => {
     const { deps } = listSetup();
 
     await expect(list(deps, { limit })).resolves.toHaveProperty('items');
   });
 
-  it('refuses a cursor issued for another team’s list (ValidationError naming cursor)', async () => {
+  it('refuses a cursor issued for another team’s list', async () => {
     const { deps } = listSetup();
     const hillegom = teamClient('jgt-hillegom');
     deps.referrals.putReferral(
@@ -401,7 +385,7 @@ describe('listReferrals', () => {
 
     const error = await rejection(list(deps, { cursor: theirs.next as string }));
 
-    expect((error as ValidationError).invalidParams.map((p) => p.name)).toEqual(['cursor']);
+    expect(error).toBeInstanceOf(InvalidCursorError);
   });
 
   it.each(foreignCallers.filter(([who]) => who !== 'another team'))(

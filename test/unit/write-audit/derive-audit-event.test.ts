@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { accessItem, referralItem, signalItem } from '../../../functions/shared/adapters/state-items.js';
 import type { ReferralStatus } from '../../../domain/referral-state.js';
+import { accessItem, referralItem, signalItem } from '../../../functions/shared/adapters/state-items.js';
 import type { AccessRecord, ChangeRecord, StoredReferral } from '../../../functions/shared/model.js';
 import type { AuditEntryDraft } from '../../../functions/shared/ports/audit-log.js';
 import {

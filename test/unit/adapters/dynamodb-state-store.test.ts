@@ -3,19 +3,19 @@ import {
   BatchGetCommand,
   DynamoDBDocumentClient,
   GetCommand,
+  PutCommand,
   TransactWriteCommand,
-  UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
-import { createDocumentClient } from '../../../functions/shared/adapters/aws-clients.js';
-import { DynamoDbSignalStore } from '../../../functions/shared/adapters/dynamodb-signal-store.js';
+import { createDocumentClient } from '../../../functions/shared/adapters/dynamodb-client.js';
+import { DynamoDbStateStore } from '../../../functions/shared/adapters/dynamodb-state-store.js';
 import { referralItem, signalItem } from '../../../functions/shared/adapters/state-items.js';
 import { storedReferral, storedSignal } from '../../helpers/factories.js';
 
 const TABLE = 'schakel-state';
 const dynamo = mockClient(DynamoDBDocumentClient);
-const store = new DynamoDbSignalStore(createDocumentClient({ region: 'eu-central-1' }), TABLE);
+const store = new DynamoDbStateStore(createDocumentClient({ AWS_REGION: 'eu-central-1' }), TABLE);
 const signal = storedSignal({ sourceClientId: 'school-1', sourceId: 'lvs-000123' });
 const sourceKey = { pk: 'SOURCE#school-1#lvs-000123', sk: 'SOURCE' };
 
@@ -30,7 +30,7 @@ function cancelled(...codes: string[]): TransactionCanceledException {
 afterAll(() => dynamo.restore());
 beforeEach(() => dynamo.reset());
 
-describe('DynamoDbSignalStore', () => {
+describe('DynamoDbStateStore', () => {
   describe('createSignal', () => {
     it('writes the source item and the signal in one transaction, each only if new', async () => {
       dynamo.on(TransactWriteCommand).resolves({});
@@ -151,103 +151,108 @@ describe('DynamoDbSignalStore', () => {
     });
   });
 
-  describe('routeSignal', () => {
-    const referral = storedReferral();
+  describe('commit', () => {
+    const routed = storedSignal({ status: 'routed', version: 2 });
+    const queued = storedReferral({ version: 1 });
+    const accepted = storedReferral({ status: 'accepted', version: 3 });
+    const conditional = new ConditionalCheckFailedException({
+      message: 'The conditional request failed',
+      $metadata: {},
+    });
 
-    it('puts the referral only if new and moves the signal only while received', async () => {
-      dynamo.on(TransactWriteCommand).resolves({});
+    it('creates a record at version 1 only if it does not exist yet', async () => {
+      dynamo.on(PutCommand).resolves({});
 
-      await expect(store.routeSignal(signal, referral)).resolves.toEqual({ outcome: 'routed' });
+      await expect(store.commit([{ entity: 'referral', record: queued }])).resolves.toBe('committed');
 
-      const items = dynamo.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems;
-      expect(items?.[0]?.Put).toMatchObject({
-        Item: referralItem(referral),
+      expect(dynamo.commandCalls(PutCommand)[0]?.args[0].input).toEqual({
+        TableName: TABLE,
+        Item: referralItem(queued),
         ConditionExpression: 'attribute_not_exists(pk)',
       });
-      expect(items?.[1]?.Update).toMatchObject({
-        Key: { pk: `SIGNAL#${signal.id}`, sk: 'SIGNAL' },
-        ConditionExpression: '#status = :received',
+    });
+
+    it('replaces version n only where the table holds version n − 1', async () => {
+      dynamo.on(PutCommand).resolves({});
+
+      await store.commit([{ entity: 'referral', record: accepted }]);
+
+      expect(dynamo.commandCalls(PutCommand)[0]?.args[0].input).toEqual({
+        TableName: TABLE,
+        Item: referralItem(accepted),
+        ConditionExpression: 'version = :previous',
+        ExpressionAttributeValues: { ':previous': 2 },
       });
+    });
+
+    it('writes several records in one transaction, each under its own condition', async () => {
+      dynamo.on(TransactWriteCommand).resolves({});
+
+      await expect(
+        store.commit([
+          { entity: 'referral', record: queued },
+          { entity: 'signal', record: routed },
+        ]),
+      ).resolves.toBe('committed');
+
+      const items = dynamo.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems;
+      expect(items?.map((i) => i.Put?.ConditionExpression)).toEqual([
+        'attribute_not_exists(pk)',
+        'version = :previous',
+      ]);
+      expect(items?.[1]?.Put?.Item).toEqual(signalItem(routed));
+      expect(dynamo.commandCalls(PutCommand)).toHaveLength(0);
+    });
+
+    it('answers conflict when the single write’s condition fails', async () => {
+      dynamo.on(PutCommand).rejects(conditional);
+
+      await expect(store.commit([{ entity: 'signal', record: routed }])).resolves.toBe('conflict');
     });
 
     it.each([
-      ['the referral exists', ['ConditionalCheckFailed', 'None']],
-      ['the signal is no longer received', ['None', 'ConditionalCheckFailed']],
-    ])('answers signal-not-received when %s', async (_case, codes) => {
+      ['the first', ['ConditionalCheckFailed', 'None']],
+      ['the second', ['None', 'ConditionalCheckFailed']],
+    ])('answers conflict when %s condition of a transaction fails', async (_which, codes) => {
       dynamo.on(TransactWriteCommand).rejects(cancelled(...codes));
 
-      await expect(store.routeSignal(signal, referral)).resolves.toEqual({ outcome: 'signal-not-received' });
+      await expect(
+        store.commit([
+          { entity: 'referral', record: queued },
+          { entity: 'signal', record: routed },
+        ]),
+      ).resolves.toBe('conflict');
     });
 
-    it('rethrows a throttled transaction, so the message is retried', async () => {
+    it('rethrows a throttled transaction, so the caller retries', async () => {
       const error = cancelled('ThrottlingError', 'None');
       dynamo.on(TransactWriteCommand).rejects(error);
 
-      await expect(store.routeSignal(signal, referral)).rejects.toBe(error);
-    });
-  });
-
-  describe('markUnroutable', () => {
-    const change = {
-      eventType: 'signal.unroutable' as const,
-      at: '2026-11-22T10:00:05.000Z',
-      actor: { clientId: 'schakel', role: 'system' as const },
-    };
-
-    it('answers false when the signal was no longer received', async () => {
-      dynamo
-        .on(UpdateCommand)
-        .rejects(
-          new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} }),
-        );
-
-      await expect(store.markUnroutable(signal, change)).resolves.toBe(false);
+      await expect(
+        store.commit([
+          { entity: 'referral', record: queued },
+          { entity: 'signal', record: routed },
+        ]),
+      ).rejects.toBe(error);
     });
 
-    it('rethrows any other failure', async () => {
+    it('rethrows any other failure of a single write', async () => {
       const error = new Error('InternalServerError');
-      dynamo.on(UpdateCommand).rejects(error);
+      dynamo.on(PutCommand).rejects(error);
 
-      await expect(store.markUnroutable(signal, change)).rejects.toBe(error);
-    });
-  });
-
-  describe('withdrawSignal', () => {
-    const routed = storedSignal({ status: 'routed', version: 2 });
-    const open = storedReferral({ status: 'accepted', version: 3 });
-    const change = {
-      eventType: 'signal.withdrawn' as const,
-      at: '2026-11-24T08:15:00.000Z',
-      actor: { clientId: 'school-1', role: 'school' as const },
-    };
-
-    it('guards the signal and each referral by the version read', async () => {
-      dynamo.on(TransactWriteCommand).resolves({});
-
-      const outcome = await store.withdrawSignal(routed, [open], change, 'Verhuisd');
-
-      const items = dynamo.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems;
-      expect(items?.[0]?.Update).toMatchObject({
-        ConditionExpression: 'version = :version',
-        ExpressionAttributeValues: expect.objectContaining({ ':version': 2, ':next': 3 }),
-      });
-      expect(items?.[1]?.Put).toMatchObject({
-        ConditionExpression: 'version = :version',
-        ExpressionAttributeValues: { ':version': 3 },
-        Item: expect.objectContaining({ status: 'withdrawn', version: 4 }),
-      });
-      expect(outcome).toMatchObject({
-        outcome: 'withdrawn',
-        referrals: [{ id: open.id, status: 'withdrawn', version: 4 }],
-      });
+      await expect(store.commit([{ entity: 'signal', record: routed }])).rejects.toBe(error);
     });
 
-    it('answers changed-meanwhile when a version condition fails', async () => {
-      dynamo.on(TransactWriteCommand).rejects(cancelled('None', 'ConditionalCheckFailed'));
+    it.each([0, -1, 1.5])('refuses to write version %s', async (version) => {
+      await expect(store.commit([{ entity: 'signal', record: { ...routed, version } }])).rejects.toThrow(
+        RangeError,
+      );
+      expect(dynamo.calls()).toHaveLength(0);
+    });
 
-      await expect(store.withdrawSignal(routed, [open], change, undefined)).resolves.toEqual({
-        outcome: 'changed-meanwhile',
-      });
+    it('writes nothing for nothing', async () => {
+      await expect(store.commit([])).resolves.toBe('committed');
+      expect(dynamo.calls()).toHaveLength(0);
     });
   });
 });

@@ -1,0 +1,13 @@
+import { declareFunction } from '../shared/declarations.js';
+
+export const ROUTE_SIGNAL = declareFunction({
+  name: 'route-signal',
+  description: 'Intake queue → referral for the responsible team + message on its queue',
+  // A batch of 10 intake messages, each a few DynamoDB writes and one SQS send.
+  timeoutSeconds: 30,
+  memoryMb: 512,
+  environment: ['STATE_TABLE_NAME', 'DEPLOYMENT_NAME', 'SCHAKEL_DEPLOYMENT_CONFIG'],
+  access: { stateTable: 'read-write', teamQueues: 'send' },
+  // Long enough for the intake to gather a batch, short enough that schools hardly notice.
+  trigger: { kind: 'intake-queue', batchSize: 10, maxBatchingWindowSeconds: 1 },
+});

@@ -1,0 +1,19 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+
+// Created once per cold start and reused across invocations (AWS Lambda best practice:
+// connection reuse). The endpoint is only set for DynamoDB Local (local mode and tests).
+
+export interface DynamoDbClientOptions {
+  AWS_REGION: string;
+  DYNAMODB_ENDPOINT?: string | undefined;
+}
+
+export function createDocumentClient(options: DynamoDbClientOptions): DynamoDBDocumentClient {
+  const endpoint = options.DYNAMODB_ENDPOINT;
+  const base = new DynamoDBClient({
+    region: options.AWS_REGION,
+    ...(endpoint ? { endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {}),
+  });
+  return DynamoDBDocumentClient.from(base, { marshallOptions: { removeUndefinedValues: true } });
+}

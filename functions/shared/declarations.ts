@@ -1,0 +1,134 @@
+import type * as z from 'zod';
+import type { ClientRole } from '../../domain/vocabulary.js';
+import type { Client } from '../../schemas/client.js';
+import type { EnvKey } from './env.js';
+
+// What a function is, declared once beside its code (functions/<name>/declaration.ts): its
+// settings, what it may touch, what triggers it and, for an API function, its operations. The
+// CDK app, local mode, the OpenAPI document and the handler's router are all built from these
+// declarations (collected in functions/registry.ts), so none of them can drift from another.
+
+export type HttpMethod = 'GET' | 'POST';
+
+export interface ResponseSpec {
+  description: string;
+  /** The JSON body; no schema means no body. */
+  schema?: z.ZodType;
+  /** Headers of this response besides API-Version, by name, with what they carry. */
+  headers?: Readonly<Record<string, string>>;
+}
+
+export interface BodySpec {
+  schema: z.ZodType;
+  required: boolean;
+  /** Named examples for the OpenAPI document; each must be valid against `schema`. */
+  examples?: Readonly<Record<string, { summary: string; value: unknown }>>;
+}
+
+export interface OperationSpec {
+  method: HttpMethod;
+  /** API Gateway resource path with {braces} for path parameters, starting with /v1. */
+  path: `/v1/${string}`;
+  summary: string;
+  /** The rules an integrator must know; the roles and the usual errors are added in the document. */
+  description: string;
+  /**
+   * Roles that may call it. Any other role is answered 403 before the use case runs: which roles
+   * may use an operation is public (it is in the OpenAPI document), so saying so leaks nothing.
+   * `public` operations skip the authorizer.
+   */
+  roles: readonly ClientRole[] | 'public';
+  /** Only `strictObject`s: a parameter the operation does not know is a 400 naming it. */
+  pathParameters?: z.ZodObject;
+  query?: z.ZodObject;
+  body?: BodySpec;
+  /** Successful responses by status code. */
+  responses: Readonly<Record<number, ResponseSpec>>;
+  /** Problems particular to this operation, by status code. */
+  problems?: Readonly<Record<number, string>>;
+}
+
+type Output<S> = S extends z.ZodType ? z.output<S> : Record<string, never>;
+type BodyOf<B> = B extends BodySpec
+  ? B['required'] extends true
+    ? z.output<B['schema']>
+    : z.output<B['schema']> | undefined
+  : undefined;
+
+/** What an operation's implementation receives: the caller and every part of the request, valid. */
+export interface OperationRequest<Op extends OperationSpec> {
+  client: Op['roles'] extends 'public' ? undefined : Client;
+  /** Individual user in the calling system (`Schakel-User`), for the audit trail. */
+  user: string | undefined;
+  path: Output<Op['pathParameters']>;
+  query: Output<Op['query']>;
+  body: BodyOf<Op['body']>;
+}
+
+type SuccessStatus<Op extends OperationSpec> = keyof Op['responses'] & number;
+type ResponseBody<R> = R extends { schema: z.ZodType } ? z.input<R['schema']> : undefined;
+
+/** What an implementation returns: one of the operation's declared successful responses. */
+export type OperationResult<Op extends OperationSpec> = {
+  [S in SuccessStatus<Op>]: {
+    status: S;
+    body: ResponseBody<Op['responses'][S]>;
+    headers?: Record<string, string>;
+  };
+}[SuccessStatus<Op>];
+
+export type OperationImplementation<Op extends OperationSpec, Deps> = (
+  request: OperationRequest<Op>,
+  deps: Deps,
+) => Promise<OperationResult<Op>>;
+
+/** One implementation per declared operation, keyed by operationId: a missing one does not compile. */
+export type Implementations<Ops extends Record<string, OperationSpec>, Deps> = {
+  [Id in keyof Ops]: OperationImplementation<Ops[Id], Deps>;
+};
+
+export function operations<const Ops extends Record<string, OperationSpec>>(ops: Ops): Ops {
+  return ops;
+}
+
+/** What a function may touch; the CDK app grants exactly this. */
+export interface FunctionAccess {
+  stateTable?: 'read' | 'read-write';
+  auditTable?: 'read' | 'read-write';
+  intakeQueue?: 'send';
+  /** Send to every team queue of the deployment (found by name, see team-queue-name.ts). */
+  teamQueues?: 'send';
+  pseudonymSecret?: 'read';
+}
+
+export type FunctionTrigger =
+  | { kind: 'api'; operations: Readonly<Record<string, OperationSpec>> }
+  | { kind: 'authorizer'; cacheTtlSeconds: number }
+  | {
+      kind: 'intake-queue';
+      batchSize: number;
+      maxBatchingWindowSeconds: number;
+    }
+  | {
+      kind: 'state-table-stream';
+      batchSize: number;
+      /** Retries of a failing batch (halved each time) before it goes to the on-failure queue. */
+      retryAttempts: number;
+    };
+
+export interface FunctionDeclaration {
+  /** Its folder under functions/, verb-noun. */
+  name: string;
+  description: string;
+  /** API functions stay well below API Gateway's 29 s integration timeout. */
+  timeoutSeconds: number;
+  memoryMb: number;
+  /** The environment it reads at cold start; each key is checked then, all at once. */
+  environment: readonly EnvKey[];
+  access: FunctionAccess;
+  trigger: FunctionTrigger;
+}
+
+export function declareFunction<const F extends FunctionDeclaration>(declaration: F): F {
+  return declaration;
+}

@@ -1,0 +1,142 @@
+import type { MiddlewareObj } from '@middy/core';
+import httpJsonBodyParser from '@middy/http-json-body-parser';
+import { createError } from '@middy/util';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import * as z from 'zod';
+import { MAX_BODY_BYTES } from '../../../schemas/api.js';
+import type { Client } from '../../../schemas/client.js';
+import type { InvalidParam } from '../../../schemas/problem.js';
+import type { OperationSpec } from '../declarations.js';
+import { ForbiddenError, ValidationError } from '../errors.js';
+import { AuthorizerContextSchema } from './client-context.js';
+import { parseWith } from './invalid-params.js';
+
+// The steps between API Gateway's event and an operation's implementation, in the order they run:
+// find the operation, know the caller, read the body, validate every part of the request.
+
+export interface ValidatedRequest {
+  client: Client | undefined;
+  user: string | undefined;
+  path: unknown;
+  query: unknown;
+  body: unknown;
+}
+
+export interface ApiEvent extends APIGatewayProxyEvent {
+  /** Set by the middlewares below, read by the router's last step. */
+  operation?: { id: string; spec: OperationSpec; client?: Client; request?: ValidatedRequest };
+}
+
+type ApiMiddleware = MiddlewareObj<ApiEvent, APIGatewayProxyResult>;
+
+function current(event: ApiEvent) {
+  if (!event.operation) throw new Error('resolveOperation must run first');
+  return event.operation;
+}
+
+/**
+ * API Gateway has already matched the route and names it in `resource` (`/v1/signals/{id}`), so
+ * the operation is a lookup, not a second path match: matching `path` again would break behind a
+ * custom domain's base path mapping. A route this function does not serve is a wiring fault.
+ */
+export function resolveOperation(operations: Readonly<Record<string, OperationSpec>>): ApiMiddleware {
+  const byRoute = new Map(
+    Object.entries(operations).map(([id, spec]) => [`${spec.method} ${spec.path}`, { id, spec }]),
+  );
+  return {
+    before: ({ event }) => {
+      const found = byRoute.get(`${event.httpMethod} ${event.resource}`);
+      if (!found) throw new Error(`no operation for ${event.httpMethod} ${event.resource} in this function`);
+      event.operation = { ...found };
+    },
+  };
+}
+
+/** The client the authorizer resolved; a role the operation is not for is a 403. */
+export function authorizedCaller(): ApiMiddleware {
+  return {
+    before: ({ event }) => {
+      const operation = current(event);
+      const { roles } = operation.spec;
+      if (roles === 'public') return;
+      const parsed = AuthorizerContextSchema.safeParse(event.requestContext?.authorizer ?? {});
+      if (!parsed.success) throw new Error('request reached the function without an authorizer context');
+      if (!roles.includes(parsed.data.role)) {
+        throw new ForbiddenError(`This operation is for ${roles.join(' and ')} clients only.`);
+      }
+      operation.client = parsed.data;
+    },
+  };
+}
+
+/**
+ * The JSON body of operations that take one: at most MAX_BODY_BYTES (413), sent as JSON (415),
+ * parseable (400, via middy's parser, which also refuses `__proto__` keys). No body is no body:
+ * whether one is required is the validation's call.
+ */
+export function jsonBody(): ApiMiddleware {
+  const parser = httpJsonBodyParser();
+  return {
+    before: (request) => {
+      const { event } = request;
+      if (!current(event).spec.body || event.body === null || event.body === undefined || event.body === '') {
+        event.body = null;
+        return;
+      }
+      const size = event.isBase64Encoded
+        ? Buffer.from(event.body, 'base64').length
+        : Buffer.byteLength(event.body);
+      if (size > MAX_BODY_BYTES) throw createError(413, `The request body exceeds ${MAX_BODY_BYTES} bytes.`);
+      return parser.before?.(request as never);
+    },
+  };
+}
+
+// Issued by the calling system for its own user; opaque to Schakel, and never personal data such
+// as a BSN or an e-mail address (the audit keeps it for years).
+const UserHeaderSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9._@:-]{1,100}$/, { error: 'must be 1–100 characters: letters, digits, . _ @ : -' });
+
+const EMPTY = z.strictObject({});
+
+/** Every part of the request against the operation's schemas; all bad fields in one 400. */
+export function validateRequest(): ApiMiddleware {
+  return {
+    before: ({ event }) => {
+      const operation = current(event);
+      const { spec } = operation;
+      const problems: InvalidParam[] = [];
+      const part = <S extends z.ZodType>(schema: S, input: unknown, unknownKey?: string) => {
+        const result = parseWith(schema, input, unknownKey ? { unknownKey } : {});
+        if (result.ok) return result.value;
+        problems.push(...result.invalidParams);
+        return undefined;
+      };
+      const path = part(spec.pathParameters ?? EMPTY, event.pathParameters ?? {});
+      const query = part(
+        spec.query ?? EMPTY,
+        event.queryStringParameters ?? {},
+        'is not a query parameter of this operation',
+      );
+      const userHeader = event.headers?.['schakel-user'];
+      let user: string | undefined;
+      if (userHeader !== undefined && spec.roles !== 'public') {
+        const parsed = UserHeaderSchema.safeParse(userHeader);
+        if (parsed.success) user = parsed.data;
+        else
+          problems.push({ name: 'Schakel-User', reason: parsed.error.issues[0]?.message ?? 'is not valid' });
+      }
+      let body: unknown;
+      if (spec.body) {
+        if (event.body === null) {
+          if (spec.body.required) problems.push({ name: '(body)', reason: 'is required' });
+        } else {
+          body = part(spec.body.schema, event.body);
+        }
+      }
+      if (problems.length) throw new ValidationError(problems);
+      operation.request = { client: operation.client, user, path, query, body };
+    },
+  };
+}

@@ -1,0 +1,47 @@
+import { type ReferralEventType, type Transition, transition } from '../../domain/referral-state.js';
+import type { ChangeRecord, StoredReferral, StoredSignal } from './model.js';
+import type { StateWrite } from './ports/state-writes.js';
+
+// The next version of a signal or referral, decided here and written by a store as it is: every
+// status change goes through the lifecycle of domain/referral-state.ts, bumps the version by one
+// and carries the change record (who, what, when) that the audit writer reads from the stream.
+
+type SignalPatch = Partial<Pick<StoredSignal, 'status' | 'referralIds'>>;
+
+export function nextSignal(signal: StoredSignal, patch: SignalPatch, change: ChangeRecord): StoredSignal {
+  return { ...signal, ...patch, version: signal.version + 1, updatedAt: change.at, lastChange: change };
+}
+
+export type ReferralStep =
+  | { ok: true; referral: StoredReferral; from: StoredReferral['status'] }
+  | { ok: false; refused: Extract<Transition, { ok: false }> };
+
+/**
+ * Applies a lifecycle event to a referral. `change` says who and when; the event type and the
+ * statuses of the audit record follow from the transition itself.
+ */
+export function stepReferral(
+  referral: StoredReferral,
+  event: ReferralEventType,
+  change: Omit<ChangeRecord, 'eventType'>,
+  reason?: string,
+): ReferralStep {
+  const step = transition(referral.status, event, reason);
+  if (!step.ok) return { ok: false, refused: step };
+  const next: StoredReferral = {
+    ...referral,
+    status: step.to,
+    version: referral.version + 1,
+    updatedAt: change.at,
+    history: [...referral.history, { status: step.to, at: change.at, ...(reason ? { reason } : {}) }],
+    lastChange: {
+      ...change,
+      eventType: `referral.${step.to}`,
+      details: { ...change.details, fromStatus: step.from, toStatus: step.to },
+    },
+  };
+  return { ok: true, referral: next, from: step.from };
+}
+
+export const signalWrite = (record: StoredSignal): StateWrite => ({ entity: 'signal', record });
+export const referralWrite = (record: StoredReferral): StateWrite => ({ entity: 'referral', record });

@@ -1,0 +1,25 @@
+import { randomUUID } from 'node:crypto';
+import { type DeploymentConfig, DeploymentConfigSchema } from '../../schemas/deployment-config.js';
+import { ConfigurationError } from './errors.js';
+
+// Building blocks for each function's productionDependencies(), which the Lambda entry point
+// calls once per cold start and local mode once per hub: nothing here is a module-level singleton.
+
+export const clock = () => new Date();
+export const newId = () => randomUUID();
+
+export function deploymentConfig(json: string): DeploymentConfig {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(json);
+  } catch {
+    throw new ConfigurationError('SCHAKEL_DEPLOYMENT_CONFIG is not JSON');
+  }
+  const parsed = DeploymentConfigSchema.safeParse(raw);
+  if (!parsed.success) {
+    throw new ConfigurationError(
+      `SCHAKEL_DEPLOYMENT_CONFIG is invalid — ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+    );
+  }
+  return parsed.data;
+}

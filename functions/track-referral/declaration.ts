@@ -1,0 +1,69 @@
+import * as z from 'zod';
+import { CursorQuerySchema, IdSchema } from '../../schemas/common.js';
+import { ReferralEventInputSchema, ReferralStatusSchema } from '../../schemas/referral.js';
+import { ReferralPageSchema, ReferralStateSchema, ReferralViewSchema } from '../../schemas/views.js';
+import { declareFunction, operations } from '../shared/declarations.js';
+
+const ReferralPath = z.strictObject({ id: IdSchema });
+
+export const TRACK_REFERRAL_OPERATIONS = operations({
+  listReferrals: {
+    method: 'GET',
+    path: '/v1/referrals',
+    summary: 'The calling team’s referrals, newest first',
+    description:
+      'The referrals of the team the client belongs to, newest first, optionally of one status. No pupil data: read a referral to see it (that read is audited). Page with `limit` and `cursor`.',
+    roles: ['provider'],
+    query: CursorQuerySchema.extend({
+      status: ReferralStatusSchema.optional().meta({ description: 'Only referrals in this status.' }),
+    }),
+    responses: { 200: { description: 'A page of referrals.', schema: ReferralPageSchema } },
+  },
+  getReferral: {
+    method: 'GET',
+    path: '/v1/referrals/{id}',
+    summary: 'A referral with the pupil data (every read is audited)',
+    description:
+      'The referral with the signal the school sent: the pupil, consent, concerns, summary and the school’s contact. Each read is recorded in the municipality’s audit trail before the data is returned; pass `Schakel-User` to name the person reading. A referral of another team is a 404.',
+    roles: ['provider'],
+    pathParameters: ReferralPath,
+    responses: { 200: { description: 'The referral.', schema: ReferralViewSchema } },
+  },
+  recordReferralEvent: {
+    method: 'POST',
+    path: '/v1/referrals/{id}/events',
+    summary: 'Report what the team did with a referral',
+    description: [
+      'The lifecycle: `queued → delivered → accepted → started → closed`; `rejected` from queued, delivered or accepted, with a `reason` (shown to the school, never logged or audited). `withdrawn` comes from the school.',
+      '',
+      'Reporting the status the referral already has is a harmless repeat (200, nothing changes), so a consumer may retry after a lost response. Any other transition is a 409.',
+    ].join('\n'),
+    roles: ['provider'],
+    pathParameters: ReferralPath,
+    body: {
+      schema: ReferralEventInputSchema,
+      required: true,
+      examples: {
+        accepted: { summary: 'The team accepts the referral', value: { type: 'accepted' } },
+        rejected: {
+          summary: 'The team rejects it, with a reason',
+          value: { type: 'rejected', reason: 'The family already receives support from another team.' },
+        },
+      },
+    },
+    responses: {
+      200: { description: 'The referral after the change (no pupil data).', schema: ReferralStateSchema },
+    },
+    problems: { 409: 'The lifecycle does not allow this event now.' },
+  },
+});
+
+export const TRACK_REFERRAL = declareFunction({
+  name: 'track-referral',
+  description: 'Teams list and read their referrals and report what they did',
+  timeoutSeconds: 15,
+  memoryMb: 512,
+  environment: ['STATE_TABLE_NAME'],
+  access: { stateTable: 'read-write' },
+  trigger: { kind: 'api', operations: TRACK_REFERRAL_OPERATIONS },
+});

@@ -1,0 +1,23 @@
+import * as z from 'zod';
+import { CLIENT_ROLES } from '../domain/vocabulary.js';
+
+/**
+ * Who calls the API: a machine client (student tracking system, team consumer, municipality
+ * system, operator) with one role and the scope it acts in. The authorizer resolves it from the
+ * API key; use cases decide with it what the caller may see (another tenant's resource is a 404).
+ */
+export const ClientScopeSchema = z.object({
+  schoolLocations: z.array(z.string()).optional(),
+  teamId: z.string().optional(),
+  municipalities: z.array(z.string()).optional(),
+});
+export type ClientScope = z.infer<typeof ClientScopeSchema>;
+
+export const ClientSchema = z.object({
+  clientId: z.string().min(1),
+  name: z.string().min(1),
+  organisation: z.string().min(1),
+  role: z.enum(CLIENT_ROLES),
+  scope: ClientScopeSchema,
+});
+export type Client = z.infer<typeof ClientSchema>;
