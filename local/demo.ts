@@ -6,6 +6,7 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import * as z from 'zod';
+import type * as core from 'zod/v4/core';
 import { verifyChain } from '../domain/audit-chain.js';
 import { isValidBsn } from '../domain/identifiers.js';
 import { type AuditEvent, type AuditEventType, AuditPageSchema } from '../schemas/audit-event.js';
@@ -59,7 +60,7 @@ async function call<T>(
   apiKey: string,
   method: 'GET' | 'POST',
   path: string,
-  schema: z.ZodType<T>,
+  schema: core.$ZodType<T>,
   body?: unknown,
 ): Promise<{ status: number; data: T }> {
   let response: Response;
@@ -89,7 +90,7 @@ async function call<T>(
     const why = problem.success ? [problem.data.title, problem.data.detail].filter(Boolean).join(': ') : '';
     throw new DemoError(`${method} ${path} answered ${response.status}${why ? ` (${why})` : ''}`);
   }
-  const parsed = schema.safeParse(json);
+  const parsed = z.safeParse(schema, json);
   if (!parsed.success) {
     throw new DemoError(
       `${method} ${path} answered ${response.status} with a body that does not match the schema`,

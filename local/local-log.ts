@@ -27,3 +27,6 @@ export function describeError(error: unknown): string {
     .slice(0, 6);
   return [error.name, ...frames].join('\n');
 }
+
+/** `1 message`, `3 messages`: counts in console lines. */
+export const count = (n: number, noun: string): string => `${n} ${noun}${n === 1 ? '' : 's'}`;

@@ -1,16 +1,15 @@
-import { randomBytes } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import * as z from 'zod';
 import { buildOpenApiDocument } from '../functions/openapi.js';
 import { createDocumentClient } from '../functions/shared/adapters/dynamodb-client.js';
 import { DEFAULT_CONFIG_PATH, loadDeploymentConfig } from '../infra/deployment-config.js';
-import { freePort, startEmulators } from './emulators.js';
-import { type EventSource, startSqsEventSource, startStreamEventSource } from './event-sources.js';
-import { startGateway } from './gateway.js';
+import { emulatorPorts, pseudonymKey } from './data-dir.js';
+import { startEmulators } from './emulators.js';
+import type { EventSource } from './event-sources/event-source.js';
+import { startSqsEventSource } from './event-sources/sqs.js';
+import { startStreamEventSource } from './event-sources/stream.js';
+import { startGateway } from './gateway/server.js';
 import { acquireHubLock } from './hub-lock.js';
 import {
   dataDirFromEnv,
@@ -20,11 +19,14 @@ import {
   writeLocalConfig,
 } from './local-config.js';
 import { createLocalLog } from './local-log.js';
+import { requireFunction } from './runtime/local-function.js';
 import { seedClients } from './seed.js';
+import { provisionTopology } from './topology/provision.js';
 
 // Local mode: the whole hub on one machine with the real handler modules. DynamoDB Local and
-// fauxqs stand in for DynamoDB and SQS, gateway.ts for API Gateway, event-sources.ts for Lambda's
-// event source mappings. Tables and queues come from the CDK app (topology.ts).
+// fauxqs stand in for DynamoDB and SQS, gateway/ for API Gateway, event-sources/ for Lambda's
+// event source mappings, runtime/ for the Lambda runtime. Tables and queues come from the CDK app
+// (topology/). A hub keeps no module state: several can run in one process.
 
 export interface LocalHubOptions {
   /** Default `PORT` or 3000; 0 picks a free port. */
@@ -42,50 +44,6 @@ export interface LocalHub {
 }
 
 const REGION = 'eu-west-1';
-
-/** A random key for pupil pseudonyms, made once per data dir (AWS keeps it in Secrets Manager). */
-function pseudonymKey(dataDir: string): string {
-  const file = join(dataDir, 'pseudonym-key');
-  try {
-    const existing = readFileSync(file, 'utf8').trim();
-    if (existing.length >= 32) return existing;
-  } catch {
-    // first start
-  }
-  const key = randomBytes(32).toString('base64url');
-  writeFileSync(file, `${key}\n`, { mode: 0o600 });
-  return key;
-}
-
-function portIsFree(port: number): Promise<boolean> {
-  return new Promise((resolvePort) => {
-    const probe = createServer();
-    probe.once('error', () => resolvePort(false));
-    probe.listen(port, '127.0.0.1', () => probe.close(() => resolvePort(true)));
-  });
-}
-
-const PortsSchema = z.object({ dynamodb: z.number().int().positive(), sqs: z.number().int().positive() });
-
-/**
- * The emulators keep their ports across restarts when they can: fauxqs stores queue URLs with the
- * port they were created on, and a team consumer configured with the SQS endpoint keeps working.
- */
-async function emulatorPorts(dataDir: string): Promise<{ dynamodbPort: number; sqsPort: number }> {
-  const file = join(dataDir, 'ports.json');
-  let saved: z.infer<typeof PortsSchema> | undefined;
-  try {
-    saved = PortsSchema.parse(JSON.parse(readFileSync(file, 'utf8')));
-  } catch {
-    saved = undefined;
-  }
-  const reuse = async (port: number | undefined) => (port && (await portIsFree(port)) ? port : freePort());
-  const dynamodbPort = await reuse(saved?.dynamodb);
-  let sqsPort = await reuse(saved?.sqs);
-  while (sqsPort === dynamodbPort) sqsPort = await freePort();
-  writeFileSync(file, `${JSON.stringify({ dynamodb: dynamodbPort, sqs: sqsPort })}\n`);
-  return { dynamodbPort, sqsPort };
-}
 
 export async function startLocalHub(options: LocalHubOptions = {}): Promise<LocalHub> {
   const dataDir = resolve(options.dataDir ?? dataDirFromEnv());
@@ -123,7 +81,7 @@ export async function startLocalHub(options: LocalHubOptions = {}): Promise<Loca
     );
     log.info(`reading tables and queues from the CDK app (${configPath})…`);
     // Loaded here, not at the top, so aws-cdk-lib's import also overlaps the JVM's start.
-    const { provisionTopology, synthesizeTopology } = await import('./topology.js');
+    const { synthesizeTopology } = await import('./topology/synthesize.js');
     const topology = synthesizeTopology(config);
     const emulators = await starting;
 
@@ -131,7 +89,7 @@ export async function startLocalHub(options: LocalHubOptions = {}): Promise<Loca
     const resources = await provisionTopology(topology, emulators, (line) => log.error(line));
 
     // What the CDK app gives each function in AWS, for this hub: an environment of its own, so
-    // several hubs can run in one process (the e2e tests do).
+    // several hubs can run in one process (test/integration/local/two-hubs.test.ts starts two).
     const functionEnv = {
       AWS_REGION: REGION,
       STATE_TABLE_NAME: resources.stateTable.name,
@@ -145,10 +103,11 @@ export async function startLocalHub(options: LocalHubOptions = {}): Promise<Loca
       SQS_ENDPOINT: emulators.sqsEndpoint,
     };
     // The handlers' JSON log lines would bury the console; `POWERTOOLS_LOG_LEVEL=INFO npm start`
-    // shows them. Powertools reads the level once, when the handler modules are first loaded.
+    // shows them. Powertools reads the level once, when the handler modules are first loaded:
+    // runtime/handlers.ts is the only module that imports them, and nothing imports it statically.
     process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
     process.env.POWERTOOLS_SERVICE_NAME ??= 'schakel';
-    const { loadFunctions, requireFunction } = await import('./lambda-runtime.js');
+    const { loadFunctions } = await import('./runtime/handlers.js');
     const functions = loadFunctions(functionEnv, REGION);
 
     const documents = createDocumentClient({

@@ -6,6 +6,7 @@ import {
   CreateQueueCommand,
   GetQueueAttributesCommand,
   ReceiveMessageCommand,
+  SendMessageBatchCommand,
   SendMessageCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
@@ -13,14 +14,12 @@ import type { DynamoDBStreamEvent, SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadDeploymentConfig } from '../../../infra/deployment-config.js';
 import { type Emulators, startEmulators } from '../../../local/emulators.js';
-import { startSqsEventSource, startStreamEventSource } from '../../../local/event-sources.js';
-import type { LocalFunction } from '../../../local/lambda-runtime.js';
-import {
-  type ProvisionedTopology,
-  provisionTopology,
-  synthesizeTopology,
-  type Topology,
-} from '../../../local/topology.js';
+import { startSqsEventSource } from '../../../local/event-sources/sqs.js';
+import { startStreamEventSource } from '../../../local/event-sources/stream.js';
+import type { LocalFunction } from '../../../local/runtime/local-function.js';
+import type { Topology } from '../../../local/topology/model.js';
+import { type ProvisionedTopology, provisionTopology } from '../../../local/topology/provision.js';
+import { synthesizeTopology } from '../../../local/topology/synthesize.js';
 
 // Local mode's own machinery against DynamoDB Local and fauxqs: the CDK app's topology created
 // idempotently and kept across restarts, and the two event source mappings with Lambda's
@@ -180,6 +179,135 @@ describe('startSqsEventSource', () => {
     } finally {
       await source.stop();
     }
+  });
+});
+
+describe('startSqsEventSource, when a batch fails or the hub stops', () => {
+  let queueCount = 0;
+  /** A queue of its own per test, with a visibility timeout of 1 s so redelivery comes soon. */
+  async function freshQueue() {
+    queueCount += 1;
+    const name = `local-runtime-sqs-${queueCount}`;
+    const { QueueUrl } = await sqs.send(
+      new CreateQueueCommand({ QueueName: name, Attributes: { VisibilityTimeout: '1' } }),
+    );
+    return { name, url: QueueUrl as string, arn: `arn:aws:sqs:eu-west-1:000000000000:${name}` };
+  }
+
+  /** An SQS client of the event source's own that records every command it sends. */
+  function recordingClient(commands: string[]): SQSClient {
+    const client = new SQSClient({
+      region: emulators.region,
+      endpoint: emulators.sqsEndpoint,
+      useQueueUrlAsEndpoint: false,
+      credentials,
+    });
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        commands.push(context.commandName as string);
+        return next(args);
+      },
+      { step: 'initialize' },
+    );
+    return client;
+  }
+
+  const messagesLeft = async (url: string) => {
+    const { Attributes } = await sqs.send(
+      new GetQueueAttributesCommand({
+        QueueUrl: url,
+        AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+      }),
+    );
+    return (
+      Number(Attributes?.ApproximateNumberOfMessages) +
+      Number(Attributes?.ApproximateNumberOfMessagesNotVisible)
+    );
+  };
+
+  it.each<[string, (batch: SQSEvent) => Promise<unknown>]>([
+    [
+      'the function fails',
+      async () => {
+        throw new Error('down');
+      },
+    ],
+    [
+      'the response names an item not in the batch',
+      async () => ({ batchItemFailures: [{ itemIdentifier: 'x' }] }),
+    ],
+  ])(
+    'redelivers the whole batch after the visibility timeout when %s, never releasing it early',
+    async (_, fail) => {
+      const queue = await freshQueue();
+      const commands: string[] = [];
+      const client = recordingClient(commands);
+      const seen: { body: string; receiveCount: string; at: number }[] = [];
+      const source = startSqsEventSource({
+        sqs: client,
+        queue,
+        region: emulators.region,
+        settings: { batchSize: 10, maxBatchingWindowSeconds: 0, reportBatchItemFailures: true },
+        target: fakeFunction('route-signal', async (event) => {
+          const batch = event as SQSEvent;
+          const at = Date.now();
+          for (const { body, attributes } of batch.Records)
+            seen.push({ body, receiveCount: attributes.ApproximateReceiveCount, at });
+          // Every first delivery fails, whichever way the messages are batched.
+          return batch.Records.some((r) => r.attributes.ApproximateReceiveCount === '1') ? fail(batch) : {};
+        }),
+        log: silent,
+      });
+      try {
+        await sqs.send(
+          new SendMessageBatchCommand({
+            QueueUrl: queue.url,
+            Entries: ['a', 'b'].map((body) => ({ Id: body, MessageBody: body })),
+          }),
+        );
+
+        await eventually(async () => ((await messagesLeft(queue.url)) === 0 ? true : undefined));
+      } finally {
+        await source.stop();
+        client.destroy();
+      }
+
+      for (const body of ['a', 'b']) {
+        const [first, second, ...more] = seen.filter((d) => d.body === body);
+        expect([first?.receiveCount, second?.receiveCount, more.length]).toEqual(['1', '2', 0]);
+        expect((second?.at ?? 0) - (first?.at ?? 0)).toBeGreaterThanOrEqual(900);
+      }
+      expect(commands.filter((c) => c.startsWith('ChangeMessageVisibility'))).toEqual([]);
+    },
+  );
+
+  it('waits in stop() for the batch in flight and deletes what it processed', async () => {
+    const queue = await freshQueue();
+    let invoked!: () => void;
+    const started = new Promise<void>((resolve) => {
+      invoked = resolve;
+    });
+    let finished = false;
+    const source = startSqsEventSource({
+      sqs,
+      queue,
+      region: emulators.region,
+      settings: { batchSize: 10, maxBatchingWindowSeconds: 0, reportBatchItemFailures: true },
+      target: fakeFunction('route-signal', async () => {
+        invoked();
+        await new Promise((r) => setTimeout(r, 500));
+        finished = true;
+        return {};
+      }),
+      log: silent,
+    });
+    await sqs.send(new SendMessageCommand({ QueueUrl: queue.url, MessageBody: 'in flight' }));
+    await started;
+
+    await source.stop();
+
+    expect(finished).toBe(true);
+    expect(await messagesLeft(queue.url)).toBe(0);
   });
 });
 

@@ -1,11 +1,7 @@
 import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
-import {
-  interpretBatchResponse,
-  processStreamBatch,
-  toLambdaAttributeValue,
-} from '../../../local/event-sources.js';
-import type { StreamMappingSettings } from '../../../local/topology.js';
+import { processStreamBatch } from '../../../../local/event-sources/stream-batch.js';
+import type { StreamMappingSettings } from '../../../../local/topology/model.js';
 
 const settings: StreamMappingSettings = {
   batchSize: 100,
@@ -19,48 +15,6 @@ function records(...sequenceNumbers: string[]): DynamoDBRecord[] {
 }
 
 const sequences = (event: DynamoDBStreamEvent) => event.Records.map((r) => r.dynamodb?.SequenceNumber);
-
-describe('interpretBatchResponse', () => {
-  it.each([
-    ['undefined', undefined],
-    ['null', null],
-    ['an empty object', {}],
-    ['an empty list', { batchItemFailures: [] }],
-    ['a null list', { batchItemFailures: null }],
-  ])('counts %s as full success', (_, response) => {
-    expect(interpretBatchResponse(response, ['a', 'b'], true)).toEqual({ kind: 'success' });
-  });
-
-  it('reports the named items as failed', () => {
-    const outcome = interpretBatchResponse(
-      { batchItemFailures: [{ itemIdentifier: 'b' }] },
-      ['a', 'b'],
-      true,
-    );
-
-    expect(outcome).toEqual({ kind: 'partial', failedIds: ['b'] });
-  });
-
-  it.each([
-    ['an empty identifier', ''],
-    ['a null identifier', null],
-    ['an identifier not in the batch', 'z'],
-  ])('fails the whole batch for %s, as Lambda does', (_, itemIdentifier) => {
-    const outcome = interpretBatchResponse({ batchItemFailures: [{ itemIdentifier }] }, ['a', 'b'], true);
-
-    expect(outcome).toEqual({ kind: 'failed', reason: 'invalid-response' });
-  });
-
-  it('ignores item failures when the mapping does not report them', () => {
-    const outcome = interpretBatchResponse(
-      { batchItemFailures: [{ itemIdentifier: 'b' }] },
-      ['a', 'b'],
-      false,
-    );
-
-    expect(outcome).toEqual({ kind: 'success' });
-  });
-});
 
 describe('processStreamBatch', () => {
   it('checkpoints the last record when the batch succeeds', async () => {
@@ -132,19 +86,5 @@ describe('processStreamBatch', () => {
     );
 
     expect(result).toEqual({ checkpoint: undefined, discarded: [] });
-  });
-});
-
-describe('toLambdaAttributeValue', () => {
-  it('encodes binary values as base64, as in the Lambda event', () => {
-    const value = toLambdaAttributeValue({
-      M: { b: { B: new Uint8Array([1, 2, 255]) }, l: { L: [{ N: '1' }] } },
-    });
-
-    expect(value).toEqual({ M: { b: { B: 'AQL/' }, l: { L: [{ N: '1' }] } } });
-  });
-
-  it('reads the untyped empty value of DynamoDB Local streams as an empty map', () => {
-    expect(toLambdaAttributeValue({ M: { scope: {} as never } })).toEqual({ M: { scope: { M: {} } } });
   });
 });

@@ -1,46 +1,9 @@
+import { connect } from 'node:net';
 import type { APIGatewayProxyEvent, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { FunctionName } from '../../../functions/registry.js';
-import { evaluatePolicy, type Gateway, matchRoute, startGateway } from '../../../local/gateway.js';
-import type { LocalFunction } from '../../../local/lambda-runtime.js';
-
-const ARN = 'arn:aws:execute-api:eu-west-1:000000000000:local/local/GET/v1/signals/abc';
-
-describe('matchRoute', () => {
-  it.each([
-    ['GET', '/v1/signals/abc', '/v1/signals/{id}', { id: 'abc' }],
-    ['POST', '/v1/signals/abc/withdraw', '/v1/signals/{id}/withdraw', { id: 'abc' }],
-    ['POST', '/v1/signals', '/v1/signals', {}],
-    ['GET', '/v1/signals/a%20b', '/v1/signals/{id}', { id: 'a b' }],
-  ])('matches %s %s to %s', (method, path, template, parameters) => {
-    expect(matchRoute(method, path)).toEqual({
-      route: expect.objectContaining({ path: template }),
-      pathParameters: parameters,
-    });
-  });
-
-  it.each([
-    ['DELETE', '/v1/signals/abc'],
-    ['GET', '/v1/signals/abc/'],
-    ['GET', '/v2/signals'],
-  ])('finds no route for %s %s', (method, path) => {
-    expect(matchRoute(method, path)).toBeUndefined();
-  });
-});
-
-describe('evaluatePolicy', () => {
-  const allow = (Resource: string) => ({ Effect: 'Allow' as const, Action: 'execute-api:Invoke', Resource });
-
-  it.each([
-    ['the exact method ARN', 'Allow', [allow(ARN)]],
-    ['a stage wildcard', 'Allow', [allow('arn:aws:execute-api:eu-west-1:000000000000:local/local/*')]],
-    ['another method only', 'Deny', [allow('arn:aws:execute-api:eu-west-1:000000000000:local/local/POST/*')]],
-    ['an explicit deny beside an allow', 'Deny', [allow('*'), { ...allow(ARN), Effect: 'Deny' as const }]],
-    ['no statement', 'Deny', []],
-  ])('answers %s with %s', (_, expected, statements) => {
-    expect(evaluatePolicy(statements, ARN)).toBe(expected);
-  });
-});
+import type { FunctionName } from '../../../../functions/registry.js';
+import { type Gateway, startGateway } from '../../../../local/gateway/server.js';
+import type { LocalFunction } from '../../../../local/runtime/local-function.js';
 
 type Invoke = (event: unknown) => Promise<unknown>;
 
@@ -80,6 +43,22 @@ async function start(handlers: Partial<Record<FunctionName, Invoke>>, resultTtlS
     log: silent,
   });
   return gateway.url;
+}
+
+/** Sends bytes as they are (fetch would refuse them) and reads until the server closes. */
+function rawExchange(url: string, bytes: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(new URL(url).port), '127.0.0.1');
+    let received = '';
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk: string) => {
+      received += chunk;
+    });
+    socket.on('close', () => resolve(received));
+    socket.on('error', reject);
+    socket.setTimeout(3000, () => socket.destroy(new Error(`no answer; got ${JSON.stringify(received)}`)));
+    socket.end(bytes);
+  });
 }
 
 describe('startGateway', () => {
@@ -232,5 +211,66 @@ describe('startGateway', () => {
 
     expect(response.status).toBe(413);
     expect(called).toBe(false);
+  });
+
+  it('answers 400 for a request target that is no URL, and keeps serving', async () => {
+    const url = await start({ 'serve-openapi': async () => ({ statusCode: 200, body: '{}' }) });
+
+    const answer = await rawExchange(
+      url,
+      'GET http://a:99999/v1/openapi.json HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n',
+    );
+    const next = await fetch(`${url}/v1/openapi.json`);
+
+    expect(answer).toMatch(/^HTTP\/1\.1 400 /);
+    expect(answer).toContain('application/problem+json');
+    expect(next.status).toBe(200);
+  });
+
+  it('closes the connection on bytes that are not HTTP, and keeps serving', async () => {
+    const url = await start({ 'serve-openapi': async () => ({ statusCode: 200, body: '{}' }) });
+
+    const answer = await rawExchange(url, '\x00\x01 not http at all\r\n\r\n');
+    const next = await fetch(`${url}/v1/openapi.json`);
+
+    expect(answer).toMatch(/^(HTTP\/1\.1 400 |$)/);
+    expect(next.status).toBe(200);
+  });
+
+  it('keeps serving when handling a request throws outside any route', async () => {
+    gateway = await startGateway({
+      port: 0,
+      region: 'eu-west-1',
+      functions: functions({}),
+      authorizer: { identitySources: ['method.request.header.Authorization'], resultTtlSeconds: 0 },
+      log: {
+        info: () => {
+          throw new Error('console gone');
+        },
+        error: () => undefined,
+      },
+    });
+
+    const first = await fetch(`${gateway.url}/v1/unknown`);
+    const second = await fetch(`${gateway.url}/v1/unknown`);
+
+    expect([first.status, second.status]).toEqual([404, 404]);
+  });
+
+  it('answers 500 without the headers of a proxy result it cannot write', async () => {
+    const url = await start({
+      'serve-openapi': async () => ({
+        statusCode: 200,
+        multiValueHeaders: { 'X-Written': ['yes'] },
+        headers: { 'X-Broken': 'line\nbreak' },
+        body: '{}',
+      }),
+    });
+
+    const response = await fetch(`${url}/v1/openapi.json`);
+
+    expect(response.status).toBe(500);
+    expect(response.headers.get('x-written')).toBeNull();
+    expect(await response.json()).toMatchObject({ status: 500 });
   });
 });

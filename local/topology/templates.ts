@@ -1,38 +1,22 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import {
-  CreateTableCommand,
-  type CreateTableCommandInput,
-  DescribeTableCommand,
-  DescribeTimeToLiveCommand,
-  DynamoDBClient,
-  ResourceNotFoundException,
-  UpdateTimeToLiveCommand,
-} from '@aws-sdk/client-dynamodb';
-import {
-  CreateQueueCommand,
-  GetQueueAttributesCommand,
-  GetQueueUrlCommand,
-  QueueDoesNotExist,
-  SetQueueAttributesCommand,
-  SQSClient,
-} from '@aws-sdk/client-sqs';
-import { App } from 'aws-cdk-lib';
 import * as z from 'zod';
-import { teamDeadLetterQueueName, teamQueueName } from '../functions/shared/adapters/team-queue-name.js';
-import { RESOURCE_KINDS, RESOURCE_TAG, type ResourceKind, TEAM_TAG } from '../infra/resource-tags.js';
-import { createSchakelApp } from '../infra/schakel-app.js';
-import type { DeploymentConfig } from '../schemas/deployment-config.js';
+import { teamDeadLetterQueueName, teamQueueName } from '../../functions/shared/adapters/team-queue-name.js';
+import { RESOURCE_KINDS, RESOURCE_TAG, type ResourceKind, TEAM_TAG } from '../../infra/resource-tags.js';
+import type {
+  AuthorizerSettings,
+  QueueDefinition,
+  QueueMappingSettings,
+  SingleQueueKind,
+  StreamMappingSettings,
+  TableDefinition,
+  TableKind,
+  Topology,
+} from './model.js';
 
-// The tables and queues of local mode come from the CDK app itself: the stateful stack is
-// synthesised in-process and its CloudFormation resources become CreateTable / CreateQueue calls,
+// The tables and queues of local mode come from the CDK app itself: the stateful stack's
+// CloudFormation resources, found by their resource tag, become CreateTable / CreateQueue inputs,
 // so a key, index, stream, TTL, visibility timeout or redrive change in infra/ reaches local mode
 // without a second description to keep in step. The stateless stack contributes the settings of
 // the event source mappings and the authorizer's identity source, which local mode plays.
-
-type TableKind = Extract<ResourceKind, 'state-table' | 'audit-table'>;
-type SingleQueueKind = Extract<ResourceKind, 'intake-queue' | 'intake-dlq' | 'audit-stream-dlq'>;
 
 /** Local names for resources whose CDK name is generated (no physical names in CDK). */
 const LOCAL_NAMES: Record<TableKind | SingleQueueKind, string> = {
@@ -42,55 +26,6 @@ const LOCAL_NAMES: Record<TableKind | SingleQueueKind, string> = {
   'intake-dlq': 'schakel-local-intake-dlq',
   'audit-stream-dlq': 'schakel-local-audit-stream-dlq',
 };
-
-export interface TableDefinition {
-  kind: TableKind;
-  logicalId: string;
-  create: CreateTableCommandInput & { TableName: string };
-  timeToLiveAttribute?: string;
-}
-
-export interface QueueDefinition {
-  kind: ResourceKind;
-  logicalId: string;
-  name: string;
-  teamId?: string;
-  /** SQS attributes as CreateQueue takes them (strings), without the redrive policy. */
-  attributes: Record<string, string>;
-  redrive?: { deadLetterLogicalId: string; maxReceiveCount: number };
-}
-
-/** How Lambda reads the intake queue (AWS::Lambda::EventSourceMapping on SQS). */
-export interface QueueMappingSettings {
-  batchSize: number;
-  maxBatchingWindowSeconds: number;
-  reportBatchItemFailures: boolean;
-}
-
-/** How Lambda reads the state table's stream. */
-export interface StreamMappingSettings {
-  batchSize: number;
-  /** -1 = until the record expires, as in Lambda. */
-  maxRetryAttempts: number;
-  bisectOnError: boolean;
-  reportBatchItemFailures: boolean;
-}
-
-export interface Topology {
-  tables: TableDefinition[];
-  queues: QueueDefinition[];
-  intakeMapping: QueueMappingSettings;
-  streamMapping: StreamMappingSettings;
-  authorizer: AuthorizerSettings;
-}
-
-/** The REQUEST authorizer as API Gateway runs it. */
-export interface AuthorizerSettings {
-  /** Request parts required before the authorizer is called, e.g. `method.request.header.Authorization`. */
-  identitySources: string[];
-  /** How long a policy is cached per identity-source value (API Gateway's default: 300 s). */
-  resultTtlSeconds: number;
-}
 
 // Lambda's defaults for what the stateless template does not set (or when it cannot be read).
 const DEFAULT_INTAKE_MAPPING: QueueMappingSettings = {
@@ -367,193 +302,4 @@ export function topologyFromTemplates(
     }
   }
   return { tables, queues, intakeMapping, streamMapping, authorizer };
-}
-
-/** Synthesises the CDK app in-process (no bundling, no CLI) and reads its templates. */
-export function synthesizeTopology(config: DeploymentConfig): Topology {
-  const outdir = mkdtempSync(join(tmpdir(), 'schakel-local-synth-'));
-  try {
-    const app = new App({ outdir, context: { 'aws:cdk:bundling-stacks': [] } });
-    const { stateful, stateless } = createSchakelApp({ app, config, bundling: false });
-    const assembly = app.synth();
-    const template = (artifactId: string): CfnTemplate => assembly.getStackArtifact(artifactId).template;
-    return topologyFromTemplates(
-      template(stateful.artifactId),
-      template(stateless.artifactId),
-      config.deployment,
-    );
-  } finally {
-    rmSync(outdir, { recursive: true, force: true });
-  }
-}
-
-export interface ProvisionedQueue {
-  name: string;
-  url: string;
-  arn: string;
-}
-
-export interface ProvisionedTopology {
-  stateTable: { name: string; streamArn: string };
-  auditTable: { name: string };
-  intakeQueue: ProvisionedQueue;
-  intakeDeadLetterQueue: ProvisionedQueue;
-  auditStreamDeadLetterQueue: ProvisionedQueue;
-  teamQueues: ReadonlyMap<string, ProvisionedQueue>;
-  teamDeadLetterQueues: ReadonlyMap<string, ProvisionedQueue>;
-}
-
-export interface EmulatorEndpoints {
-  region: string;
-  dynamodbEndpoint: string;
-  sqsEndpoint: string;
-}
-
-const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
-
-async function ensureTable(
-  dynamodb: DynamoDBClient,
-  table: TableDefinition,
-  warn: (line: string) => void,
-): Promise<string | undefined> {
-  let description = await dynamodb
-    .send(new DescribeTableCommand({ TableName: table.create.TableName }))
-    .then((r) => r.Table)
-    .catch((error: unknown) => {
-      if (error instanceof ResourceNotFoundException) return undefined;
-      throw error;
-    });
-  if (description) {
-    // Kept as it is, data and all; a key or index change in infra/ needs a fresh data dir.
-    const wantedIndexes = (table.create.GlobalSecondaryIndexes ?? []).map((i) => i.IndexName).sort();
-    const haveIndexes = (description.GlobalSecondaryIndexes ?? []).map((i) => i.IndexName).sort();
-    const sameKeys = JSON.stringify(description.KeySchema) === JSON.stringify(table.create.KeySchema);
-    const sameStream =
-      Boolean(description.StreamSpecification?.StreamEnabled) === Boolean(table.create.StreamSpecification);
-    if (!sameKeys || !sameStream || JSON.stringify(wantedIndexes) !== JSON.stringify(haveIndexes)) {
-      warn(
-        `table ${table.create.TableName} differs from the CDK stack; run \`npm run reset\` to recreate it`,
-      );
-    }
-  } else {
-    description = (await dynamodb.send(new CreateTableCommand(table.create))).TableDescription;
-  }
-  if (table.timeToLiveAttribute) {
-    const ttl = await dynamodb.send(new DescribeTimeToLiveCommand({ TableName: table.create.TableName }));
-    if (ttl.TimeToLiveDescription?.TimeToLiveStatus !== 'ENABLED') {
-      await dynamodb.send(
-        new UpdateTimeToLiveCommand({
-          TableName: table.create.TableName,
-          TimeToLiveSpecification: { AttributeName: table.timeToLiveAttribute, Enabled: true },
-        }),
-      );
-    }
-  }
-  return description?.LatestStreamArn;
-}
-
-async function ensureQueue(
-  sqs: SQSClient,
-  name: string,
-  attributes: Record<string, string>,
-): Promise<ProvisionedQueue> {
-  const existing = await sqs
-    .send(new GetQueueUrlCommand({ QueueName: name }))
-    .then((r) => r.QueueUrl)
-    .catch((error: unknown) => {
-      if (error instanceof QueueDoesNotExist) return undefined;
-      throw error;
-    });
-  let url: string | undefined;
-  if (existing) {
-    // Attributes follow the stack (SetQueueAttributes keeps the messages); FIFO-ness cannot change.
-    const { FifoQueue: _fifo, ...changeable } = attributes;
-    if (Object.keys(changeable).length > 0) {
-      await sqs.send(new SetQueueAttributesCommand({ QueueUrl: existing, Attributes: changeable }));
-    }
-    url = existing;
-  } else {
-    url = (await sqs.send(new CreateQueueCommand({ QueueName: name, Attributes: attributes }))).QueueUrl;
-  }
-  if (!url) throw new Error(`no URL for queue ${name}`);
-  const { Attributes } = await sqs.send(
-    new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn'] }),
-  );
-  const arn = Attributes?.QueueArn;
-  if (!arn) throw new Error(`no ARN for queue ${name}`);
-  return { name, url, arn };
-}
-
-/** Creates what does not exist yet; existing tables and queues keep their data. */
-export async function provisionTopology(
-  topology: Topology,
-  endpoints: EmulatorEndpoints,
-  warn: (line: string) => void = console.warn,
-): Promise<ProvisionedTopology> {
-  const dynamodb = new DynamoDBClient({
-    region: endpoints.region,
-    endpoint: endpoints.dynamodbEndpoint,
-    credentials: LOCAL_CREDENTIALS,
-  });
-  const sqs = new SQSClient({
-    region: endpoints.region,
-    endpoint: endpoints.sqsEndpoint,
-    useQueueUrlAsEndpoint: false,
-    credentials: LOCAL_CREDENTIALS,
-  });
-  try {
-    const tableNames = new Map<TableKind, { name: string; streamArn: string | undefined }>();
-    for (const table of topology.tables) {
-      const streamArn = await ensureTable(dynamodb, table, warn);
-      tableNames.set(table.kind, { name: table.create.TableName, streamArn });
-    }
-
-    // Dead-letter queues first: a redrive policy names its target by ARN.
-    const byLogicalId = new Map<string, ProvisionedQueue>();
-    const ordered = [...topology.queues].sort(
-      (a, b) => Number(Boolean(a.redrive)) - Number(Boolean(b.redrive)),
-    );
-    for (const queue of ordered) {
-      const attributes = { ...queue.attributes };
-      if (queue.redrive) {
-        const target = byLogicalId.get(queue.redrive.deadLetterLogicalId);
-        if (!target) throw new Error(`dead-letter queue of ${queue.name} is missing`);
-        attributes.RedrivePolicy = JSON.stringify({
-          deadLetterTargetArn: target.arn,
-          maxReceiveCount: queue.redrive.maxReceiveCount,
-        });
-      }
-      byLogicalId.set(queue.logicalId, await ensureQueue(sqs, queue.name, attributes));
-    }
-
-    const single = (kind: SingleQueueKind): ProvisionedQueue => {
-      const queue = topology.queues.find((q) => q.kind === kind);
-      const provisioned = queue && byLogicalId.get(queue.logicalId);
-      if (!provisioned) throw new Error(`no ${kind}`);
-      return provisioned;
-    };
-    const perTeam = (kind: 'team-queue' | 'team-dlq') =>
-      new Map(
-        topology.queues
-          .filter((q) => q.kind === kind && q.teamId)
-          .map((q) => [q.teamId as string, byLogicalId.get(q.logicalId) as ProvisionedQueue]),
-      );
-
-    const state = tableNames.get('state-table');
-    const audit = tableNames.get('audit-table');
-    if (!state?.streamArn) throw new Error('the state table has no stream; the audit trail depends on it');
-    if (!audit) throw new Error('no audit table');
-    return {
-      stateTable: { name: state.name, streamArn: state.streamArn },
-      auditTable: { name: audit.name },
-      intakeQueue: single('intake-queue'),
-      intakeDeadLetterQueue: single('intake-dlq'),
-      auditStreamDeadLetterQueue: single('audit-stream-dlq'),
-      teamQueues: perTeam('team-queue'),
-      teamDeadLetterQueues: perTeam('team-dlq'),
-    };
-  } finally {
-    dynamodb.destroy();
-    sqs.destroy();
-  }
 }

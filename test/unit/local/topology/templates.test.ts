@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type CfnTemplate, topologyFromTemplates } from '../../../local/topology.js';
+import { type CfnTemplate, topologyFromTemplates } from '../../../../local/topology/templates.js';
 
 const tags = (kind: string, teamId?: string) => [
   { Key: 'schakel:resource', Value: kind },

@@ -1,0 +1,29 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { App } from 'aws-cdk-lib';
+import { createSchakelApp } from '../../infra/schakel-app.js';
+import type { DeploymentConfig } from '../../schemas/deployment-config.js';
+import type { Topology } from './model.js';
+import { type CfnTemplate, topologyFromTemplates } from './templates.js';
+
+// aws-cdk-lib takes a second or two to load: start.ts imports this module dynamically, while
+// DynamoDB Local's JVM boots.
+
+/** Synthesises the CDK app in-process (no bundling, no CLI) and reads its templates. */
+export function synthesizeTopology(config: DeploymentConfig): Topology {
+  const outdir = mkdtempSync(join(tmpdir(), 'schakel-local-synth-'));
+  try {
+    const app = new App({ outdir, context: { 'aws:cdk:bundling-stacks': [] } });
+    const { stateful, stateless } = createSchakelApp({ app, config, bundling: false });
+    const assembly = app.synth();
+    const template = (artifactId: string): CfnTemplate => assembly.getStackArtifact(artifactId).template;
+    return topologyFromTemplates(
+      template(stateful.artifactId),
+      template(stateless.artifactId),
+      config.deployment,
+    );
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,78 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { schoolClient } from '../../../local/local-config.js';
+import { type LocalHub, startLocalHub } from '../../../local/start.js';
+import { SignalAcceptedSchema, SignalViewSchema } from '../../../schemas/views.js';
+import { consultationSubmission } from '../../helpers/factories.js';
+
+// Two hubs in one process, each with its own emulators, tables, API keys and handler environment:
+// startLocalHub keeps no module state, so neither hub sees the other's signals or clients.
+
+const dataDirs: string[] = [];
+const hubs: LocalHub[] = [];
+
+beforeAll(async () => {
+  // One after the other: each start synthesises the CDK app, which blocks the event loop anyway.
+  for (const name of ['a', 'b']) {
+    const dataDir = mkdtempSync(join(tmpdir(), `schakel-two-hubs-${name}-`));
+    dataDirs.push(dataDir);
+    hubs.push(await startLocalHub({ port: 0, dataDir, quiet: true }));
+  }
+}, 120_000);
+
+afterAll(async () => {
+  await Promise.all(hubs.map((hub) => hub.stop()));
+  for (const dataDir of dataDirs) rmSync(dataDir, { recursive: true, force: true });
+});
+
+async function call(hub: LocalHub, apiKey: string, method: 'GET' | 'POST', path: string, body?: unknown) {
+  const response = await fetch(`${hub.apiUrl}${path}`, {
+    method,
+    headers: {
+      Authorization: `Bearer ${apiKey}`,
+      ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+    },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  return { status: response.status, body: (await response.json()) as unknown };
+}
+
+const schoolKey = (hub: LocalHub) => schoolClient(hub.localConfig).apiKey;
+
+describe('two local hubs in one process', () => {
+  it('serve their own signals and answer 404 for the other hub’s', async () => {
+    const [a, b] = hubs as [LocalHub, LocalHub];
+    const submit = async (hub: LocalHub) => {
+      const body = consultationSubmission({ sourceId: `two-hubs-${randomUUID()}` });
+      const answer = await call(hub, schoolKey(hub), 'POST', '/v1/signals', body);
+      expect(answer.status).toBe(202);
+      return SignalAcceptedSchema.parse(answer.body).id;
+    };
+    const idA = await submit(a);
+    const idB = await submit(b);
+
+    const ownA = await call(a, schoolKey(a), 'GET', `/v1/signals/${idA}`);
+    const ownB = await call(b, schoolKey(b), 'GET', `/v1/signals/${idB}`);
+    const otherOnA = await call(a, schoolKey(a), 'GET', `/v1/signals/${idB}`);
+    const otherOnB = await call(b, schoolKey(b), 'GET', `/v1/signals/${idA}`);
+
+    expect(a.apiUrl).not.toBe(b.apiUrl);
+    expect(idA).not.toBe(idB);
+    expect([ownA.status, ownB.status]).toEqual([200, 200]);
+    expect(SignalViewSchema.parse(ownA.body).id).toBe(idA);
+    expect(SignalViewSchema.parse(ownB.body).id).toBe(idB);
+    expect([otherOnA.status, otherOnB.status]).toEqual([404, 404]);
+  });
+
+  it('each know only their own clients’ API keys', async () => {
+    const [a, b] = hubs as [LocalHub, LocalHub];
+
+    const withKeyOfB = await call(a, schoolKey(b), 'GET', '/v1/referrals');
+
+    expect(schoolKey(a)).not.toBe(schoolKey(b));
+    expect(withKeyOfB.status).toBe(401);
+  });
+});
