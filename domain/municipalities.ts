@@ -21,9 +21,7 @@ export function findMunicipality(code: string): Municipality | undefined {
   return BY_CODE.get(code);
 }
 
-export function isKnownMunicipality(code: string): boolean {
-  return BY_CODE.has(code);
-}
+export { isKnownMunicipality } from './municipality-codes.js';
 
 export function allMunicipalities(): Municipality[] {
   return [...BY_CODE.values()];

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import {
   createDocument,
   type ZodOpenApiOperationObject,
@@ -19,13 +19,13 @@ const BASE_PATH = '/v1';
 
 const ApiVersionHeader = z
   .string()
-  .meta({ description: 'Version of the API (semver).', example: API_VERSION });
+  .check(z.meta({ description: 'Version of the API (semver).', example: API_VERSION }));
 
 function headersOf(extra: Readonly<Record<string, string>> = {}) {
   return z.object({
     'API-Version': ApiVersionHeader,
     ...Object.fromEntries(
-      Object.entries(extra).map(([name, description]) => [name, z.string().meta({ description })]),
+      Object.entries(extra).map(([name, description]) => [name, z.string().check(z.meta({ description }))]),
     ),
   });
 }
@@ -37,10 +37,14 @@ const problem = (description: string) => ({
 });
 
 const UserHeader = z.strictObject({
-  'Schakel-User': z.string().optional().meta({
-    description:
-      'Opaque id of the individual user in the calling system, recorded in the audit trail (NEN 7513 “who”). 1–100 characters: letters, digits, . _ @ : -. Never a BSN or other personal data.',
-  }),
+  'Schakel-User': z.optional(
+    z.string().check(
+      z.meta({
+        description:
+          'Opaque id of the individual user in the calling system, recorded in the audit trail (NEN 7513 “who”). 1–100 characters: letters, digits, . _ @ : -. Never a BSN or other personal data.',
+      }),
+    ),
+  ),
 });
 
 function rolesSentence(roles: RegisteredOperation['spec']['roles']): string {
@@ -54,7 +58,16 @@ function responsesOf({ spec }: RegisteredOperation): ZodOpenApiResponsesObject {
     responses[status as `2${string}`] = {
       description: response.description,
       headers: headersOf(response.headers),
-      ...(response.schema ? { content: { 'application/json': { schema: response.schema } } } : {}),
+      ...(response.schema
+        ? {
+            content: {
+              'application/json': {
+                schema: response.schema,
+                ...(response.example === undefined ? {} : { example: response.example }),
+              },
+            },
+          }
+        : {}),
     };
   }
   const problems: Record<number, string> = {
@@ -97,7 +110,7 @@ function operationObject(operation: RegisteredOperation): ZodOpenApiOperationObj
             content: {
               'application/json': {
                 schema: spec.body.schema,
-                ...(spec.body.examples ? { examples: { ...spec.body.examples } } : {}),
+                ...(spec.body.examples ? { examples: examplesOf(operation) } : {}),
               },
             },
           },
@@ -105,6 +118,16 @@ function operationObject(operation: RegisteredOperation): ZodOpenApiOperationObj
       : {}),
     responses: responsesOf(operation),
   };
+}
+
+/** Request examples are components of their own, referenced from the operation. */
+function examplesOf({ operationId, spec }: RegisteredOperation) {
+  return Object.fromEntries(
+    Object.entries(spec.body?.examples ?? {}).map(([name, example]) => [
+      name,
+      { id: `${operationId}-${name}`, ...example },
+    ]),
+  );
 }
 
 /** `/v1/signals/{id}/withdraw` → `signals`: operations are grouped by the resource they serve. */

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { CLIENT_ROLES } from '../domain/vocabulary.js';
 import { CursorQuerySchema, DateTimeSchema, MunicipalityCodeSchema, pageOf } from './common.js';
 
@@ -28,48 +28,66 @@ export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
 export const AuditActorSchema = z.object({
   clientId: z.string(),
   role: z.enum([...CLIENT_ROLES, 'system']),
-  organisation: z.string().optional(),
-  user: z.string().optional().meta({ description: 'Individual user id as passed by the calling system.' }),
+  organisation: z.optional(z.string()),
+  user: z.optional(
+    z.string().check(z.meta({ description: 'Individual user id as passed by the calling system.' })),
+  ),
 });
 export type AuditActor = z.infer<typeof AuditActorSchema>;
+
+const Sha256Schema = z.string().check(z.length(64));
 
 export const AuditEventSchema = z
   .object({
     id: z.string(),
     municipality: MunicipalityCodeSchema,
-    sequence: z.number().int().positive(),
+    sequence: z.int().check(z.gte(1)),
     occurredAt: DateTimeSchema,
     recordedAt: DateTimeSchema,
-    action: z.enum(AUDIT_ACTIONS).meta({ description: 'C create, R read, U update, D delete, E execute.' }),
+    action: z
+      .enum(AUDIT_ACTIONS)
+      .check(z.meta({ description: 'C create, R read, U update, D delete, E execute.' })),
     eventType: z.enum(AUDIT_EVENT_TYPES),
     outcome: z.enum(['success', 'failure']),
     actor: AuditActorSchema,
-    onBehalfOf: z.object({ schoolLocation: z.string().optional(), teamId: z.string().optional() }).optional(),
+    onBehalfOf: z.optional(
+      z.object({ schoolLocation: z.optional(z.string()), teamId: z.optional(z.string()) }),
+    ),
     object: z.object({
       type: z.enum(['signal', 'referral']),
       id: z.string(),
-      signalId: z.string().optional(),
-      pupilPseudonym: z.string().optional(),
+      signalId: z.optional(z.string()),
+      pupilPseudonym: z.optional(z.string()),
     }),
     purpose: z.string(),
-    details: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])).optional(),
-    prevHash: z.string().length(64),
-    hash: z.string().length(64),
+    details: z.optional(z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()]))),
+    prevHash: Sha256Schema,
+    hash: Sha256Schema,
   })
-  .meta({ id: 'AuditEvent' });
+  .register(z.globalRegistry, { id: 'AuditEvent' });
 
 export type AuditEvent = z.infer<typeof AuditEventSchema>;
 
-export const AuditQuerySchema = CursorQuerySchema.extend({
-  municipality: MunicipalityCodeSchema.meta({ description: 'The municipality whose trail to read.' }),
-  from: DateTimeSchema.optional().meta({ description: 'Only events that occurred at or after this moment.' }),
-  to: DateTimeSchema.optional().meta({ description: 'Only events that occurred before this moment.' }),
-}).superRefine((query, ctx) => {
-  // Compared as instants: '10:00+01:00' is before '09:30Z', whatever the strings say.
-  if (query.from && query.to && Date.parse(query.from) >= Date.parse(query.to)) {
-    ctx.addIssue({ code: 'custom', path: ['to'], message: 'must be later than from' });
-  }
-});
+export const AuditQuerySchema = z
+  .extend(CursorQuerySchema, {
+    municipality: MunicipalityCodeSchema.check(
+      z.meta({ description: 'The municipality whose trail to read.' }),
+    ),
+    from: z.optional(
+      DateTimeSchema.check(z.meta({ description: 'Only events that occurred at or after this moment.' })),
+    ),
+    to: z.optional(
+      DateTimeSchema.check(z.meta({ description: 'Only events that occurred before this moment.' })),
+    ),
+  })
+  .check(
+    z.superRefine((query, ctx) => {
+      // Compared as instants: '10:00+01:00' is before '09:30Z', whatever the strings say.
+      if (query.from && query.to && Date.parse(query.from) >= Date.parse(query.to)) {
+        ctx.addIssue({ code: 'custom', path: ['to'], message: 'must be later than from' });
+      }
+    }),
+  );
 export type AuditQuery = z.infer<typeof AuditQuerySchema>;
 
-export const AuditPageSchema = pageOf(AuditEventSchema).meta({ id: 'AuditEventPage' });
+export const AuditPageSchema = pageOf(AuditEventSchema).register(z.globalRegistry, { id: 'AuditEventPage' });

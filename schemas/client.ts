@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { CLIENT_ROLES } from '../domain/vocabulary.js';
 
 /**
@@ -7,16 +7,16 @@ import { CLIENT_ROLES } from '../domain/vocabulary.js';
  * API key; use cases decide with it what the caller may see (another tenant's resource is a 404).
  */
 export const ClientScopeSchema = z.object({
-  schoolLocations: z.array(z.string()).optional(),
-  teamId: z.string().optional(),
-  municipalities: z.array(z.string()).optional(),
+  schoolLocations: z.optional(z.array(z.string())),
+  teamId: z.optional(z.string()),
+  municipalities: z.optional(z.array(z.string())),
 });
 export type ClientScope = z.infer<typeof ClientScopeSchema>;
 
 export const ClientSchema = z.object({
-  clientId: z.string().min(1),
-  name: z.string().min(1),
-  organisation: z.string().min(1),
+  clientId: z.string().check(z.minLength(1)),
+  name: z.string().check(z.minLength(1)),
+  organisation: z.string().check(z.minLength(1)),
   role: z.enum(CLIENT_ROLES),
   scope: ClientScopeSchema,
 });

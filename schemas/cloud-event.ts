@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { REQUEST_TYPES } from '../domain/vocabulary.js';
 import { ConcernsSchema, DateTimeSchema, IdSchema, MunicipalityCodeSchema, UrgencySchema } from './common.js';
 import { TeamIdSchema } from './referral.js';
@@ -18,8 +18,13 @@ export type ReferralCloudEventType = (typeof REFERRAL_EVENT_TYPES)[number];
 export const ReferralCloudEventSchema = z
   .object({
     specversion: z.literal('1.0'),
-    id: z.string().min(1).meta({ description: 'Stable per referral and event type: use it to deduplicate.' }),
-    source: z.string().min(1),
+    id: z
+      .string()
+      .check(
+        z.minLength(1),
+        z.meta({ description: 'Stable per referral and event type: use it to deduplicate.' }),
+      ),
+    source: z.string().check(z.minLength(1)),
     type: z.enum(REFERRAL_EVENT_TYPES),
     subject: IdSchema,
     time: DateTimeSchema,
@@ -32,10 +37,10 @@ export const ReferralCloudEventSchema = z
       requestType: z.enum(REQUEST_TYPES),
       urgency: UrgencySchema,
       concerns: ConcernsSchema,
-      href: z.string().meta({ description: 'Path of the referral in the API.' }),
+      href: z.string().check(z.meta({ description: 'Path of the referral in the API.' })),
     }),
   })
-  .meta({ id: 'ReferralCloudEvent' });
+  .register(z.globalRegistry, { id: 'ReferralCloudEvent' });
 
 export type ReferralCloudEvent = z.infer<typeof ReferralCloudEventSchema>;
 

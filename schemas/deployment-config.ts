@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { CONCERNS, REQUEST_TYPES, TEAM_KINDS } from '../domain/vocabulary.js';
 import { MunicipalityCodeSchema, SchoolLocationSchema } from './common.js';
 import { TeamIdSchema } from './referral.js';
@@ -8,68 +8,75 @@ import { TeamIdSchema } from './referral.js';
 
 export const TeamConfigSchema = z.strictObject({
   id: TeamIdSchema,
-  name: z.string().min(1),
+  name: z.string().check(z.minLength(1)),
   kind: z.enum(TEAM_KINDS),
-  organisation: z.string().min(1),
+  organisation: z.string().check(z.minLength(1)),
 });
 
 export const RoutingRuleConfigSchema = z.strictObject({
-  id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/),
+  id: z.string().check(z.regex(/^[a-z0-9][a-z0-9-]{0,63}$/)),
   municipality: MunicipalityCodeSchema,
   teamId: TeamIdSchema,
-  schoolLocations: z.array(SchoolLocationSchema).min(1).optional(),
-  concerns: z.array(z.enum(CONCERNS)).min(1).optional(),
-  ageRange: z
-    .strictObject({ min: z.number().int().min(0).optional(), max: z.number().int().min(0).optional() })
-    .refine((r) => r.min !== undefined || r.max !== undefined, { error: 'give min, max or both' })
-    .refine((r) => r.min === undefined || r.max === undefined || r.min <= r.max, {
-      error: 'min must not exceed max',
-    })
-    .optional(),
-  requestType: z.enum(REQUEST_TYPES).optional(),
+  schoolLocations: z.optional(z.array(SchoolLocationSchema).check(z.minLength(1))),
+  concerns: z.optional(z.array(z.enum(CONCERNS)).check(z.minLength(1))),
+  ageRange: z.optional(
+    z
+      .strictObject({ min: z.optional(z.int().check(z.gte(0))), max: z.optional(z.int().check(z.gte(0))) })
+      .check(
+        z.refine((r) => r.min !== undefined || r.max !== undefined, { error: 'give min, max or both' }),
+        z.refine((r) => r.min === undefined || r.max === undefined || r.min <= r.max, {
+          error: 'min must not exceed max',
+        }),
+      ),
+  ),
+  requestType: z.optional(z.enum(REQUEST_TYPES)),
 });
 
 export const DeploymentConfigSchema = z
   .strictObject({
     deployment: z
       .string()
-      .regex(/^[a-z][a-z0-9-]{0,19}$/, { error: 'must be 1–20 lowercase letters, digits or hyphens' }),
-    teams: z.array(TeamConfigSchema).min(1),
+      .check(
+        z.regex(/^[a-z][a-z0-9-]{0,19}$/, { error: 'must be 1–20 lowercase letters, digits or hyphens' }),
+      ),
+    teams: z.array(TeamConfigSchema).check(z.minLength(1)),
     routingRules: z.array(RoutingRuleConfigSchema),
   })
-  .superRefine((config, ctx) => {
-    const teamIds = new Set<string>();
-    config.teams.forEach((team, i) => {
-      if (teamIds.has(team.id))
-        ctx.addIssue({ code: 'custom', path: ['teams', i, 'id'], message: 'duplicate team id' });
-      teamIds.add(team.id);
-    });
-    const ruleIds = new Set<string>();
-    const defaults = new Set<string>();
-    config.routingRules.forEach((rule, i) => {
-      if (ruleIds.has(rule.id))
-        ctx.addIssue({ code: 'custom', path: ['routingRules', i, 'id'], message: 'duplicate rule id' });
-      ruleIds.add(rule.id);
-      if (!teamIds.has(rule.teamId)) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['routingRules', i, 'teamId'],
-          message: `unknown team ${rule.teamId}`,
-        });
-      }
-      const isDefault = !rule.schoolLocations && !rule.concerns && !rule.ageRange && !rule.requestType;
-      if (isDefault) {
-        if (defaults.has(rule.municipality)) {
+  .check(
+    z.superRefine((config, ctx) => {
+      const teamIds = new Set<string>();
+      config.teams.forEach((team, i) => {
+        if (teamIds.has(team.id))
+          ctx.addIssue({ code: 'custom', path: ['teams', i, 'id'], message: 'duplicate team id' });
+        teamIds.add(team.id);
+      });
+      const ruleIds = new Set<string>();
+      const defaults = new Set<string>();
+      config.routingRules.forEach((rule, i) => {
+        if (ruleIds.has(rule.id))
+          ctx.addIssue({ code: 'custom', path: ['routingRules', i, 'id'], message: 'duplicate rule id' });
+        ruleIds.add(rule.id);
+        if (!teamIds.has(rule.teamId)) {
           ctx.addIssue({
             code: 'custom',
-            path: ['routingRules', i],
-            message: `second default rule for municipality ${rule.municipality}`,
+            path: ['routingRules', i, 'teamId'],
+            message: `unknown team ${rule.teamId}`,
           });
         }
-        defaults.add(rule.municipality);
-      }
-    });
-  });
+        const isDefault = !rule.schoolLocations && !rule.concerns && !rule.ageRange && !rule.requestType;
+        if (isDefault) {
+          if (defaults.has(rule.municipality)) {
+            ctx.addIssue({
+              code: 'custom',
+              path: ['routingRules', i],
+              message: `second default rule for municipality ${rule.municipality}`,
+            });
+          }
+          defaults.add(rule.municipality);
+        }
+      });
+    }),
+  );
 
 export type DeploymentConfig = z.infer<typeof DeploymentConfigSchema>;
 export type TeamConfig = z.infer<typeof TeamConfigSchema>;

@@ -1,28 +1,36 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { REFERRAL_STATUSES, TEAM_EVENT_TYPES } from '../domain/referral-state.js';
-import { DateTimeSchema, IdSchema } from './common.js';
+import { DateTimeSchema, IdSchema, textSchema } from './common.js';
 
-export const ReferralStatusSchema = z.enum(REFERRAL_STATUSES);
-export const TeamIdSchema = z
-  .string()
-  .regex(/^[a-z0-9](?:-?[a-z0-9])*$/, {
+export const ReferralStatusSchema = z.enum(REFERRAL_STATUSES, {
+  error: `must be one of ${REFERRAL_STATUSES.join(', ')}`,
+});
+export const TeamIdSchema = z.string().check(
+  z.regex(/^[a-z0-9](?:-?[a-z0-9])*$/, {
     error: 'must be a team id: lowercase letters, digits and single hyphens',
-  })
-  .max(40);
+  }),
+  z.maxLength(40),
+);
 
 export const ReferralEventInputSchema = z
   .strictObject({
     type: z.enum(TEAM_EVENT_TYPES, { error: `must be one of ${TEAM_EVENT_TYPES.join(', ')}` }),
-    reason: z.string().trim().min(1, { error: 'must not be empty' }).max(1000).optional().meta({
-      description: 'Why; required for `rejected`. Shown to the school, never written to logs or audit.',
+    reason: z.optional(
+      textSchema(1000).check(
+        z.meta({
+          description: 'Why; required for `rejected`. Shown to the school, never written to logs or audit.',
+        }),
+      ),
+    ),
+  })
+  .check(
+    z.superRefine((input, ctx) => {
+      if (input.type === 'rejected' && !input.reason) {
+        ctx.addIssue({ code: 'custom', path: ['reason'], message: 'is required when rejecting a referral' });
+      }
     }),
-  })
-  .superRefine((input, ctx) => {
-    if (input.type === 'rejected' && !input.reason) {
-      ctx.addIssue({ code: 'custom', path: ['reason'], message: 'is required when rejecting a referral' });
-    }
-  })
-  .meta({ id: 'ReferralEvent' });
+  )
+  .register(z.globalRegistry, { id: 'ReferralEvent' });
 
 export type ReferralEventInput = z.infer<typeof ReferralEventInputSchema>;
 
@@ -33,12 +41,12 @@ export const ReferralSummarySchema = z
     status: ReferralStatusSchema,
     updatedAt: DateTimeSchema,
   })
-  .meta({ id: 'ReferralSummary' });
+  .register(z.globalRegistry, { id: 'ReferralSummary' });
 
 export type ReferralSummary = z.infer<typeof ReferralSummarySchema>;
 
 export const ReferralHistoryEntrySchema = z.object({
   status: ReferralStatusSchema,
   at: DateTimeSchema,
-  reason: z.string().optional(),
+  reason: z.optional(z.string()),
 });

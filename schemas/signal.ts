@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import {
   BsnSchema,
   ConcernsSchema,
@@ -8,56 +8,56 @@ import {
   PostcodeSchema,
   SchoolLocationSchema,
   SourceIdSchema,
+  textSchema,
   UrgencySchema,
 } from './common.js';
 
 const IDENTIFYING = 'must not be present in a consultation: a consultation never identifies the pupil';
-const forbidden = () => z.never({ error: IDENTIFYING }).optional();
+const forbidden = (meta: { format?: string } = {}) =>
+  z
+    .optional(z.never({ error: IDENTIFYING }))
+    .check(z.meta({ description: 'Never allowed in a consultation.', ...meta }));
 
 export const ContactSchema = z.strictObject({
-  name: z.string().trim().min(1).max(200),
-  role: z.string().trim().min(1).max(100),
+  name: textSchema(200),
+  role: textSchema(100),
   email: z.email({ error: 'must be an e-mail address' }),
-  phone: z
-    .string()
-    .regex(/^\+?[0-9 ()-]{6,20}$/, { error: 'must be a phone number' })
-    .optional(),
+  phone: z.optional(z.string().check(z.regex(/^\+?[0-9 ()-]{6,20}$/, { error: 'must be a phone number' }))),
 });
 
 export const ConsentSchema = z.strictObject({
   parents: z.boolean({ error: 'must be true or false' }),
   pupil: z.boolean({ error: 'must be true or false' }),
-  recordedOn: IsoDateSchema.meta({ description: 'Day the school recorded the consent.' }),
+  recordedOn: IsoDateSchema.check(z.meta({ description: 'Day the school recorded the consent.' })),
 });
 
 export const IdentifiedPupilSchema = z
   .strictObject({
-    bsn: BsnSchema.optional(),
-    onderwijsnummer: OnderwijsnummerSchema.optional(),
+    bsn: z.optional(BsnSchema),
+    onderwijsnummer: z.optional(OnderwijsnummerSchema),
     birthDate: IsoDateSchema,
     municipality: MunicipalityCodeSchema,
     postcode: PostcodeSchema,
   })
-  .superRefine((pupil, ctx) => {
-    if ((pupil.bsn === undefined) === (pupil.onderwijsnummer === undefined)) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['bsn'],
-        message: 'give exactly one of bsn and onderwijsnummer',
-      });
-    }
-  });
+  .check(
+    z.superRefine((pupil, ctx) => {
+      if ((pupil.bsn === undefined) === (pupil.onderwijsnummer === undefined)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['bsn'],
+          message: 'give exactly one of bsn and onderwijsnummer',
+        });
+      }
+    }),
+  );
 
 export const AnonymousPupilSchema = z.strictObject({
-  age: z
-    .number({ error: 'must be the pupil’s age in whole years' })
-    .int({ error: 'must be the pupil’s age in whole years' })
-    .min(0)
-    .max(30),
+  age: z.int({ error: 'must be the pupil’s age in whole years' }).check(z.gte(0), z.lte(30)),
   municipality: MunicipalityCodeSchema,
   bsn: forbidden(),
   onderwijsnummer: forbidden(),
-  birthDate: forbidden(),
+  // The format says what the field would be (the API Design Rules ask it of every date field).
+  birthDate: forbidden({ format: 'date' }),
   postcode: forbidden(),
   name: forbidden(),
   address: forbidden(),
@@ -68,7 +68,7 @@ const common = {
   schoolLocation: SchoolLocationSchema,
   concerns: ConcernsSchema,
   urgency: UrgencySchema,
-  summary: z.string().trim().min(1, { error: 'must not be empty' }).max(2000),
+  summary: textSchema(2000),
   contact: ContactSchema,
 };
 
@@ -79,7 +79,10 @@ export const ReferralSubmissionSchema = z
     pupil: IdentifiedPupilSchema,
     consent: ConsentSchema,
   })
-  .meta({ id: 'ReferralSubmission', description: 'Request for support for an identified pupil.' });
+  .register(z.globalRegistry, {
+    id: 'ReferralSubmission',
+    description: 'Request for support for an identified pupil.',
+  });
 
 export const ConsultationSubmissionSchema = z
   .strictObject({
@@ -88,18 +91,21 @@ export const ConsultationSubmissionSchema = z
     pupil: AnonymousPupilSchema,
     consent: forbidden(),
   })
-  .meta({ id: 'ConsultationSubmission', description: 'Advice without identifying the pupil.' });
+  .register(z.globalRegistry, {
+    id: 'ConsultationSubmission',
+    description: 'Advice without identifying the pupil.',
+  });
 
 export const SignalSubmissionSchema = z
   .discriminatedUnion('requestType', [ReferralSubmissionSchema, ConsultationSubmissionSchema], {
     error: 'must be referral or consultation',
   })
-  .meta({ id: 'SignalSubmission' });
+  .register(z.globalRegistry, { id: 'SignalSubmission' });
 
 export type SignalSubmission = z.infer<typeof SignalSubmissionSchema>;
 export type ReferralSubmission = z.infer<typeof ReferralSubmissionSchema>;
 export type ConsultationSubmission = z.infer<typeof ConsultationSubmissionSchema>;
 
 export const WithdrawInputSchema = z
-  .strictObject({ reason: z.string().trim().min(1).max(500).optional() })
-  .meta({ id: 'WithdrawSignal' });
+  .strictObject({ reason: z.optional(textSchema(500)) })
+  .register(z.globalRegistry, { id: 'WithdrawSignal' });

@@ -1,6 +1,6 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { SIGNAL_STATUSES } from '../domain/vocabulary.js';
-import { DateTimeSchema, IdSchema, MunicipalityCodeSchema, SourceIdSchema } from './common.js';
+import { DateTimeSchema, IdSchema, MunicipalityCodeSchema, SourceIdSchema, UrgencySchema } from './common.js';
 import {
   ReferralHistoryEntrySchema,
   ReferralStatusSchema,
@@ -16,28 +16,37 @@ import {
 } from './signal.js';
 
 export const SignalStatusSchema = z.enum(SIGNAL_STATUSES);
+const RequestTypeViewSchema = z.enum(['referral', 'consultation']);
+const CursorSchema = z
+  .string()
+  .check(z.meta({ description: 'Opaque cursor: pass as `cursor` for the next page.' }));
 
 export const SignalAcceptedSchema = z
   .object({
     id: IdSchema,
-    status: SignalStatusSchema.meta({
-      description: '`received` for a new signal; a repeated submission answers with the current status.',
-    }),
+    status: SignalStatusSchema.check(
+      z.meta({
+        description: '`received` for a new signal; a repeated submission answers with the current status.',
+      }),
+    ),
   })
-  .meta({ id: 'SignalAccepted' });
+  .register(z.globalRegistry, { id: 'SignalAccepted' });
 
 export const SignalViewSchema = z
   .object({
     id: IdSchema,
     sourceId: SourceIdSchema,
-    requestType: z.enum(['referral', 'consultation']),
+    requestType: RequestTypeViewSchema,
     schoolLocation: z.string(),
     status: SignalStatusSchema,
     receivedAt: DateTimeSchema,
     updatedAt: DateTimeSchema,
     referrals: z.array(ReferralSummarySchema),
   })
-  .meta({ id: 'Signal', description: 'What the school sees: status and the referrals made, no pupil data.' });
+  .register(z.globalRegistry, {
+    id: 'Signal',
+    description: 'What the school sees: status and the referrals made, no pupil data.',
+  });
 
 export type SignalView = z.infer<typeof SignalViewSchema>;
 
@@ -53,37 +62,39 @@ export const ReferralViewSchema = z
     updatedAt: DateTimeSchema,
     history: z.array(ReferralHistoryEntrySchema),
     signal: z.object({
-      requestType: z.enum(['referral', 'consultation']),
+      requestType: RequestTypeViewSchema,
       schoolLocation: z.string(),
       receivedAt: DateTimeSchema,
-      urgency: ReferralSubmissionSchema.shape.urgency,
+      urgency: UrgencySchema,
       concerns: ReferralSubmissionSchema.shape.concerns,
       summary: z.string(),
       pupil: z.union([IdentifiedPupilSchema, AnonymousPupilSchema]),
-      consent: ConsentSchema.optional(),
+      consent: z.optional(ConsentSchema),
       contact: ContactSchema,
     }),
   })
-  .meta({ id: 'Referral' });
+  .register(z.globalRegistry, { id: 'Referral' });
 
 export type ReferralView = z.infer<typeof ReferralViewSchema>;
 
-export const ReferralListItemSchema = ReferralSummarySchema.extend({
-  signalId: IdSchema,
-  municipality: MunicipalityCodeSchema,
-  createdAt: DateTimeSchema,
-  urgency: ReferralSubmissionSchema.shape.urgency,
-  requestType: z.enum(['referral', 'consultation']),
-}).meta({ id: 'ReferralListItem', description: 'A referral in the team’s list: no pupil data.' });
+export const ReferralListItemSchema = z
+  .extend(ReferralSummarySchema, {
+    signalId: IdSchema,
+    municipality: MunicipalityCodeSchema,
+    createdAt: DateTimeSchema,
+    urgency: UrgencySchema,
+    requestType: RequestTypeViewSchema,
+  })
+  .register(z.globalRegistry, {
+    id: 'ReferralListItem',
+    description: 'A referral in the team’s list: no pupil data.',
+  });
 
 export const ReferralPageSchema = z
-  .object({
-    items: z.array(ReferralListItemSchema),
-    next: z.string().optional().meta({ description: 'Opaque cursor: pass as `cursor` for the next page.' }),
-  })
-  .meta({ id: 'ReferralPage' });
+  .object({ items: z.array(ReferralListItemSchema), next: z.optional(CursorSchema) })
+  .register(z.globalRegistry, { id: 'ReferralPage' });
 
 /** The referral without pupil data, as a status change answers. */
-export const ReferralStateSchema = ReferralListItemSchema.extend({
-  history: z.array(ReferralHistoryEntrySchema),
-}).meta({ id: 'ReferralState' });
+export const ReferralStateSchema = z
+  .extend(ReferralListItemSchema, { history: z.array(ReferralHistoryEntrySchema) })
+  .register(z.globalRegistry, { id: 'ReferralState' });

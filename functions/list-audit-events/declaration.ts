@@ -13,7 +13,44 @@ export const LIST_AUDIT_EVENTS_OPERATIONS = operations({
     ].join('\n'),
     roles: ['municipality', 'admin'],
     query: AuditQuerySchema,
-    responses: { 200: { description: 'A page of audit events.', schema: AuditPageSchema } },
+    responses: {
+      200: {
+        description: 'A page of audit events.',
+        schema: AuditPageSchema,
+        example: {
+          items: [
+            {
+              id: 'REFERRAL#7e1d9d5f-7a1b-8d64-8a2f-1c8c9eab2d02#v2',
+              municipality: '0363',
+              sequence: 42,
+              occurredAt: '2026-11-22T10:02:00.000Z',
+              recordedAt: '2026-11-22T10:02:00.412Z',
+              action: 'U',
+              eventType: 'referral.delivered',
+              outcome: 'success',
+              actor: {
+                clientId: 'team-jgt-amsterdam-centrum',
+                role: 'provider',
+                organisation: 'OKT Amsterdam',
+                user: 'mw-042',
+              },
+              onBehalfOf: { teamId: 'jgt-amsterdam-centrum' },
+              object: {
+                type: 'referral',
+                id: '7e1d9d5f-7a1b-8d64-8a2f-1c8c9eab2d02',
+                signalId: '5d0c8c4e-6f0a-4c53-9f1e-0b7b8d9a1c01',
+                pupilPseudonym: 'pp-3q2vQd7bYtq0c7TfQn3gJw9u6dX1mQ4e',
+              },
+              purpose: 'youth-care-access',
+              details: { fromStatus: 'queued', toStatus: 'delivered' },
+              prevHash: '9f2c4e6a8b0d1f3e5a7c9b1d3f5e7a9c1b3d5f7e9a1c3b5d7f9e1a3c5b7d9f1e',
+              hash: '1b3d5f7e9a1c3b5d7f9e1a3c5b7d9f1e9f2c4e6a8b0d1f3e5a7c9b1d3f5e7a9c',
+            },
+          ],
+          next: 'eyJwayI6IkNIQUlOIzAzNjMiLCJzayI6IlNFUSMwMDAwMDAwMDAwNDIifQ',
+        },
+      },
+    },
   },
 });
 

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { MAX_BODY_BYTES } from '../../schemas/api.js';
 import { IdSchema } from '../../schemas/common.js';
 import { SignalSubmissionSchema, WithdrawInputSchema } from '../../schemas/signal.js';
@@ -30,6 +30,26 @@ const consultationExample = {
   contact: { name: 'J. de Vries', role: 'intern begeleider', email: 'ib@school.example' },
 };
 
+const SIGNAL_ID = '5d0c8c4e-6f0a-4c53-9f1e-0b7b8d9a1c01';
+
+const routedSignalExample = {
+  id: SIGNAL_ID,
+  sourceId: 'lvs-2026-000123',
+  requestType: 'referral',
+  schoolLocation: '12AB00',
+  status: 'routed',
+  receivedAt: '2026-11-22T10:00:00.000Z',
+  updatedAt: '2026-11-22T10:00:05.000Z',
+  referrals: [
+    {
+      id: '7e1d9d5f-7a1b-8d64-8a2f-1c8c9eab2d02',
+      teamId: 'jgt-amsterdam-centrum',
+      status: 'accepted',
+      updatedAt: '2026-11-24T08:15:00.000Z',
+    },
+  ],
+};
+
 export const RECEIVE_SIGNAL_OPERATIONS = operations({
   submitSignal: {
     method: 'POST',
@@ -42,13 +62,20 @@ export const RECEIVE_SIGNAL_OPERATIONS = operations({
       '- `requestType: consultation` asks for advice without identifying the pupil: only the age in years and the municipality; a BSN, onderwijsnummer, birth date, postcode, name or address is refused.',
       `- Idempotent per \`sourceId\` of the calling client: the same body again answers with the same id and the current status; the same \`sourceId\` with other content is a 409 that names the existing signal. The body is at most ${MAX_BODY_BYTES} bytes.`,
       '- `schoolLocation` must be one of the calling client’s school locations (403 otherwise).',
+      '',
+      // In the description rather than as a structured example: the ADR linter's 400-rule takes any
+      // string under `paths` whose key contains "post" for an operation, and a referral has a postcode.
+      'A referral for an identified pupil aged 11:',
+      '',
+      '```json',
+      JSON.stringify(referralExample, null, 2),
+      '```',
     ].join('\n'),
     roles: ['school'],
     body: {
       schema: SignalSubmissionSchema,
       required: true,
       examples: {
-        referral: { summary: 'A referral for an identified pupil aged 11', value: referralExample },
         consultation: { summary: 'A consultation without identifying the pupil', value: consultationExample },
       },
     },
@@ -57,6 +84,7 @@ export const RECEIVE_SIGNAL_OPERATIONS = operations({
         description: 'Accepted for routing (or, for a repeated submission, the signal as it is now).',
         schema: SignalAcceptedSchema,
         headers: { Location: 'Path of the signal.' },
+        example: { id: SIGNAL_ID, status: 'received' },
       },
     },
     problems: {
@@ -73,7 +101,9 @@ export const RECEIVE_SIGNAL_OPERATIONS = operations({
       'What the school sees of its own signal: its status (`received`, `routed`, `unroutable`, `withdrawn`) and each referral with the team and the team’s status. No pupil data. A signal of another school location is a 404, like an unknown id.',
     roles: ['school'],
     pathParameters: SignalPath,
-    responses: { 200: { description: 'The signal.', schema: SignalViewSchema } },
+    responses: {
+      200: { description: 'The signal.', schema: SignalViewSchema, example: routedSignalExample },
+    },
   },
   withdrawSignal: {
     method: 'POST',
@@ -88,7 +118,24 @@ export const RECEIVE_SIGNAL_OPERATIONS = operations({
       required: false,
       examples: { consent: { summary: 'Consent withdrawn', value: { reason: 'Parents withdrew consent.' } } },
     },
-    responses: { 200: { description: 'The withdrawn signal.', schema: SignalViewSchema } },
+    responses: {
+      200: {
+        description: 'The withdrawn signal.',
+        schema: SignalViewSchema,
+        example: {
+          ...routedSignalExample,
+          status: 'withdrawn',
+          updatedAt: '2026-11-25T09:00:00.000Z',
+          referrals: [
+            {
+              ...routedSignalExample.referrals[0],
+              status: 'withdrawn',
+              updatedAt: '2026-11-25T09:00:00.000Z',
+            },
+          ],
+        },
+      },
+    },
     problems: {
       409: 'Nothing is left to withdraw, or a team changed a referral at the same moment.',
       503: 'Withdrawn, but a team could not be notified yet; send the withdrawal again.',

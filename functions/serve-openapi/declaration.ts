@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { declareFunction, operations } from '../shared/declarations.js';
 
 export const SERVE_OPENAPI_OPERATIONS = operations({
@@ -12,7 +12,7 @@ export const SERVE_OPENAPI_OPERATIONS = operations({
     responses: {
       200: {
         description: 'The OpenAPI document.',
-        schema: z.looseObject({ openapi: z.string() }).meta({ id: 'OpenApiDocument' }),
+        schema: z.looseObject({ openapi: z.string() }).register(z.globalRegistry, { id: 'OpenApiDocument' }),
       },
     },
   },

@@ -1,4 +1,4 @@
-import type * as z from 'zod';
+import type * as core from 'zod/v4/core';
 import type { ClientRole } from '../../domain/vocabulary.js';
 import type { Client } from '../../schemas/client.js';
 import type { EnvKey } from './env.js';
@@ -13,13 +13,15 @@ export type HttpMethod = 'GET' | 'POST';
 export interface ResponseSpec {
   description: string;
   /** The JSON body; no schema means no body. */
-  schema?: z.ZodType;
+  schema?: core.$ZodType;
   /** Headers of this response besides API-Version, by name, with what they carry. */
   headers?: Readonly<Record<string, string>>;
+  /** An example body for the OpenAPI document; must be valid against `schema` (tests check it). */
+  example?: unknown;
 }
 
 export interface BodySpec {
-  schema: z.ZodType;
+  schema: core.$ZodType;
   required: boolean;
   /** Named examples for the OpenAPI document; each must be valid against `schema`. */
   examples?: Readonly<Record<string, { summary: string; value: unknown }>>;
@@ -39,8 +41,8 @@ export interface OperationSpec {
    */
   roles: readonly ClientRole[] | 'public';
   /** Only `strictObject`s: a parameter the operation does not know is a 400 naming it. */
-  pathParameters?: z.ZodObject;
-  query?: z.ZodObject;
+  pathParameters?: core.$ZodObject;
+  query?: core.$ZodObject;
   body?: BodySpec;
   /** Successful responses by status code. */
   responses: Readonly<Record<number, ResponseSpec>>;
@@ -48,11 +50,11 @@ export interface OperationSpec {
   problems?: Readonly<Record<number, string>>;
 }
 
-type Output<S> = S extends z.ZodType ? z.output<S> : Record<string, never>;
+type Output<S> = S extends core.$ZodType ? core.output<S> : Record<string, never>;
 type BodyOf<B> = B extends BodySpec
   ? B['required'] extends true
-    ? z.output<B['schema']>
-    : z.output<B['schema']> | undefined
+    ? core.output<B['schema']>
+    : core.output<B['schema']> | undefined
   : undefined;
 
 /** What an operation's implementation receives: the caller and every part of the request, valid. */
@@ -66,7 +68,7 @@ export interface OperationRequest<Op extends OperationSpec> {
 }
 
 type SuccessStatus<Op extends OperationSpec> = keyof Op['responses'] & number;
-type ResponseBody<R> = R extends { schema: z.ZodType } ? z.input<R['schema']> : undefined;
+type ResponseBody<R> = R extends { schema: core.$ZodType } ? core.input<R['schema']> : undefined;
 
 /** What an implementation returns: one of the operation's declared successful responses. */
 export type OperationResult<Op extends OperationSpec> = {

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { ConfigurationError } from './errors.js';
 
 const HttpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
@@ -8,24 +8,24 @@ const HttpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
 
 const EnvSchema = z.object({
   /** The state table (signals, referrals, clients, read records); its stream feeds the audit. */
-  STATE_TABLE_NAME: z.string().min(1),
+  STATE_TABLE_NAME: z.string().check(z.minLength(1)),
   /** The append-only, hash-chained audit table. */
-  AUDIT_TABLE_NAME: z.string().min(1),
+  AUDIT_TABLE_NAME: z.string().check(z.minLength(1)),
   INTAKE_QUEUE_URL: HttpUrl,
   /** Deployment name; part of every team queue's name (see team-queue-name.ts). */
-  DEPLOYMENT_NAME: z.string().regex(/^[a-z][a-z0-9-]{0,19}$/),
+  DEPLOYMENT_NAME: z.string().check(z.regex(/^[a-z][a-z0-9-]{0,19}$/)),
   /** Teams and routing rules as JSON (DeploymentConfigSchema); compiled into the bundle in AWS. */
-  SCHAKEL_DEPLOYMENT_CONFIG: z.string().min(2),
+  SCHAKEL_DEPLOYMENT_CONFIG: z.string().check(z.minLength(2)),
   /** The OpenAPI document as JSON; compiled into serve-openapi's bundle in AWS. */
-  SCHAKEL_OPENAPI_DOCUMENT: z.string().min(2),
+  SCHAKEL_OPENAPI_DOCUMENT: z.string().check(z.minLength(2)),
   /** Secrets Manager secret holding the key for pupil pseudonyms (AWS). */
-  PSEUDONYM_SECRET_ARN: z.string().min(1).optional(),
+  PSEUDONYM_SECRET_ARN: z.optional(z.string().check(z.minLength(1))),
   /** The pseudonym key itself (local mode and tests only). */
-  PSEUDONYM_KEY: z.string().min(32).optional(),
+  PSEUDONYM_KEY: z.optional(z.string().check(z.minLength(32))),
   /** Emulator endpoints (local mode and tests only); unset in AWS. */
-  DYNAMODB_ENDPOINT: HttpUrl.optional(),
-  SQS_ENDPOINT: HttpUrl.optional(),
-  AWS_REGION: z.string().min(1),
+  DYNAMODB_ENDPOINT: z.optional(HttpUrl),
+  SQS_ENDPOINT: z.optional(HttpUrl),
+  AWS_REGION: z.string().check(z.minLength(1)),
 });
 
 export type Env = z.infer<typeof EnvSchema>;
@@ -56,7 +56,7 @@ export function loadEnv<K extends EnvKey>(
     ...source,
     ...(source === process.env ? buildTimeValues() : {}),
   };
-  const picked = EnvSchema.pick({
+  const picked = z.pick(EnvSchema, {
     ...Object.fromEntries(required.map((k) => [k, true])),
     DYNAMODB_ENDPOINT: true,
     SQS_ENDPOINT: true,

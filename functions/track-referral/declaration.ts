@@ -1,10 +1,27 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { CursorQuerySchema, IdSchema } from '../../schemas/common.js';
 import { ReferralEventInputSchema, ReferralStatusSchema } from '../../schemas/referral.js';
 import { ReferralPageSchema, ReferralStateSchema, ReferralViewSchema } from '../../schemas/views.js';
 import { declareFunction, operations } from '../shared/declarations.js';
 
 const ReferralPath = z.strictObject({ id: IdSchema });
+
+const listItemExample = {
+  id: '7e1d9d5f-7a1b-8d64-8a2f-1c8c9eab2d02',
+  signalId: '5d0c8c4e-6f0a-4c53-9f1e-0b7b8d9a1c01',
+  teamId: 'jgt-amsterdam-centrum',
+  municipality: '0363',
+  status: 'delivered',
+  requestType: 'consultation',
+  urgency: 'regular',
+  createdAt: '2026-11-22T10:00:05.000Z',
+  updatedAt: '2026-11-22T10:02:00.000Z',
+};
+
+const historyExample = [
+  { status: 'queued', at: '2026-11-22T10:00:05.000Z' },
+  { status: 'delivered', at: '2026-11-22T10:02:00.000Z' },
+];
 
 export const TRACK_REFERRAL_OPERATIONS = operations({
   listReferrals: {
@@ -14,10 +31,18 @@ export const TRACK_REFERRAL_OPERATIONS = operations({
     description:
       'The referrals of the team the client belongs to, newest first, optionally of one status. No pupil data: read a referral to see it (that read is audited). Page with `limit` and `cursor`.',
     roles: ['provider'],
-    query: CursorQuerySchema.extend({
-      status: ReferralStatusSchema.optional().meta({ description: 'Only referrals in this status.' }),
+    query: z.extend(CursorQuerySchema, {
+      status: z.optional(
+        ReferralStatusSchema.check(z.meta({ description: 'Only referrals in this status.' })),
+      ),
     }),
-    responses: { 200: { description: 'A page of referrals.', schema: ReferralPageSchema } },
+    responses: {
+      200: {
+        description: 'A page of referrals.',
+        schema: ReferralPageSchema,
+        example: { items: [listItemExample], next: 'eyJwayI6IlJFRkVSUkFMIzdlMWQ5ZDVmIn0' },
+      },
+    },
   },
   getReferral: {
     method: 'GET',
@@ -27,7 +52,32 @@ export const TRACK_REFERRAL_OPERATIONS = operations({
       'The referral with the signal the school sent: the pupil, consent, concerns, summary and the school’s contact. Each read is recorded in the municipality’s audit trail before the data is returned; pass `Schakel-User` to name the person reading. A referral of another team is a 404.',
     roles: ['provider'],
     pathParameters: ReferralPath,
-    responses: { 200: { description: 'The referral.', schema: ReferralViewSchema } },
+    responses: {
+      200: {
+        description: 'The referral (here a consultation, which never identifies the pupil).',
+        schema: ReferralViewSchema,
+        example: {
+          id: listItemExample.id,
+          signalId: listItemExample.signalId,
+          teamId: listItemExample.teamId,
+          municipality: '0363',
+          status: 'delivered',
+          createdAt: listItemExample.createdAt,
+          updatedAt: listItemExample.updatedAt,
+          history: historyExample,
+          signal: {
+            requestType: 'consultation',
+            schoolLocation: '12AB00',
+            receivedAt: '2026-11-22T10:00:00.000Z',
+            urgency: 'regular',
+            concerns: ['behaviour'],
+            summary: 'Outbursts in class since the summer; the care team would like advice before acting.',
+            pupil: { age: 9, municipality: '0363' },
+            contact: { name: 'J. de Vries', role: 'intern begeleider', email: 'ib@school.example' },
+          },
+        },
+      },
+    },
   },
   recordReferralEvent: {
     method: 'POST',

@@ -1,4 +1,4 @@
-import type * as z from 'zod';
+import type * as z from 'zod/mini';
 import type { ReferralListItemSchema, ReferralView } from '../../schemas/views.js';
 import type { StoredReferral, StoredSignal } from '../shared/model.js';
 

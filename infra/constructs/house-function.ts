@@ -8,6 +8,7 @@ import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { FunctionDeclaration } from '../../functions/shared/declarations.js';
 import { BUILD_TIME_KEYS, type EnvKey } from '../../functions/shared/env.js';
+import { BUNDLING, NODE_OPTIONS } from '../bundling.js';
 import { LOG_RETENTION } from '../settings.js';
 
 const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -41,10 +42,8 @@ export class HouseFunction extends Construct {
   constructor(scope: Construct, id: string, props: HouseFunctionProps) {
     super(scope, id);
     const spec = props.declaration;
-    const environment: Record<string, string> = {
-      NODE_OPTIONS: '--enable-source-maps',
-      POWERTOOLS_SERVICE_NAME: 'schakel',
-    };
+    const environment: Record<string, string> = { POWERTOOLS_SERVICE_NAME: 'schakel' };
+    if (NODE_OPTIONS) environment.NODE_OPTIONS = NODE_OPTIONS;
     const define: Record<string, string> = {};
     for (const key of spec.environment) {
       if (LOCAL_ONLY.has(key)) continue;
@@ -82,18 +81,9 @@ export class HouseFunction extends Construct {
       tracing: Tracing.ACTIVE,
       environment,
       bundling: {
+        ...BUNDLING,
         format: OutputFormat.ESM,
-        target: 'node24',
-        mainFields: ['module', 'main'],
-        // Some dependencies are CommonJS and call require(); ESM output has no require of its own.
-        banner:
-          "import { createRequire as schakelCreateRequire } from 'node:module'; " +
-          'const require = schakelCreateRequire(import.meta.url);',
-        minify: true,
-        sourceMap: true,
-        sourcesContent: false,
-        // The SDK the runtime ships changes without notice; bundle the version the tests ran with.
-        bundleAwsSDK: true,
+        mainFields: [...BUNDLING.mainFields],
         define,
         logLevel: LogLevel.WARNING,
       },

@@ -41,7 +41,8 @@ function expectProblem(answer: Answer, status: number) {
 }
 
 const TeamPageSchema = z.object({ items: z.array(ReferralListItemSchema), next: z.string().optional() });
-const ReferralStateSchema = ReferralListItemSchema.extend({
+const ReferralStateSchema = z.object({
+  ...ReferralListItemSchema.shape,
   history: z.array(z.object({ status: z.string() })),
 });
 const OpenApiSchema = z.object({

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { InvalidCursorError } from '../errors.js';
 
 // Page cursors are DynamoDB's LastEvaluatedKey, base64url-encoded: opaque to clients, and
@@ -9,7 +9,9 @@ import { InvalidCursorError } from '../errors.js';
 /** DynamoDB's limit for a sort key value; partition keys may be longer, ours never are. */
 const MAX_KEY_BYTES = 1024;
 
-const KeyValueSchema = z.string().refine((value) => Buffer.byteLength(value, 'utf8') <= MAX_KEY_BYTES);
+const KeyValueSchema = z
+  .string()
+  .check(z.refine((value) => Buffer.byteLength(value, 'utf8') <= MAX_KEY_BYTES));
 
 export function encodeCursor(key: Record<string, unknown> | undefined): string | undefined {
   return key ? Buffer.from(JSON.stringify(key), 'utf8').toString('base64url') : undefined;

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { CLIENT_ROLES } from '../../../domain/vocabulary.js';
 import { type Client, ClientScopeSchema } from '../../../schemas/client.js';
 
@@ -24,11 +24,23 @@ export const AuthorizerContextSchema = z
     role: z.enum(CLIENT_ROLES),
     scope: z.string(),
   })
-  .transform((ctx, zctx): Client => {
-    try {
-      return { ...ctx, scope: ClientScopeSchema.parse(JSON.parse(ctx.scope)) };
-    } catch {
-      zctx.addIssue({ code: 'custom', message: 'scope is not valid JSON' });
-      return z.NEVER;
-    }
-  });
+  .check(
+    z.refine((ctx) => {
+      try {
+        return ClientScopeSchema.safeParse(JSON.parse(ctx.scope)).success;
+      } catch {
+        return false;
+      }
+    }, 'scope is not the JSON of a client scope'),
+  );
+
+/** The client API Gateway hands on in `requestContext.authorizer`, or an error naming what is wrong. */
+export function clientFromAuthorizerContext(context: unknown): { ok: true; client: Client } | { ok: false } {
+  const parsed = AuthorizerContextSchema.safeParse(context);
+  if (!parsed.success) return { ok: false };
+  const { scope, clientId, name, organisation, role } = parsed.data;
+  return {
+    ok: true,
+    client: { clientId, name, organisation, role, scope: ClientScopeSchema.parse(JSON.parse(scope)) },
+  };
+}

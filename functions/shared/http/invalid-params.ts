@@ -1,4 +1,5 @@
-import type * as z from 'zod';
+import { safeParse } from 'zod/mini';
+import type * as core from 'zod/v4/core';
 import type { InvalidParam } from '../../../schemas/problem.js';
 
 // zod issues → the NL API Design Rules' invalidParams: one entry per bad field (dotted paths),
@@ -30,7 +31,7 @@ function quantity(count: number | bigint, unit: string): string {
 }
 
 /** A zod error map (per parse): every issue zod itself would word gets a sentence instead. */
-export const readableReason = (issue: z.core.$ZodRawIssue): string => {
+export const readableReason = (issue: core.$ZodRawIssue): string => {
   switch (issue.code) {
     case 'invalid_type':
       if (issue.input === undefined) return 'is required';
@@ -86,7 +87,7 @@ function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
  * a schema's own error message must not turn a missing field into "must be …".
  */
 export function toInvalidParams(
-  error: z.ZodError,
+  error: core.$ZodError,
   prefix: readonly (string | number)[] = [],
   input?: unknown,
   unknownKey = 'is not a known field',
@@ -116,12 +117,12 @@ function dedupe(params: InvalidParam[]): InvalidParam[] {
 }
 
 /** Parses with readable reasons; on failure returns the invalidParams for a ValidationError. */
-export function parseWith<T extends z.ZodType>(
+export function parseWith<T extends core.$ZodType>(
   schema: T,
   input: unknown,
   options: { prefix?: readonly (string | number)[]; unknownKey?: string } = {},
-): { ok: true; value: z.output<T> } | { ok: false; invalidParams: InvalidParam[] } {
-  const result = schema.safeParse(input, { error: readableReason });
+): { ok: true; value: core.output<T> } | { ok: false; invalidParams: InvalidParam[] } {
+  const result = safeParse(schema, input, { error: readableReason });
   if (result.success) return { ok: true, value: result.data };
   return {
     ok: false,

@@ -2,13 +2,14 @@ import type { MiddlewareObj } from '@middy/core';
 import httpJsonBodyParser from '@middy/http-json-body-parser';
 import { createError } from '@middy/util';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import type * as core from 'zod/v4/core';
 import { MAX_BODY_BYTES } from '../../../schemas/api.js';
 import type { Client } from '../../../schemas/client.js';
 import type { InvalidParam } from '../../../schemas/problem.js';
 import type { OperationSpec } from '../declarations.js';
 import { ForbiddenError, ValidationError } from '../errors.js';
-import { AuthorizerContextSchema } from './client-context.js';
+import { clientFromAuthorizerContext } from './client-context.js';
 import { parseWith } from './invalid-params.js';
 
 // The steps between API Gateway's event and an operation's implementation, in the order they run:
@@ -59,12 +60,12 @@ export function authorizedCaller(): ApiMiddleware {
       const operation = current(event);
       const { roles } = operation.spec;
       if (roles === 'public') return;
-      const parsed = AuthorizerContextSchema.safeParse(event.requestContext?.authorizer ?? {});
-      if (!parsed.success) throw new Error('request reached the function without an authorizer context');
-      if (!roles.includes(parsed.data.role)) {
+      const caller = clientFromAuthorizerContext(event.requestContext?.authorizer ?? {});
+      if (!caller.ok) throw new Error('request reached the function without an authorizer context');
+      if (!roles.includes(caller.client.role)) {
         throw new ForbiddenError(`This operation is for ${roles.join(' and ')} clients only.`);
       }
-      operation.client = parsed.data;
+      operation.client = caller.client;
     },
   };
 }
@@ -96,7 +97,9 @@ export function jsonBody(): ApiMiddleware {
 // as a BSN or an e-mail address (the audit keeps it for years).
 const UserHeaderSchema = z
   .string()
-  .regex(/^[A-Za-z0-9._@:-]{1,100}$/, { error: 'must be 1–100 characters: letters, digits, . _ @ : -' });
+  .check(
+    z.regex(/^[A-Za-z0-9._@:-]{1,100}$/, { error: 'must be 1–100 characters: letters, digits, . _ @ : -' }),
+  );
 
 const EMPTY = z.strictObject({});
 
@@ -107,7 +110,7 @@ export function validateRequest(): ApiMiddleware {
       const operation = current(event);
       const { spec } = operation;
       const problems: InvalidParam[] = [];
-      const part = <S extends z.ZodType>(schema: S, input: unknown, unknownKey?: string) => {
+      const part = (schema: core.$ZodType, input: unknown, unknownKey?: string) => {
         const result = parseWith(schema, input, unknownKey ? { unknownKey } : {});
         if (result.ok) return result.value;
         problems.push(...result.invalidParams);

@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import * as z from 'zod';
+import type * as core from 'zod/v4/core';
 import { parseWith, toInvalidParams } from '../../../functions/shared/http/invalid-params.js';
 import { SignalSubmissionSchema } from '../../../schemas/signal.js';
 import { consultationSubmission, referralSubmission } from '../../helpers/factories.js';
 
-function paramsFor(schema: z.ZodType, input: unknown) {
-  const result = schema.safeParse(input);
+function paramsFor(schema: core.$ZodType, input: unknown) {
+  const result = z.safeParse(schema, input);
   if (result.success) throw new Error('expected the input to be invalid');
   return toInvalidParams(result.error, [], input);
 }
@@ -136,5 +137,70 @@ describe('parseWith', () => {
       ok: false,
       invalidParams: [{ name: 'limit', reason: 'is required' }],
     });
+  });
+});
+
+describe('readable reasons', () => {
+  const reasonFor = (schema: z.ZodType, input: unknown) => {
+    const result = parseWith(z.object({ field: schema }), { field: input });
+    if (result.ok) throw new Error('expected the input to be invalid');
+    return result.invalidParams[0]?.reason;
+  };
+
+  it.each<[string, z.ZodType, unknown, string]>([
+    ['a string too long', z.string().max(2000), 'x'.repeat(2001), 'must be at most 2000 characters'],
+    ['a string of one character too long', z.string().max(1), 'xy', 'must be at most 1 character'],
+    ['an empty string', z.string().min(1), '', 'must not be empty'],
+    ['a string too short', z.string().min(3), 'ab', 'must be at least 3 characters'],
+    ['a number too large', z.number().max(30), 31, 'must be at most 30'],
+    ['a number too small', z.number().min(0), -1, 'must be at least 0'],
+    ['a number not strictly less', z.number().lt(5), 5, 'must be less than 5'],
+    ['a fraction for a whole number', z.number().int(), 1.5, 'must be a whole number'],
+    ['text for a number', z.number(), 'ten', 'must be a number'],
+    ['a number for text', z.string(), 5, 'must be text'],
+    ['text for a boolean', z.boolean(), 'yes', 'must be true or false'],
+    ['a list too long', z.array(z.string()).max(2), ['a', 'b', 'c'], 'must have at most 2 items'],
+    ['an empty list', z.array(z.string()).min(1), [], 'must have at least 1 item'],
+    ['a value outside an enum', z.enum(['a', 'b']), 'c', 'must be one of a, b'],
+    ['a wrong literal', z.literal('referral'), 'x', 'must be "referral"'],
+    ['a bad e-mail address', z.email(), 'nope', 'must be an e-mail address'],
+    ['a bad UUID', z.uuid(), 'x', 'must be a UUID'],
+    ['a bad date', z.iso.date(), '2026-13-01', 'must be a date as YYYY-MM-DD'],
+    [
+      'a date-time without offset',
+      z.iso.datetime({ offset: true }),
+      '2026-11-22T10:00:00',
+      'must be an RFC 3339 date-time with offset',
+    ],
+    ['a text not matching a pattern', z.string().regex(/^\d+$/), 'x', 'does not have the expected form'],
+  ])('words %s as a sentence', (_case, schema, input, reason) => {
+    expect(reasonFor(schema, input)).toBe(reason);
+  });
+
+  it('keeps a reason the schema gives itself', () => {
+    expect(reasonFor(z.string().max(3, { error: 'must be a short code' }), 'long')).toBe(
+      'must be a short code',
+    );
+  });
+
+  it('never passes zod’s own wording on, for any field of a submission with every field wrong', () => {
+    const result = parseWith(SignalSubmissionSchema, {
+      sourceId: '',
+      requestType: 'referral',
+      schoolLocation: 5,
+      pupil: { bsn: 'x', birthDate: 'y', municipality: 'z', postcode: 1, extra: true },
+      concerns: ['nope', 'nope'],
+      urgency: 'soon',
+      summary: 'x'.repeat(2001),
+      consent: { parents: 'yes', pupil: null, recordedOn: 'tomorrow' },
+      contact: { name: '', role: 'x'.repeat(101), email: 'a', phone: '?' },
+    });
+    if (result.ok) throw new Error('expected the input to be invalid');
+
+    expect(result.invalidParams.length).toBeGreaterThan(10);
+    for (const { name, reason } of result.invalidParams) {
+      expect(reason, name).not.toMatch(/Invalid|Too (big|small)|expected|received/);
+      expect(reason, name).toMatch(/^(must|is|does|give) /);
+    }
   });
 });

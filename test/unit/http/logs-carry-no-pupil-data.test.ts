@@ -1,26 +1,14 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { derivedUuid } from '../../../domain/ids.js';
-import { makeHandler as receiveSignalHandler } from '../../../functions/receive-signal/handler.js';
 import { routeSignal } from '../../../functions/route-signal/route-signal.js';
 import { referralItem, signalItem } from '../../../functions/shared/adapters/state-items.js';
 import { LOG_EVENTS } from '../../../functions/shared/log-events.js';
 import { logger } from '../../../functions/shared/logger.js';
-import { makeHandler as trackReferralHandler } from '../../../functions/track-referral/handler.js';
 import { writeAudit } from '../../../functions/write-audit/write-audit.js';
-import type { DeploymentConfig } from '../../../schemas/deployment-config.js';
 import { proxyEvent } from '../../helpers/events.js';
 import { referralSubmission } from '../../helpers/factories.js';
-import {
-  FakeAccessLog,
-  FakeAuditLog,
-  FakeIntakeQueue,
-  FakePseudonymizer,
-  FakeTeamQueue,
-  fixedClock,
-  InMemoryStateStore,
-  sequentialIds,
-} from '../../helpers/fakes.js';
+import { fakeHub } from '../../helpers/fake-hub.js';
 
 // Invariant 4: whatever the flow, no log line carries pupil data or free text. The flows run
 // through the functions' own handlers on fakes, the logger at DEBUG, stdout and stderr captured.
@@ -38,31 +26,10 @@ const SECRETS = {
   rejectReason: 'Moeder weigert iedere medewerking',
 };
 
-const config: DeploymentConfig = {
-  deployment: 'demo',
-  teams: [{ id: 'jgt-amsterdam', name: 'JGT Amsterdam', kind: 'jgt', organisation: 'OKT' }],
-  routingRules: [{ id: 'amsterdam', municipality: '0363', teamId: 'jgt-amsterdam' }],
-};
-
 function system() {
-  const store = new InMemoryStateStore();
-  const deps = {
-    signals: store,
-    referrals: store,
-    intake: new FakeIntakeQueue(),
-    teams: new FakeTeamQueue(),
-    access: new FakeAccessLog(),
-    pseudonymizer: new FakePseudonymizer(),
-    audit: new FakeAuditLog(),
-    config,
-    deployment: 'demo',
-    now: fixedClock('2026-11-22T10:00:00Z'),
-    newId: sequentialIds(),
-  };
+  const { deps, store, handlers } = fakeHub();
   // The functions' own handlers, so every operation they declare is exercised as deployed.
-  const schools = receiveSignalHandler(deps);
-  const teams = trackReferralHandler(deps);
-  return { deps, store, schools, teams };
+  return { deps, store, schools: handlers['receive-signal'], teams: handlers['track-referral'] };
 }
 
 const body = (overrides: Parameters<typeof referralSubmission>[0] = {}) =>

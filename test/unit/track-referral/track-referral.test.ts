@@ -1,4 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
+import * as z from 'zod/mini';
 import type { ReferralStatus, TeamEventType } from '../../../domain/referral-state.js';
 import { ConflictError, InvalidCursorError, NotFoundError } from '../../../functions/shared/errors.js';
 import type { AccessRecord } from '../../../functions/shared/model.js';
@@ -338,7 +339,8 @@ describe('listReferrals', () => {
 
     expect(page.items.map((r) => r.id)).toEqual([...ids].reverse());
     expect(page).not.toHaveProperty('next');
-    for (const item of page.items) expect(ReferralListItemSchema.strict().parse(item)).toEqual(item);
+    for (const item of page.items)
+      expect(z.strictObject(ReferralListItemSchema.shape).parse(item)).toEqual(item);
   });
 
   it('asks the store for 50 items when no limit is given', async () => {

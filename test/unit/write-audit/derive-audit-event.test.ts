@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import * as z from 'zod/mini';
 import type { ReferralStatus } from '../../../domain/referral-state.js';
 import { accessItem, referralItem, signalItem } from '../../../functions/shared/adapters/state-items.js';
 import type { AccessRecord, ChangeRecord, StoredReferral } from '../../../functions/shared/model.js';
@@ -179,12 +180,9 @@ function withEverySecret(stateChange: StateChange): StateChange {
   return loaded;
 }
 
-const DraftSchema = AuditEventSchema.omit({
-  sequence: true,
-  prevHash: true,
-  hash: true,
-  recordedAt: true,
-}).strict();
+const DraftSchema = z.strictObject(
+  z.omit(AuditEventSchema, { sequence: true, prevHash: true, hash: true, recordedAt: true }).shape,
+);
 
 function draftOf(derivation: Derivation): AuditEntryDraft {
   if (derivation.kind !== 'audit') throw new Error(`ignored: ${derivation.reason}`);
