@@ -41,7 +41,7 @@ const UserHeader = z.strictObject({
     z.string().check(
       z.meta({
         description:
-          'Opaque id of the individual user in the calling system, recorded in the audit trail (NEN 7513 “who”). 1–100 characters: letters, digits, . _ @ : -. Never a BSN or other personal data.',
+          'Opaque id of the individual user in the calling system, recorded in the audit trail (NEN 7513 “who”). 1–100 characters: letters, digits, . _ : -. Never an e-mail address, a BSN or other personal data (refused).',
       }),
     ),
   ),

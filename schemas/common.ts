@@ -6,6 +6,7 @@ import {
   SCHOOL_LOCATION_PATTERN,
 } from '../domain/identifiers.js';
 import { isKnownMunicipality, MUNICIPALITY_LIST_DATE } from '../domain/municipality-codes.js';
+import { hasControlCharacters } from '../domain/plausibility.js';
 import { CONCERNS, REQUEST_TYPES, URGENCIES } from '../domain/vocabulary.js';
 
 // zod's smaller build (zod/mini) throughout: the same validation at a third of the bundle size of
@@ -79,9 +80,16 @@ export const ConcernsSchema = z.array(ConcernSchema).check(
   z.refine((items) => new Set(items).size === items.length, { error: 'must not repeat a concern' }),
 );
 
-/** Free text of at most `max` characters: trimmed, not empty. */
+/** Free text of at most `max` characters: trimmed, not empty, line breaks but no other control characters. */
 export function textSchema(max: number) {
-  return z.string().check(z.trim(), z.minLength(1, { error: 'must not be empty' }), z.maxLength(max));
+  return z.string().check(
+    z.trim(),
+    z.minLength(1, { error: 'must not be empty' }),
+    z.maxLength(max),
+    z.refine((text) => !hasControlCharacters(text), {
+      error: 'must not contain control characters (line breaks are fine)',
+    }),
+  );
 }
 
 /** Paginated list: `next` is an opaque cursor for the following page. */

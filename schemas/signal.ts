@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { EMAIL_LIMITS, fitsEmailLimits, isPlausiblePupilAge, PUPIL_AGE } from '../domain/plausibility.js';
 import {
   BsnSchema,
   ConcernsSchema,
@@ -21,7 +22,11 @@ const forbidden = (meta: { format?: string } = {}) =>
 export const ContactSchema = z.strictObject({
   name: textSchema(200),
   role: textSchema(100),
-  email: z.email({ error: 'must be an e-mail address' }),
+  email: z.email({ error: 'must be an e-mail address' }).check(
+    z.refine(fitsEmailLimits, {
+      error: `must be an e-mail address of at most ${EMAIL_LIMITS.address} characters, at most ${EMAIL_LIMITS.localPart} before the @`,
+    }),
+  ),
   phone: z.optional(z.string().check(z.regex(/^\+?[0-9 ()-]{6,20}$/, { error: 'must be a phone number' }))),
 });
 
@@ -52,7 +57,14 @@ export const IdentifiedPupilSchema = z
   );
 
 export const AnonymousPupilSchema = z.strictObject({
-  age: z.int({ error: 'must be the pupil’s age in whole years' }).check(z.gte(0), z.lte(30)),
+  age: z
+    .int({ error: 'must be the pupil’s age in whole years' })
+    .check(
+      z.refine(isPlausiblePupilAge, {
+        error: `must be an age a pupil can have: ${PUPIL_AGE.min} to ${PUPIL_AGE.max}`,
+      }),
+      z.meta({ minimum: PUPIL_AGE.min, maximum: PUPIL_AGE.max }),
+    ),
   municipality: MunicipalityCodeSchema,
   bsn: forbidden(),
   onderwijsnummer: forbidden(),

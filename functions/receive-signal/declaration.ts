@@ -1,9 +1,12 @@
 import * as z from 'zod/mini';
+import { dutchCalendarDay } from '../../domain/dates.js';
+import { PUPIL_AGE } from '../../domain/plausibility.js';
 import { MAX_BODY_BYTES } from '../../schemas/api.js';
 import { IdSchema } from '../../schemas/common.js';
 import { SignalSubmissionSchema, WithdrawInputSchema } from '../../schemas/signal.js';
 import { SignalAcceptedSchema, SignalViewSchema } from '../../schemas/views.js';
 import { declareFunction, operations } from '../shared/declarations.js';
+import { calendarProblems, scopeProblems } from './submission-rules.js';
 
 const SignalPath = z.strictObject({ id: IdSchema });
 
@@ -58,8 +61,10 @@ export const RECEIVE_SIGNAL_OPERATIONS = operations({
     description: [
       'A school location sends a signal to the youth-care access team of the municipality where the pupil **lives**.',
       '',
-      '- `requestType: referral` asks for support for an identified pupil: exactly one of `bsn` (9 digits passing the 11-proof) and `onderwijsnummer` (9 digits starting 10, mod-11 remainder 5), the birth date, the municipality and postcode of the home address, and consent by age on the day of submission — under 12 the parents, 12 to 15 the parents and the pupil, 16 and over the pupil.',
+      '- `requestType: referral` asks for support for an identified pupil: exactly one of `bsn` (9 digits passing the 11-proof) and `onderwijsnummer` (9 digits starting 10, mod-11 remainder 5), the birth date, the municipality and postcode of the home address, and consent by age on the day of submission (Dutch calendar day) — under 12 the parents, 12 to 15 the parents and the pupil, 16 and over the pupil — recorded between the birth date and today.',
+      `- A pupil is ${PUPIL_AGE.min} to ${PUPIL_AGE.max} years old on the day of submission (early childhood education to the end of youth care).`,
       '- `requestType: consultation` asks for advice without identifying the pupil: only the age in years and the municipality; a BSN, onderwijsnummer, birth date, postcode, name or address is refused.',
+      '- Free text (`summary`, contact name and role) may hold line breaks but no other control characters; every string must be valid Unicode. An e-mail address follows RFC 5321’s limits (64 characters before the @, 254 in all).',
       `- Idempotent per \`sourceId\` of the calling client: the same body again answers with the same id and the current status; the same \`sourceId\` with other content is a 409 that names the existing signal. The body is at most ${MAX_BODY_BYTES} bytes.`,
       '- `schoolLocation` must be one of the calling client’s school locations (403 otherwise).',
       '',
@@ -72,6 +77,10 @@ export const RECEIVE_SIGNAL_OPERATIONS = operations({
       '```',
     ].join('\n'),
     roles: ['school'],
+    bodyRules: (body, { client, now }) => [
+      ...calendarProblems(body, dutchCalendarDay(now)),
+      ...scopeProblems(body, client),
+    ],
     body: {
       schema: SignalSubmissionSchema,
       required: true,

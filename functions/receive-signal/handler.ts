@@ -28,4 +28,4 @@ const implementations: Implementations<typeof RECEIVE_SIGNAL_OPERATIONS, Receive
 };
 
 export const makeHandler = (deps: ReceiveSignalDeps) =>
-  apiHandler(RECEIVE_SIGNAL_OPERATIONS, implementations, deps);
+  apiHandler(RECEIVE_SIGNAL_OPERATIONS, implementations, deps, { now: deps.now });

@@ -1,9 +1,8 @@
 import { contentHash } from '../../domain/canonical-json.js';
-import { ageOn, missingConsent } from '../../domain/consent.js';
+import { ageOn } from '../../domain/consent.js';
 import { dutchCalendarDay, utcTimestamp } from '../../domain/dates.js';
 import { normalisePostcode } from '../../domain/identifiers.js';
 import type { Client } from '../../schemas/client.js';
-import type { InvalidParam } from '../../schemas/problem.js';
 import type { SignalSubmission } from '../../schemas/signal.js';
 import { actorOf } from '../shared/actor.js';
 import { ConflictError, ForbiddenError, ServiceUnavailableError, ValidationError } from '../shared/errors.js';
@@ -14,6 +13,7 @@ import type { Pseudonymizer } from '../shared/ports/pseudonymizer.js';
 import type { IntakeQueue } from '../shared/ports/queues.js';
 import type { SignalStore } from '../shared/ports/signal-store.js';
 import { signalPath } from '../shared/resource-paths.js';
+import { calendarProblems, scopeProblems } from './submission-rules.js';
 
 export interface SubmitSignalDeps {
   signals: SignalStore;
@@ -36,28 +36,6 @@ export interface SubmitSignalResult {
   replayed: boolean;
 }
 
-/** Rules that need more than the schema: the client's scope, the calendar, consent by age. */
-function domainProblems(submission: SignalSubmission, today: string): InvalidParam[] {
-  if (submission.requestType !== 'referral') return [];
-  const problems: InvalidParam[] = [];
-  const { birthDate } = submission.pupil;
-  if (birthDate > today) problems.push({ name: 'pupil.birthDate', reason: 'must not be in the future' });
-  if (submission.consent.recordedOn > today) {
-    problems.push({ name: 'consent.recordedOn', reason: 'must not be in the future' });
-  }
-  if (birthDate <= today) {
-    const age = ageOn(birthDate, today);
-    for (const party of missingConsent(age, submission.consent)) {
-      const who = party === 'parents' ? 'the parents' : 'the pupil';
-      problems.push({
-        name: `consent.${party}`,
-        reason: `consent of ${who} is required for a pupil aged ${age} (under 12: parents; 12–15: parents and pupil; 16+: pupil)`,
-      });
-    }
-  }
-  return problems;
-}
-
 function normalise(submission: SignalSubmission): SignalSubmission {
   if (submission.requestType !== 'referral') return submission;
   return {
@@ -73,23 +51,19 @@ export async function submitSignal(
   const { client } = input;
   const submission = normalise(input.submission);
 
-  if (!client.scope.schoolLocations?.includes(submission.schoolLocation)) {
-    throw new ForbiddenError('This client does not submit for that school location.', [
-      { name: 'schoolLocation', reason: 'is not a school location of this client' },
-    ]);
-  }
-
   const now = deps.now();
   const today = dutchCalendarDay(now);
   const hash = contentHash(submission);
-  const problems = domainProblems(submission, today);
-  if (problems.length) {
+  const scope = scopeProblems(submission, client);
+  const calendar = calendarProblems(submission, today);
+  if (calendar.length) {
     // A retry of a signal accepted earlier is answered as before, even when a rule that depends
     // on the day now judges it differently (the pupil turned 12 at midnight between the tries).
     const earlier = await deps.signals.findSource(client.clientId, submission.sourceId);
     if (earlier?.contentHash === hash) return replay(deps, earlier.signalId);
-    throw new ValidationError(problems);
+    throw new ValidationError([...calendar, ...scope]);
   }
+  if (scope.length) throw new ForbiddenError('This client does not submit for that school location.', scope);
 
   const at = utcTimestamp(now);
   let pupilPseudonym: string | undefined;

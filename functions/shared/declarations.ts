@@ -1,6 +1,7 @@
 import type * as core from 'zod/v4/core';
 import type { ClientRole } from '../../domain/vocabulary.js';
 import type { Client } from '../../schemas/client.js';
+import type { InvalidParam } from '../../schemas/problem.js';
 import type { EnvKey } from './env.js';
 
 // What a function is, declared once beside its code (functions/<name>/declaration.ts): its
@@ -48,6 +49,12 @@ export interface OperationSpec {
   responses: Readonly<Record<number, ResponseSpec>>;
   /** Problems particular to this operation, by status code. */
   problems?: Readonly<Record<number, string>>;
+  /**
+   * Rules the body schema cannot express because they need the caller or the calendar. When the
+   * schema refuses the body, they run beside it on the body as it came, so the 400 names every bad
+   * field at once; when the schema accepts it, the use case applies them (it knows the exceptions).
+   */
+  bodyRules?: (body: unknown, context: { client: Client | undefined; now: Date }) => InvalidParam[];
 }
 
 type Output<S> = S extends core.$ZodType ? core.output<S> : Record<string, never>;

@@ -32,6 +32,8 @@ export function apiHandler<const Ops extends Record<string, OperationSpec>, Deps
   operations: Ops,
   implementations: Implementations<Ops, NoInfer<Deps>>,
   deps: Deps,
+  /** The clock of the operations' body rules (a use case's own clock, so tests can fix it). */
+  options: { now?: () => Date } = {},
 ) {
   const implementationOf = implementations as unknown as Record<
     string,
@@ -45,7 +47,7 @@ export function apiHandler<const Ops extends Record<string, OperationSpec>, Deps
     .use(resolveOperation(operations))
     .use(authorizedCaller())
     .use(jsonBody())
-    .use(validateRequest())
+    .use(validateRequest(options.now ?? (() => new Date())))
     .handler(async (event) => {
       const { id, request } = event.operation ?? {};
       const implementation = id ? implementationOf[id] : undefined;

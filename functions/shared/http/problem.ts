@@ -116,6 +116,16 @@ export function problemFor(error: unknown): { response: APIGatewayProxyResult; e
       expected: false,
     };
   }
+  if (isDependencyFailure(error)) {
+    return {
+      response: problemResponse(
+        503,
+        'A service this operation depends on did not answer. Send the same request again: every operation is safe to repeat.',
+        { headers: { 'Retry-After': '5' } },
+      ),
+      expected: false,
+    };
+  }
   return {
     response: problemResponse(
       500,
@@ -123,4 +133,43 @@ export function problemFor(error: unknown): { response: APIGatewayProxyResult; e
     ),
     expected: false,
   };
+}
+
+const NETWORK_ERRORS = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+]);
+const RETRYABLE_AWS_ERRORS = new Set([
+  'ThrottlingException',
+  'ProvisionedThroughputExceededException',
+  'RequestLimitExceeded',
+  'TransactionConflictException',
+  'TransactionInProgressException',
+  'LimitExceededException',
+]);
+
+/**
+ * A table or a queue failed or is out of reach — never the request itself, which was validated
+ * before any call. AWS SDK errors carry `$metadata`: a server fault or throttling passes, so the
+ * client gets a 503 with Retry-After (RFC 9110 §15.6.4); a client fault of AWS (a validation
+ * error, a missing table, a denied permission) is ours to fix and stays a 500.
+ */
+function isDependencyFailure(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const failure = error as Error & {
+    $metadata?: unknown;
+    $fault?: unknown;
+    $retryable?: unknown;
+    code?: unknown;
+  };
+  if (typeof failure.code === 'string' && NETWORK_ERRORS.has(failure.code)) return true;
+  if (failure.name === 'TimeoutError' || failure.name === 'RequestTimeout') return true;
+  if (failure.$metadata === undefined) return false;
+  return (
+    failure.$fault === 'server' || failure.$retryable !== undefined || RETRYABLE_AWS_ERRORS.has(failure.name)
+  );
 }

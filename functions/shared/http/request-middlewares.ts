@@ -4,6 +4,7 @@ import { createError } from '@middy/util';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import * as z from 'zod/mini';
 import type * as core from 'zod/v4/core';
+import { isValidBsn, isValidOnderwijsnummer } from '../../../domain/identifiers.js';
 import { MAX_BODY_BYTES } from '../../../schemas/api.js';
 import type { Client } from '../../../schemas/client.js';
 import type { InvalidParam } from '../../../schemas/problem.js';
@@ -93,18 +94,46 @@ export function jsonBody(): ApiMiddleware {
   };
 }
 
-// Issued by the calling system for its own user; opaque to Schakel, and never personal data such
-// as a BSN or an e-mail address (the audit keeps it for years).
-const UserHeaderSchema = z
-  .string()
-  .check(
-    z.regex(/^[A-Za-z0-9._@:-]{1,100}$/, { error: 'must be 1–100 characters: letters, digits, . _ @ : -' }),
-  );
+// Issued by the calling system for its own user and kept in the audit for years: an opaque id,
+// never personal data. An e-mail address (no @ allowed) or a number that passes the BSN's or the
+// onderwijsnummer's check is refused rather than stored (the decision "people, not keys": a user
+// identifier is opaque and never a BSN or other pupil data).
+const USER_REASON = 'must be an opaque user id: 1–100 letters, digits, . _ : - (never an e-mail address or a BSN)';
+const UserHeaderSchema = z.string().check(
+  z.regex(/^[A-Za-z0-9._:-]{1,100}$/, { error: USER_REASON }),
+  z.refine(
+    (user) =>
+      ![...user.matchAll(/\d{9,}/g)].some(([digits]) =>
+        [...digits].some((_, i) => {
+          const nine = digits.slice(i, i + 9);
+          return nine.length === 9 && (isValidBsn(nine) || isValidOnderwijsnummer(nine));
+        }),
+      ),
+    { error: USER_REASON },
+  ),
+);
 
 const EMPTY = z.strictObject({});
 
+/** Where a body holds text that is not valid Unicode (a lone surrogate in a value or a key). */
+function illFormedText(value: unknown, path: (string | number)[] = []): InvalidParam[] {
+  const name = path.join('.') || '(body)';
+  const reason = 'must be valid Unicode text (it holds a lone UTF-16 surrogate)';
+  if (typeof value === 'string') return value.isWellFormed() ? [] : [{ name, reason }];
+  if (value === null || typeof value !== 'object') return [];
+  return Object.entries(value).flatMap(([key, inner]) => {
+    const at = [...path, Array.isArray(value) ? Number(key) : key];
+    return key.isWellFormed() ? illFormedText(inner, at) : [{ name: at.join('.'), reason }];
+  });
+}
+
+function mergeByName(...lists: InvalidParam[][]): InvalidParam[] {
+  const seen = new Set<string>();
+  return lists.flat().filter((p) => !seen.has(p.name) && seen.add(p.name));
+}
+
 /** Every part of the request against the operation's schemas; all bad fields in one 400. */
-export function validateRequest(): ApiMiddleware {
+export function validateRequest(now: () => Date): ApiMiddleware {
   return {
     before: ({ event }) => {
       const operation = current(event);
@@ -135,7 +164,17 @@ export function validateRequest(): ApiMiddleware {
         if (event.body === null) {
           if (spec.body.required) problems.push({ name: '(body)', reason: 'is required' });
         } else {
+          // Text no store can hold: named before the schema judges the rest of the body.
+          const malformed = illFormedText(event.body);
+          const before = problems.length;
           body = part(spec.body.schema, event.body);
+          const schemaProblems = problems.splice(before);
+          problems.push(...mergeByName(malformed, schemaProblems));
+          // The request is refused anyway: the rules add what they find, so nothing waits for a retry.
+          if (problems.length && spec.bodyRules) {
+            const rules = spec.bodyRules(event.body, { client: operation.client, now: now() });
+            problems.splice(0, problems.length, ...mergeByName(problems, rules));
+          }
         }
       }
       if (problems.length) throw new ValidationError(problems);

@@ -169,10 +169,10 @@ describe('apiHandler', () => {
     it('passes a Schakel-User header whatever its case, and none when absent', async () => {
       const { handler, createThing } = handlerWith();
 
-      await handler(withHeaders(post(), { 'schakel-user': 'j.devries@regenboog' }));
+      await handler(withHeaders(post(), { 'schakel-user': 'j.devries' }));
       await handler(withHeaders(post(), { 'Schakel-User': undefined }));
 
-      expect(createThing.mock.calls.map((c) => c[0]?.user)).toEqual(['j.devries@regenboog', undefined]);
+      expect(createThing.mock.calls.map((c) => c[0]?.user)).toEqual(['j.devries', undefined]);
     });
   });
 
@@ -210,6 +210,33 @@ describe('apiHandler', () => {
 
       expect(response.statusCode).toBe(status);
       expect(problemOf(response)).toMatchObject({ status, title });
+    });
+
+    const awsError = (name: string, fault: 'client' | 'server', extra: object = {}) =>
+      Object.assign(new Error(name), { name, $fault: fault, $metadata: { httpStatusCode: 400 }, ...extra });
+
+    it.each<[string, unknown, number]>([
+      ['an AWS server fault', awsError('InternalServerError', 'server'), 503],
+      ['DynamoDB throttling', awsError('ProvisionedThroughputExceededException', 'client'), 503],
+      ['a transaction conflict', awsError('TransactionConflictException', 'client'), 503],
+      ['a retryable AWS error', awsError('SomethingTransient', 'client', { $retryable: {} }), 503],
+      [
+        'a refused connection',
+        Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }),
+        503,
+      ],
+      ['a timeout', Object.assign(new Error('timed out'), { name: 'TimeoutError' }), 503],
+      ['an AWS validation error (ours to fix)', awsError('ValidationException', 'client'), 500],
+      ['a missing table (ours to fix)', awsError('ResourceNotFoundException', 'client'), 500],
+    ])('answers %s with %i', async (_case, thrown, status) => {
+      const { handler } = handlerWith(async () => {
+        throw thrown;
+      });
+
+      const response = await handler(post());
+
+      expect(problemOf(response).status).toBe(status);
+      if (status === 503) expect(response.headers?.['Retry-After']).toMatch(/^\d+$/);
     });
 
     it('names the cursor for a cursor this API did not issue', async () => {
@@ -360,7 +387,11 @@ describe('apiHandler', () => {
         { name: 'id', reason: 'must be a UUID' },
         { name: 'limit', reason: 'must be at least 1' },
         { name: 'format', reason: 'is not a query parameter of this operation' },
-        { name: 'Schakel-User', reason: 'must be 1–100 characters: letters, digits, . _ @ : -' },
+        {
+          name: 'Schakel-User',
+          reason:
+            'must be an opaque user id: 1–100 letters, digits, . _ : - (never an e-mail address or a BSN)',
+        },
       ]);
     });
 
@@ -395,12 +426,31 @@ describe('apiHandler', () => {
       expect(response.statusCode).toBe(500);
     });
 
-    it.each(['', 'j de vries', 'x'.repeat(101), '<script>', 'bsn=999900018;'])(
-      'answers 400 naming Schakel-User for the header value %j',
-      async (user) => {
-        const { response } = await refused(withHeaders(post(), { 'Schakel-User': user }));
+    it.each([
+      '',
+      'j de vries',
+      'x'.repeat(101),
+      '<script>',
+      'bsn=999900018;',
+      'ib@school.example',
+      '999900018',
+      'user-999900018-x',
+      'on-101000012',
+    ])('answers 400 naming Schakel-User for the header value %j', async (user) => {
+      const { response } = await refused(withHeaders(post(), { 'Schakel-User': user }));
 
-        expect(names(response)).toEqual(['Schakel-User']);
+      expect(names(response)).toEqual(['Schakel-User']);
+    });
+
+    it.each(['mw-042', '12345678', '123456789', 'HR:000123'])(
+      'accepts the opaque user id %j (no e-mail address, no number passing the 11-proof)',
+      async (user) => {
+        const { handler, createThing } = handlerWith();
+
+        const response = await handler(withHeaders(post(), { 'Schakel-User': user }));
+
+        expect(response.statusCode).toBe(202);
+        expect(createThing.mock.calls[0]?.[0]?.user).toBe(user);
       },
     );
 

@@ -107,6 +107,91 @@ describe('receive-signal handler', () => {
       expectNothingStored(hub);
     });
 
+    // The hostile probe's findings (issue 6): each answered 500, or stored, or named only part.
+    it.each<[string, unknown, string[]]>([
+      ['a lone surrogate in the summary', referralSubmission({ summary: 'x\ud800y' }), ['summary']],
+      [
+        'a lone surrogate in the contact’s name',
+        referralSubmission({ contact: { name: '\udc00' } }),
+        ['contact.name'],
+      ],
+      [
+        'a lone surrogate in the contact’s role',
+        referralSubmission({ contact: { role: 'ib\ud83d' } }),
+        ['contact.role'],
+      ],
+      ['a lone surrogate in a key', { ...referralSubmission(), 'x\ud800': 1 }, ['x\ud800']],
+      [
+        'a control character in the summary',
+        referralSubmission({ summary: 'before\u0007after' }),
+        ['summary'],
+      ],
+      [
+        'an escape sequence in the contact’s name',
+        referralSubmission({ contact: { name: '\u001b[31mX' } }),
+        ['contact.name'],
+      ],
+      [
+        'a birth date of 0000-01-01',
+        referralSubmission({ pupil: { birthDate: '0000-01-01' } }),
+        ['pupil.birthDate'],
+      ],
+      [
+        'a birth date of 1900-01-01',
+        referralSubmission({ pupil: { birthDate: '1900-01-01' } }),
+        ['pupil.birthDate'],
+      ],
+      [
+        'consent recorded before birth',
+        referralSubmission({ consent: { recordedOn: '2014-01-01' } }),
+        ['consent.recordedOn'],
+      ],
+      [
+        'a 300-character e-mail local part',
+        referralSubmission({ contact: { email: `${'a'.repeat(300)}@school.example` } }),
+        ['contact.email'],
+      ],
+      ['a consultation about a one-year-old', consultationSubmission({ pupil: { age: 1 } }), ['pupil.age']],
+      [
+        'a bad e-mail address and a future birth date',
+        referralSubmission({ contact: { email: 'nope' }, pupil: { birthDate: '2026-11-23' } }),
+        ['contact.email', 'pupil.birthDate'],
+      ],
+      [
+        'a foreign school location and a future birth date',
+        referralSubmission({ schoolLocation: '99ZZ00', pupil: { birthDate: '2026-11-23' } }),
+        ['pupil.birthDate', 'schoolLocation'],
+      ],
+      [
+        'a foreign school location, a bad e-mail address and missing consent',
+        referralSubmission({
+          schoolLocation: '99ZZ00',
+          contact: { email: 'x' },
+          consent: { parents: false },
+        }),
+        ['consent.parents', 'contact.email', 'schoolLocation'],
+      ],
+    ])('answers %s with 400 naming every bad field, and stores nothing', async (_case, body, names) => {
+      const hub = fakeHub();
+
+      const answer = await hub.call('submitSignal', { client: schoolClient(), body });
+
+      expect(invalidNames(answer).sort()).toEqual(names);
+      expectNothingStored(hub);
+    });
+
+    it('answers a foreign school location alone with 403 naming it', async () => {
+      const hub = fakeHub();
+
+      const answer = await hub.call('submitSignal', {
+        client: schoolClient(),
+        body: referralSubmission({ schoolLocation: '99ZZ00' }),
+      });
+
+      expect(problemOf(answer, 403).invalidParams?.map((p) => p.name)).toEqual(['schoolLocation']);
+      expectNothingStored(hub);
+    });
+
     it('says "is required" for each missing field, and a sentence for a wrong one', async () => {
       const hub = fakeHub();
       const { summary: _summary, ...withoutSummary } = referralSubmission({
@@ -171,6 +256,8 @@ describe('receive-signal handler', () => {
       ['an unknown field', { reason: 'x', why: 'y' }, 'why'],
       ['a blank reason', { reason: '   ' }, 'reason'],
       ['a non-string reason', { reason: 42 }, 'reason'],
+      ['a reason with a lone surrogate', { reason: '\udfff' }, 'reason'],
+      ['a reason with a control character', { reason: 'ouders\u001bweg' }, 'reason'],
     ])('answers a withdrawal with %s 400 and writes nothing', async (_case, body, name) => {
       const hub = fakeHub();
       hub.store.putSignal(storedSignal());

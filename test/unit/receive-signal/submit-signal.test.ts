@@ -344,16 +344,16 @@ describe('submitSignal', () => {
       expect((error as ValidationError).invalidParams.map((p) => p.name)).toEqual(['consent.pupil']);
     });
 
-    it('accepts a birth date and consent day that are today in Amsterdam but tomorrow in UTC terms', async () => {
+    it('accepts a birthday and consent day that are today in Amsterdam but tomorrow in UTC terms', async () => {
       const deps = setup('2026-11-21T23:30:00Z');
       const body = referralSubmission({
-        pupil: { birthDate: '2026-11-22' },
-        consent: { parents: true, pupil: false, recordedOn: '2026-11-22' },
+        pupil: { birthDate: '2014-11-22' },
+        consent: { parents: true, pupil: true, recordedOn: '2026-11-22' },
       });
 
       await submit(deps, body);
 
-      expect(deps.signals.allSignals()[0]?.age).toBe(0);
+      expect(deps.signals.allSignals()[0]?.age).toBe(12);
     });
   });
 

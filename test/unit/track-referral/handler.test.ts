@@ -25,6 +25,8 @@ describe('track-referral handler', () => {
       ['withdrawn, which only the school can do', { type: 'withdrawn' }, 'type'],
       ['an unknown type', { type: 'finished' }, 'type'],
       ['an unknown field', { type: 'accepted', note: 'x' }, 'note'],
+      ['a reason with a lone surrogate', { type: 'rejected', reason: 'x\ud800y' }, 'reason'],
+      ['a reason with a control character', { type: 'rejected', reason: 'nee\u0000' }, 'reason'],
     ])('answers %s 400 naming the field, and writes nothing', async (_case, body, name) => {
       const hub = hubWithReferral();
 
