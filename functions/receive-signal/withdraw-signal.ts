@@ -42,6 +42,9 @@ export async function withdrawSignal(
 
   const open = referrals.filter((r) => !isTerminal(r.status));
   if (signal.status === 'routed' && open.length === 0) {
+    // The referrals may have ended by a withdrawal that ran between the two reads.
+    const lost = await repeatIfWithdrawnMeanwhile(deps, input);
+    if (lost) return lost;
     throw new ConflictError(
       'Every referral of this signal has already ended; there is nothing left to withdraw.',
     );
@@ -72,9 +75,8 @@ export async function withdrawSignal(
   if (outcome === 'conflict') {
     // A parallel withdrawal of the same signal (a client retrying on a timeout) won the race:
     // this request is then a repeat, not a conflict. A team event that came first is one.
-    const now = await loadOwnSignal(deps.signals, input.client, input.id);
-    if (now.status === 'withdrawn')
-      return repeated(deps, now, await deps.signals.getReferrals(now.referralIds));
+    const lost = await repeatIfWithdrawnMeanwhile(deps, input);
+    if (lost) return lost;
     throw new ConflictError('The signal or one of its referrals changed meanwhile; read it again and retry.');
   }
   logEvent(LOG_EVENTS.signalWithdrawn, { signalId: signal.id, referrals: withdrawn.length });
@@ -85,6 +87,15 @@ export async function withdrawSignal(
     updated,
     referrals.map((r) => byId.get(r.id) ?? r),
   );
+}
+
+async function repeatIfWithdrawnMeanwhile(
+  deps: WithdrawSignalDeps,
+  input: WithdrawSignalInput,
+): Promise<SignalView | undefined> {
+  const now = await loadOwnSignal(deps.signals, input.client, input.id);
+  if (now.status !== 'withdrawn') return undefined;
+  return repeated(deps, now, await deps.signals.getReferrals(now.referralIds));
 }
 
 /**

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { ReferralStatus } from '../../../domain/referral-state.js';
 import { withdrawSignal } from '../../../functions/receive-signal/withdraw-signal.js';
 import { ConflictError, NotFoundError, ServiceUnavailableError } from '../../../functions/shared/errors.js';
@@ -171,6 +171,20 @@ describe('withdrawSignal', () => {
       expect(view.referrals.map((r) => r.status)).toEqual(['withdrawn']);
       expect(deps.signals.writes).toEqual([]);
       expect(deps.teams.published.map((p) => p.event.id)).toEqual([`${REF_A}:withdrawn`]);
+    });
+
+    it('answers as a repeat when the referrals ended by a parallel withdrawal between its two reads', async () => {
+      const { signal, referral } = routed('delivered');
+      const deps = setup({ ...signal, status: 'withdrawn', version: 3 }, [
+        { ...referral, status: 'withdrawn', version: referral.version + 1 },
+      ]);
+      // The first read still saw the signal routed: the other withdrawal committed right after it.
+      vi.spyOn(deps.signals, 'getSignal').mockResolvedValueOnce(signal);
+
+      const view = await withdraw(deps, signal.id);
+
+      expect(view.status).toBe('withdrawn');
+      expect(deps.signals.writes).toEqual([]);
     });
   });
 
