@@ -11,4 +11,9 @@ const options = { runs, warmups: quick ? 1 : 3 };
 
 const started = performance.now();
 console.log(await runBundleBench(options));
+console.log('');
+// The use cases log through Powertools, which reads its level once, when first imported.
+process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
+const { runEncryptionBench } = await import('./encryption.js');
+console.log(await runEncryptionBench(options));
 process.stderr.write(`bench took ${((performance.now() - started) / 1000).toFixed(0)} s\n`);

@@ -58,6 +58,7 @@ export class StatelessStack extends Stack {
       INTAKE_QUEUE_URL: stateful.intakeQueueUrl,
       DEPLOYMENT_NAME: config.deployment,
       PSEUDONYM_SECRET_ARN: stateful.pseudonymSecretArn,
+      PUPIL_DATA_KEY_ARN: stateful.dataKeyArn,
       SCHAKEL_DEPLOYMENT_CONFIG: JSON.stringify(config),
       SCHAKEL_OPENAPI_DOCUMENT: JSON.stringify(buildOpenApiDocument()),
     };
@@ -116,6 +117,10 @@ export class StatelessStack extends Stack {
         );
         dataKey.grantDecrypt(fn);
       }
+      // Envelope encryption of pupil data: a data key from KMS to seal, KMS's unwrap to open; the
+      // caching materials manager keeps these to a few calls per function instance.
+      if (access.pupilData === 'seal') dataKey.grant(fn, 'kms:GenerateDataKey');
+      if (access.pupilData === 'open') dataKey.grant(fn, 'kms:Decrypt');
       if (access.teamQueues === 'send') {
         fn.addToRolePolicy(teamQueues);
         Validations.of(house).acknowledge({

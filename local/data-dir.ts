@@ -5,21 +5,39 @@ import { join } from 'node:path';
 import * as z from 'zod';
 import { freePort } from './emulators.js';
 
-// What a hub keeps in its data dir besides the emulators' data and local.json: the pseudonym key
-// and the emulator ports, both reused by the next start of a hub on the same data dir.
+// What a hub keeps in its data dir besides the emulators' data and local.json: the pseudonym key,
+// the pupil data key and the emulator ports, all reused by the next start on the same data dir.
 
-/** A random key for pupil pseudonyms, made once per data dir (AWS keeps it in Secrets Manager). */
-export function pseudonymKey(dataDir: string): string {
-  const file = join(dataDir, 'pseudonym-key');
+/** A random secret kept in the data dir, made on first use; reused by every later start. */
+function dataDirSecret(
+  dataDir: string,
+  name: string,
+  encoding: 'base64' | 'base64url',
+  minLength: number,
+): string {
+  const file = join(dataDir, name);
   try {
     const existing = readFileSync(file, 'utf8').trim();
-    if (existing.length >= 32) return existing;
+    if (existing.length >= minLength) return existing;
   } catch {
     // first start
   }
-  const key = randomBytes(32).toString('base64url');
-  writeFileSync(file, `${key}\n`, { mode: 0o600 });
-  return key;
+  const secret = randomBytes(32).toString(encoding);
+  writeFileSync(file, `${secret}\n`, { mode: 0o600 });
+  return secret;
+}
+
+/** A random key for pupil pseudonyms, made once per data dir (AWS keeps it in Secrets Manager). */
+export function pseudonymKey(dataDir: string): string {
+  return dataDirSecret(dataDir, 'pseudonym-key', 'base64url', 32);
+}
+
+/**
+ * The AES key (base64 of 32 bytes) that seals pupil data locally, made once per data dir: AWS wraps
+ * each data key with the deployment's KMS key instead. A new key would leave stored signals unreadable.
+ */
+export function pupilDataKey(dataDir: string): string {
+  return dataDirSecret(dataDir, 'pupil-data-key', 'base64', 44);
 }
 
 function portIsFree(port: number): Promise<boolean> {

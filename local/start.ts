@@ -4,7 +4,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { buildOpenApiDocument } from '../functions/openapi.js';
 import { createDocumentClient } from '../functions/shared/adapters/dynamodb-client.js';
 import { DEFAULT_CONFIG_PATH, loadDeploymentConfig } from '../infra/deployment-config.js';
-import { emulatorPorts, pseudonymKey } from './data-dir.js';
+import { emulatorPorts, pseudonymKey, pupilDataKey } from './data-dir.js';
 import { startEmulators } from './emulators.js';
 import type { EventSource } from './event-sources/event-source.js';
 import { startSqsEventSource } from './event-sources/sqs.js';
@@ -99,6 +99,7 @@ export async function startLocalHub(options: LocalHubOptions = {}): Promise<Loca
       SCHAKEL_DEPLOYMENT_CONFIG: JSON.stringify(config),
       SCHAKEL_OPENAPI_DOCUMENT: JSON.stringify(buildOpenApiDocument()),
       PSEUDONYM_KEY: pseudonymKey(dataDir),
+      PUPIL_DATA_KEY: pupilDataKey(dataDir),
       DYNAMODB_ENDPOINT: emulators.dynamodbEndpoint,
       SQS_ENDPOINT: emulators.sqsEndpoint,
     };

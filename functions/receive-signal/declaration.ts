@@ -163,7 +163,15 @@ export const RECEIVE_SIGNAL = declareFunction({
     'DEPLOYMENT_NAME',
     'PSEUDONYM_SECRET_ARN',
     'PSEUDONYM_KEY',
+    'PUPIL_DATA_KEY_ARN',
+    'PUPIL_DATA_KEY',
   ],
-  access: { stateTable: 'read-write', intakeQueue: 'send', teamQueues: 'send', pseudonymSecret: 'read' },
+  access: {
+    stateTable: 'read-write',
+    intakeQueue: 'send',
+    teamQueues: 'send',
+    pseudonymSecret: 'read',
+    pupilData: 'seal',
+  },
   trigger: { kind: 'api', operations: RECEIVE_SIGNAL_OPERATIONS },
 });

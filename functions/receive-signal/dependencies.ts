@@ -1,5 +1,6 @@
 import { createDocumentClient } from '../shared/adapters/dynamodb-client.js';
 import { DynamoDbStateStore } from '../shared/adapters/dynamodb-state-store.js';
+import { pupilDataVaultFromEnv } from '../shared/adapters/encryption-sdk-vault.js';
 import { pseudonymizerFromEnv } from '../shared/adapters/hmac-pseudonymizer.js';
 import { createSqsClient } from '../shared/adapters/sqs-client.js';
 import { SqsIntakeQueue, SqsTeamQueue } from '../shared/adapters/sqs-queues.js';
@@ -16,6 +17,7 @@ export function productionDependencies(source: EnvSource = process.env): Receive
     intake: new SqsIntakeQueue(sqs, env.INTAKE_QUEUE_URL),
     teams: new SqsTeamQueue(sqs, env.DEPLOYMENT_NAME),
     pseudonymizer: pseudonymizerFromEnv(env),
+    vault: pupilDataVaultFromEnv(env),
     deployment: env.DEPLOYMENT_NAME,
     now: clock,
     newId,

@@ -10,6 +10,7 @@ import { LOG_EVENTS } from '../shared/log-events.js';
 import { logEvent } from '../shared/logger.js';
 import type { StoredSignal } from '../shared/model.js';
 import type { Pseudonymizer } from '../shared/ports/pseudonymizer.js';
+import type { PupilDataVault } from '../shared/ports/pupil-data-vault.js';
 import type { IntakeQueue } from '../shared/ports/queues.js';
 import type { SignalStore } from '../shared/ports/signal-store.js';
 import { signalPath } from '../shared/resource-paths.js';
@@ -17,6 +18,7 @@ import { calendarProblems, scopeProblems } from './submission-rules.js';
 
 export interface SubmitSignalDeps {
   signals: SignalStore;
+  vault: PupilDataVault;
   intake: IntakeQueue;
   pseudonymizer: Pseudonymizer;
   now: () => Date;
@@ -78,8 +80,9 @@ export async function submitSignal(
     age = submission.pupil.age;
   }
 
+  const id = deps.newId();
   const signal: StoredSignal = {
-    id: deps.newId(),
+    id,
     sourceClientId: client.clientId,
     sourceId: submission.sourceId,
     contentHash: hash,
@@ -91,7 +94,7 @@ export async function submitSignal(
     concerns: submission.concerns,
     age,
     ...(pupilPseudonym ? { pupilPseudonym } : {}),
-    submission,
+    sealedSubmission: await deps.vault.seal(id, submission),
     referralIds: [],
     receivedAt: at,
     updatedAt: at,

@@ -108,6 +108,8 @@ export interface FunctionAccess {
   /** Send to every team queue of the deployment (found by name, see team-queue-name.ts). */
   teamQueues?: 'send';
   pseudonymSecret?: 'read';
+  /** Seal (encrypt) or open (decrypt) pupil data under the deployment's data key. */
+  pupilData?: 'seal' | 'open';
 }
 
 export type FunctionTrigger =

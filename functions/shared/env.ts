@@ -22,6 +22,10 @@ const EnvSchema = z.object({
   PSEUDONYM_SECRET_ARN: z.optional(z.string().check(z.minLength(1))),
   /** The pseudonym key itself (local mode and tests only). */
   PSEUDONYM_KEY: z.optional(z.string().check(z.minLength(32))),
+  /** The KMS key that wraps the data keys of pupil data (AWS). */
+  PUPIL_DATA_KEY_ARN: z.optional(z.string().check(z.minLength(1))),
+  /** The local AES key for pupil data, base64 of 32 bytes (local mode and tests only). */
+  PUPIL_DATA_KEY: z.optional(z.string().check(z.minLength(40))),
   /** Emulator endpoints (local mode and tests only); unset in AWS. */
   DYNAMODB_ENDPOINT: z.optional(HttpUrl),
   SQS_ENDPOINT: z.optional(HttpUrl),

@@ -1,7 +1,6 @@
 import type { ReferralStatus } from '../../domain/referral-state.js';
 import type { Concern, RequestType, SignalStatus, Urgency } from '../../domain/vocabulary.js';
 import type { AuditActor, AuditEventType } from '../../schemas/audit-event.js';
-import type { SignalSubmission } from '../../schemas/signal.js';
 
 // What the state table stores. Items carry `lastChange`: who did what, so the stream-driven
 // audit writer can attribute every change without seeing the request.
@@ -29,7 +28,8 @@ export interface StoredSignal {
   /** Age in whole years on the day of submission (given for a consultation, derived otherwise). */
   age: number;
   pupilPseudonym?: string;
-  submission: SignalSubmission;
+  /** The submission, encrypted (PupilDataVault): the only copy of the pupil data and free text. */
+  sealedSubmission: string;
   referralIds: string[];
   receivedAt: string;
   updatedAt: string;

@@ -113,7 +113,7 @@ export const TRACK_REFERRAL = declareFunction({
   description: 'Teams list and read their referrals and report what they did',
   timeoutSeconds: 15,
   memoryMb: 512,
-  environment: ['STATE_TABLE_NAME'],
-  access: { stateTable: 'read-write' },
+  environment: ['STATE_TABLE_NAME', 'PUPIL_DATA_KEY_ARN', 'PUPIL_DATA_KEY'],
+  access: { stateTable: 'read-write', pupilData: 'open' },
   trigger: { kind: 'api', operations: TRACK_REFERRAL_OPERATIONS },
 });

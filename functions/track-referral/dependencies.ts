@@ -1,6 +1,7 @@
 import { DynamoDbAccessLog } from '../shared/adapters/dynamodb-access-log.js';
 import { createDocumentClient } from '../shared/adapters/dynamodb-client.js';
 import { DynamoDbStateStore } from '../shared/adapters/dynamodb-state-store.js';
+import { pupilDataVaultFromEnv } from '../shared/adapters/encryption-sdk-vault.js';
 import { type EnvSource, loadEnv } from '../shared/env.js';
 import { clock, newId } from '../shared/wiring.js';
 import { TRACK_REFERRAL } from './declaration.js';
@@ -12,6 +13,7 @@ export function productionDependencies(source: EnvSource = process.env): TrackRe
   return {
     referrals: new DynamoDbStateStore(documents, env.STATE_TABLE_NAME),
     access: new DynamoDbAccessLog(documents, env.STATE_TABLE_NAME, clock),
+    vault: pupilDataVaultFromEnv(env),
     now: clock,
     newId,
   };

@@ -1,4 +1,5 @@
 import type * as z from 'zod/mini';
+import type { SignalSubmission } from '../../schemas/signal.js';
 import type { ReferralListItemSchema, ReferralView } from '../../schemas/views.js';
 import type { StoredReferral, StoredSignal } from '../shared/model.js';
 
@@ -23,8 +24,12 @@ export function toReferralState(referral: StoredReferral) {
   return { ...toListItem(referral), history: referral.history };
 }
 
-export function toReferralView(referral: StoredReferral, signal: StoredSignal): ReferralView {
-  const { submission } = signal;
+/** The referral with the signal's submission, opened from the vault for this one read. */
+export function toReferralView(
+  referral: StoredReferral,
+  signal: StoredSignal,
+  submission: SignalSubmission,
+): ReferralView {
   return {
     id: referral.id,
     signalId: referral.signalId,

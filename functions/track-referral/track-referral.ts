@@ -8,6 +8,7 @@ import { LOG_EVENTS } from '../shared/log-events.js';
 import { logEvent } from '../shared/logger.js';
 import type { StoredReferral } from '../shared/model.js';
 import type { AccessLog } from '../shared/ports/access-log.js';
+import type { PupilDataVault } from '../shared/ports/pupil-data-vault.js';
 import type { ReferralStore } from '../shared/ports/referral-store.js';
 import { referralWrite, stepReferral } from '../shared/state-changes.js';
 import { toListItem, toReferralState, toReferralView } from './referral-views.js';
@@ -15,6 +16,7 @@ import { toListItem, toReferralState, toReferralView } from './referral-views.js
 export interface TrackReferralDeps {
   referrals: ReferralStore;
   access: AccessLog;
+  vault: PupilDataVault;
   now: () => Date;
   newId?: () => string;
 }
@@ -65,8 +67,9 @@ export async function getReferral(deps: TrackReferralDeps, input: Caller & { id:
       details: { status: referral.status },
     },
   });
+  const submission = await deps.vault.open(signal.id, signal.sealedSubmission);
   logEvent(LOG_EVENTS.referralRead, { referralId: referral.id, teamId: referral.teamId });
-  return toReferralView(referral, signal);
+  return toReferralView(referral, signal, submission);
 }
 
 export interface ReferralEventInput {

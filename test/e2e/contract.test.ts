@@ -1,4 +1,10 @@
 import { randomUUID } from 'node:crypto';
+import {
+  type AttributeValue,
+  DynamoDBClient,
+  ListTablesCommand,
+  ScanCommand,
+} from '@aws-sdk/client-dynamodb';
 import { describe, expect, it } from 'vitest';
 import * as z from 'zod';
 import { verifyChain } from '../../domain/audit-chain.js';
@@ -16,6 +22,7 @@ import {
   type Answer,
   call,
   eventually,
+  localConfig,
   municipality,
   receiveFromTeamQueue,
   school,
@@ -320,5 +327,92 @@ describe('tenant isolation', () => {
 
     expect(TeamPageSchema.parse(hillegom.body).items.map((r) => r.id)).toContain(referralId);
     expect(TeamPageSchema.parse(amsterdam.body).items.map((r) => r.id)).not.toContain(referralId);
+  });
+});
+
+describe('pupil data at rest', () => {
+  const dynamodb = new DynamoDBClient({
+    region: localConfig.region,
+    endpoint: localConfig.dynamodbEndpoint,
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+
+  async function everyStateItem(): Promise<string> {
+    const { TableNames = [] } = await dynamodb.send(new ListTablesCommand({}));
+    const texts: string[] = [];
+    for (const TableName of TableNames) {
+      let ExclusiveStartKey: Record<string, AttributeValue> | undefined;
+      do {
+        const page = await dynamodb.send(new ScanCommand({ TableName, ExclusiveStartKey }));
+        texts.push(JSON.stringify(page.Items ?? []));
+        ExclusiveStartKey = page.LastEvaluatedKey;
+      } while (ExclusiveStartKey);
+    }
+    return texts.join('\n');
+  }
+
+  it('keeps no BSN, birth date, postcode, name or summary readable in any table, yet the team reads them', async () => {
+    const secrets = {
+      bsn: '999900043',
+      birthDate: '2013-07-04',
+      postcode: '2181 AB',
+      name: 'Annemarie Zwaneveld',
+      email: 'a.zwaneveld@school.example',
+      summary: 'Leerling slaapt in de klas sinds de scheiding van de ouders',
+    };
+    const { id } = await submitReferral({
+      pupil: { bsn: secrets.bsn, birthDate: secrets.birthDate, postcode: secrets.postcode },
+      summary: secrets.summary,
+      contact: { name: secrets.name, email: secrets.email },
+      consent: { parents: true, pupil: true },
+    });
+    const referralId = await routedReferralId(id);
+
+    const read = await call('GET', `/v1/referrals/${referralId}`, { apiKey: team(AMSTERDAM_TEAM).apiKey });
+    const view = ReferralViewSchema.parse(read.body);
+    expect(view.signal.pupil).toMatchObject({
+      bsn: secrets.bsn,
+      birthDate: secrets.birthDate,
+      postcode: '2181AB',
+    });
+    expect(view.signal).toMatchObject({ summary: secrets.summary, contact: { name: secrets.name } });
+
+    const stored = await everyStateItem();
+    expect(stored).toContain(id);
+    for (const secret of [...Object.values(secrets), '2181AB']) expect(stored).not.toContain(secret);
+  });
+});
+
+describe('identical requests in parallel (a consumer retrying on a timeout)', () => {
+  it('answers twenty identical delivered events with 200 each and records the event once', async () => {
+    const { id } = await submitReferral();
+    const referralId = await routedReferralId(id);
+
+    const answers = await Promise.all(
+      Array.from({ length: 20 }, () =>
+        call('POST', `/v1/referrals/${referralId}/events`, {
+          apiKey: team(AMSTERDAM_TEAM).apiKey,
+          body: { type: 'delivered' },
+        }),
+      ),
+    );
+
+    expect(answers.map((a) => a.status)).toEqual(Array(20).fill(200));
+    const state = ReferralStateSchema.parse(answers[0]?.body);
+    expect(state.history.map((h) => h.status)).toEqual(['queued', 'delivered']);
+  });
+
+  it('answers ten identical withdrawals with 200 each', async () => {
+    const { id } = await submitReferral();
+    await routedReferralId(id);
+
+    const answers = await Promise.all(
+      Array.from({ length: 10 }, () =>
+        call('POST', `/v1/signals/${id}/withdraw`, { apiKey: school().apiKey }),
+      ),
+    );
+
+    expect(answers.map((a) => a.status)).toEqual(Array(10).fill(200));
+    expect((await signalView(id)).status).toBe('withdrawn');
   });
 });

@@ -84,7 +84,8 @@ export function storedSignal(overrides?: DeepPartial<StoredSignal>): StoredSigna
     concerns: submission.concerns,
     age: 11,
     pupilPseudonym: 'pp-placeholder-pseudonym-000000000',
-    submission,
+    // An opaque token of FakeVault; `FakeVault.keep` gives it the referralSubmission() contents.
+    sealedSubmission: 'sealed:example',
     referralIds: [],
     receivedAt: '2026-11-22T10:00:00.000Z',
     updatedAt: '2026-11-22T10:00:00.000Z',

@@ -6,12 +6,14 @@ import { makeHandler as serveOpenApiHandler } from '../../functions/serve-openap
 import { makeHandler as trackReferralHandler } from '../../functions/track-referral/handler.js';
 import type { DeploymentConfig } from '../../schemas/deployment-config.js';
 import { type Answer, answerOf, type CallOptions, operationEvent } from './api-calls.js';
+import { referralSubmission, storedSignal } from './factories.js';
 import {
   FakeAccessLog,
   FakeAuditLog,
   FakeIntakeQueue,
   FakePseudonymizer,
   FakeTeamQueue,
+  FakeVault,
   fixedClock,
   InMemoryStateStore,
   sequentialIds,
@@ -52,7 +54,10 @@ export function fakeHub(now = '2026-11-22T10:00:00Z') {
     now: fixedClock(now),
     newId: sequentialIds(),
     document: JSON.stringify({ openapi: '3.1.0' }),
+    vault: new FakeVault(),
   };
+  // What storedSignal() points at, for tests that put it in the store.
+  deps.vault.keep(storedSignal().sealedSubmission, storedSignal().id, referralSubmission());
   const handlers: Record<ApiFunctionName, (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>> = {
     'receive-signal': receiveSignalHandler(deps),
     'track-referral': trackReferralHandler(deps),

@@ -7,6 +7,7 @@ import type { AccessLog } from '../../functions/shared/ports/access-log.js';
 import type { AuditEntryDraft, AuditLog, AuditPage } from '../../functions/shared/ports/audit-log.js';
 import type { ClientDirectory } from '../../functions/shared/ports/client-directory.js';
 import type { Pseudonymizer } from '../../functions/shared/ports/pseudonymizer.js';
+import type { PupilDataVault } from '../../functions/shared/ports/pupil-data-vault.js';
 import type { IntakeQueue, TeamQueue } from '../../functions/shared/ports/queues.js';
 import type { ReferralPage, ReferralStore } from '../../functions/shared/ports/referral-store.js';
 import type { CreateSignalOutcome, SignalStore } from '../../functions/shared/ports/signal-store.js';
@@ -14,6 +15,7 @@ import type { CommitOutcome, StateWrite } from '../../functions/shared/ports/sta
 import type { AuditEvent } from '../../schemas/audit-event.js';
 import type { Client } from '../../schemas/client.js';
 import type { IntakeMessage, ReferralCloudEvent } from '../../schemas/cloud-event.js';
+import type { SignalSubmission } from '../../schemas/signal.js';
 
 // In-memory fakes of the ports in functions/shared/ports/, for unit tests of the use cases.
 // They keep the adapters' contracts: the stores apply the same conditions as the DynamoDB
@@ -264,6 +266,43 @@ export class FakeAccessLog implements AccessLog {
     this.faults.check('recordRead');
     if (this.records.some((r) => r.id === record.id)) throw new Error(`access record ${record.id} exists`);
     this.records.push(copy(record));
+  }
+}
+
+/**
+ * Seals into an opaque token and keeps the submission in memory, like a vault whose key the
+ * store never sees; opening checks the token belongs to the signal, as the real one does.
+ */
+export class FakeVault implements PupilDataVault {
+  private readonly sealed = new Map<string, { signalId: string; submission: SignalSubmission }>();
+  private readonly faults = new Faults<'seal' | 'open'>();
+
+  failNext(op: 'seal' | 'open', error: Error = new Error(`${op} failed`)) {
+    this.faults.next(op, error, 1);
+  }
+
+  async seal(signalId: string, submission: SignalSubmission): Promise<string> {
+    this.faults.check('seal');
+    const token = `sealed:${this.sealed.size + 1}`;
+    this.sealed.set(token, { signalId, submission: copy(submission) });
+    return token;
+  }
+
+  async open(signalId: string, token: string): Promise<SignalSubmission> {
+    this.faults.check('open');
+    const entry = this.sealed.get(token);
+    if (!entry || entry.signalId !== signalId) throw new Error('sealed pupil data of another signal');
+    return copy(entry.submission);
+  }
+
+  /** Arranges a sealed submission, as if `seal` had made `token` (for signals put in a store). */
+  keep(token: string, signalId: string, submission: SignalSubmission): void {
+    this.sealed.set(token, { signalId, submission: copy(submission) });
+  }
+
+  /** What was sealed under `token` (arrange/assert helper). */
+  contents(token: string): SignalSubmission | undefined {
+    return this.sealed.get(token)?.submission;
   }
 }
 

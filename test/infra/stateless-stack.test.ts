@@ -76,7 +76,7 @@ describe('stateless stack', () => {
     it.each(functionNames)('sets exactly the AWS environment variables %s declares', (name) => {
       const buildTime: readonly string[] = BUILD_TIME_KEYS;
       const expected = FUNCTIONS[name].environment.filter(
-        (key) => key !== 'PSEUDONYM_KEY' && !buildTime.includes(key),
+        (key) => key !== 'PSEUDONYM_KEY' && key !== 'PUPIL_DATA_KEY' && !buildTime.includes(key),
       );
       const keys = Object.keys(environmentOf(name)).filter(
         (key) => key !== 'NODE_OPTIONS' && key !== 'POWERTOOLS_SERVICE_NAME',
@@ -353,6 +353,30 @@ describe('stateless stack', () => {
         expect(secret.length > 0, name).toBe(name === 'receive-signal');
         expect(send.length > 0, name).toBe(name === 'receive-signal');
       }
+    });
+
+    // Table grants bring their own KMS actions (a list with wildcards); the pupil-data grants are
+    // statements of one exact action on the data key.
+    const exactlyOn = (name: FunctionName, action: string) =>
+      statementsOf(name).some(
+        (s) =>
+          JSON.stringify(asArray(s.Action as string | string[])) === JSON.stringify([action]) &&
+          JSON.stringify(s.Resource).includes(imported('dataKeyArn')),
+      );
+
+    it.each(functionNames)('lets %s seal or open pupil data only as its declaration says', (name) => {
+      expect(exactlyOn(name, 'kms:GenerateDataKey'), 'seal').toBe(name === 'receive-signal');
+      // receive-signal also decrypts the pseudonym secret, which the data key protects.
+      expect(exactlyOn(name, 'kms:Decrypt'), 'open').toBe(
+        name === 'track-referral' || name === 'receive-signal',
+      );
+    });
+
+    it('gives the sealing and opening functions the data key’s ARN, never a local key', () => {
+      for (const name of ['receive-signal', 'track-referral'] as const) {
+        expect(JSON.stringify(environmentOf(name).PUPIL_DATA_KEY_ARN)).toContain(imported('dataKeyArn'));
+      }
+      for (const name of functionNames) expect(environmentOf(name)).not.toHaveProperty('PUPIL_DATA_KEY');
     });
 
     it('gives serve-openapi nothing beyond its logs and traces', () => {

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,6 +11,7 @@ import { makeHandler as makeRouteSignalHandler } from '../../functions/route-sig
 import { routeSignal } from '../../functions/route-signal/route-signal.js';
 import { DynamoDbAccessLog } from '../../functions/shared/adapters/dynamodb-access-log.js';
 import { DynamoDbStateStore } from '../../functions/shared/adapters/dynamodb-state-store.js';
+import { pupilDataVaultFromEnv } from '../../functions/shared/adapters/encryption-sdk-vault.js';
 import { HmacPseudonymizer } from '../../functions/shared/adapters/hmac-pseudonymizer.js';
 import { SqsIntakeQueue, SqsTeamQueue } from '../../functions/shared/adapters/sqs-queues.js';
 import { ConflictError } from '../../functions/shared/errors.js';
@@ -59,6 +60,7 @@ function buildDeps() {
     teams,
     intake: new SqsIntakeQueue(aws.sqs, intakeUrl),
     pseudonymizer: new HmacPseudonymizer(async () => 'k'.repeat(48)),
+    vault: pupilDataVaultFromEnv({ PUPIL_DATA_KEY: randomBytes(32).toString('base64') }),
     referrals: signals,
     access: new DynamoDbAccessLog(aws.documents, table, now),
     config,

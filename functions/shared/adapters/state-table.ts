@@ -1,7 +1,7 @@
 // Key layout of the state table, shared by the CDK stack, local mode and the adapters.
 // One table, generic keys; entity types are told apart by key prefix and `entity`.
 //
-//   SIGNAL#<id>              / SIGNAL     the signal, with the validated submission
+//   SIGNAL#<id>              / SIGNAL     the signal; its submission only as ciphertext
 //   SOURCE#<client>#<source> / SOURCE     idempotency: (client, sourceId) → signal id + content hash
 //   REFERRAL#<id>            / REFERRAL   a referral; GSI bySignal and byTeam
 //   CLIENT#<sha256(apiKey)>  / CLIENT     an API client (the key itself is never stored)

@@ -32,7 +32,7 @@ const PACKAGES: Record<Layer, readonly string[]> = {
   domain: ['canonicalize'],
   schemas: ['zod'],
   application: ['zod', '@aws-lambda-powertools/logger'],
-  adapters: ['@aws-sdk/', '@aws-lambda-powertools/parameters', 'aws-lambda', 'zod'],
+  adapters: ['@aws-sdk/', '@aws-crypto/', '@aws-lambda-powertools/parameters', 'aws-lambda', 'zod'],
   edge: [
     'zod',
     'zod-openapi',

@@ -14,6 +14,7 @@ import { consultationSubmission, referralSubmission } from '../../helpers/factor
 import {
   FakeIntakeQueue,
   FakePseudonymizer,
+  FakeVault,
   fixedClock,
   InMemoryStateStore,
   sequentialIds,
@@ -28,6 +29,7 @@ function setup(now = NOW) {
     signals: new InMemoryStateStore(),
     intake: new FakeIntakeQueue(),
     pseudonymizer: new FakePseudonymizer(),
+    vault: new FakeVault(),
     now: fixedClock(now),
     newId: sequentialIds(),
   };
@@ -110,7 +112,7 @@ describe('submitSignal', () => {
 
       await submit(deps, referralSubmission({ pupil: { postcode: '1011 AB' } }));
 
-      const submission = deps.signals.allSignals()[0]?.submission;
+      const submission = deps.vault.contents(deps.signals.allSignals()[0]?.sealedSubmission ?? '');
       expect(submission?.requestType === 'referral' && submission.pupil.postcode).toBe('1011AB');
     });
   });
@@ -150,17 +152,37 @@ describe('submitSignal', () => {
       }
     });
 
-    it('keeps the BSN only inside the stored submission (for the audited team read), not in the fields the audit and indexes see', async () => {
+    it('stores the submission only sealed: no BSN, birth date, postcode, name or summary in the signal', async () => {
       const deps = setup();
 
       await submit(deps, referralSubmission({ pupil: { bsn } }));
 
       const stored = deps.signals.allSignals()[0];
-      expect(stored).toBeDefined();
-      const { submission, ...outsideSubmission } = stored as NonNullable<typeof stored>;
-      expect(JSON.stringify(outsideSubmission)).not.toContain(bsn);
-      expect(JSON.stringify(outsideSubmission)).not.toContain('2015-03-14');
-      expect(submission.requestType === 'referral' && submission.pupil.bsn).toBe(bsn);
+      const text = JSON.stringify(stored);
+      for (const secret of [
+        bsn,
+        '2015-03-14',
+        '1011AB',
+        'J. de Vries',
+        'ib@school.example',
+        'Frequent absence',
+      ]) {
+        expect(text).not.toContain(secret);
+      }
+      const sealed = deps.vault.contents(stored?.sealedSubmission ?? '');
+      expect(sealed?.requestType === 'referral' && sealed.pupil.bsn).toBe(bsn);
+    });
+
+    it('seals the submission under the signal’s own id', async () => {
+      const deps = setup();
+
+      const { id } = await submit(deps, referralSubmission());
+
+      const stored = deps.signals.allSignals()[0];
+      await expect(deps.vault.open(id, stored?.sealedSubmission ?? '')).resolves.toMatchObject({
+        sourceId: 'lvs-000123',
+      });
+      await expect(deps.vault.open('another-signal', stored?.sealedSubmission ?? '')).rejects.toThrow();
     });
   });
 

@@ -14,8 +14,14 @@ import type { Client } from '../../../schemas/client.js';
 import { ReferralEventInputSchema } from '../../../schemas/referral.js';
 import { ReferralListItemSchema, ReferralViewSchema } from '../../../schemas/views.js';
 import { municipalityClient, schoolClient, teamClient } from '../../helpers/clients.js';
-import { storedReferral, storedSignal } from '../../helpers/factories.js';
-import { FakeAccessLog, fixedClock, InMemoryStateStore, sequentialIds } from '../../helpers/fakes.js';
+import { referralSubmission, storedReferral, storedSignal } from '../../helpers/factories.js';
+import {
+  FakeAccessLog,
+  FakeVault,
+  fixedClock,
+  InMemoryStateStore,
+  sequentialIds,
+} from '../../helpers/fakes.js';
 import { rejection } from '../../helpers/rejection.js';
 
 const NOW = '2026-11-25T14:00:00.000Z';
@@ -28,7 +34,9 @@ function setup(status: ReferralStatus = 'queued', access: AccessLog = new FakeAc
   const referrals = new InMemoryStateStore();
   referrals.putSignal(signal);
   referrals.putReferral({ ...own, status, version: 3 });
-  return { referrals, access, now: fixedClock(NOW), newId: sequentialIds(100) };
+  const vault = new FakeVault();
+  vault.keep(signal.sealedSubmission, signal.id, referralSubmission());
+  return { referrals, access, vault, now: fixedClock(NOW), newId: sequentialIds(100) };
 }
 
 const foreignCallers: [string, Client][] = [
@@ -318,7 +326,10 @@ describe('listReferrals', () => {
     referrals.putReferral(
       storedReferral({ id: '7e1d9d5f-7a1b-4d64-8a2f-0000000000ff', teamId: 'jgt-hillegom' }),
     );
-    return { deps: { referrals, access: new FakeAccessLog(), now: fixedClock(NOW) }, ids };
+    return {
+      deps: { referrals, access: new FakeAccessLog(), vault: new FakeVault(), now: fixedClock(NOW) },
+      ids,
+    };
   }
 
   const list = (

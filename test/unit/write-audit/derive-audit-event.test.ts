@@ -71,7 +71,6 @@ const signalAt = (
       id: SIGNAL_ID,
       status,
       version,
-      submission,
       pupilPseudonym: PSEUDONYM,
       referralIds: status === 'received' ? [] : [REFERRAL_ID],
       lastChange: last,
