@@ -10,6 +10,7 @@ export function isPlausiblePupilAge(age: number): boolean {
 
 // Free text may hold line breaks (\n, \r) but no other C0 or C1 control character: they render as
 // nothing or garble the team's screen, and no keyboard types them.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is its purpose
 const CONTROL_CHARACTER = /[\u0000-\u0009\u000b\u000c\u000e-\u001f\u007f-\u009f]/;
 
 export function hasControlCharacters(text: string): boolean {
@@ -33,6 +34,7 @@ export function fitsEmailLimits(address: string): boolean {
   const local = at < 0 ? address : address.slice(0, at);
   const encoder = new TextEncoder();
   return (
-    encoder.encode(local).length <= EMAIL_LIMITS.localPart && encoder.encode(address).length <= EMAIL_LIMITS.address
+    encoder.encode(local).length <= EMAIL_LIMITS.localPart &&
+    encoder.encode(address).length <= EMAIL_LIMITS.address
   );
 }

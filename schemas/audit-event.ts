@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import { CLIENT_ROLES } from '../domain/vocabulary.js';
-import { CursorQuerySchema, DateTimeSchema, MunicipalityCodeSchema, pageOf } from './common.js';
+import { acrossFields, CursorQuerySchema, DateTimeSchema, MunicipalityCodeSchema, pageOf } from './common.js';
 
 // Shaped after NEN 7513 (logging of access to health data) and BIO 8.15: what, when, outcome,
 // who, on whose behalf, which object, why. Never the BSN, a name or free text: the pupil is a
@@ -81,7 +81,7 @@ export const AuditQuerySchema = z
     ),
   })
   .check(
-    z.superRefine((query, ctx) => {
+    acrossFields(['from', 'to'], (query, ctx) => {
       // Compared as instants: '10:00+01:00' is before '09:30Z', whatever the strings say.
       if (query.from && query.to && Date.parse(query.from) >= Date.parse(query.to)) {
         ctx.addIssue({ code: 'custom', path: ['to'], message: 'must be later than from' });

@@ -92,6 +92,25 @@ export function textSchema(max: number) {
   );
 }
 
+/**
+ * A rule across fields of one object. zod skips an object's checks once any of its fields failed;
+ * this one still runs then, so one answer names every bad field, but not when a field it compares
+ * is itself bad. (A check that aborts explicitly, as `z.int()` does, still stops it: write whole
+ * numbers as a refinement in objects that have such a rule.)
+ */
+export function acrossFields<T extends object>(
+  fields: readonly (keyof T & string)[],
+  rule: (value: T, ctx: z.core.$RefinementCtx<T>) => void,
+): z.core.$ZodCheck<T> {
+  const compared = new Set<PropertyKey>(fields);
+  const spoils = ({ path, code }: z.core.$ZodRawIssue) =>
+    path?.[0] === undefined ? code !== 'unrecognized_keys' : compared.has(path[0]);
+  return z.superRefine(rule, {
+    // Not for input that is no object at all (`null`, a missing `pupil`): nothing to compare.
+    when: ({ value, issues }) => typeof value === 'object' && value !== null && !issues.some(spoils),
+  });
+}
+
 /** Paginated list: `next` is an opaque cursor for the following page. */
 export function pageOf<T extends z.ZodMiniType>(item: T) {
   return z.object({
@@ -104,25 +123,46 @@ export function pageOf<T extends z.ZodMiniType>(item: T) {
 
 const PAGE_SIZE = 'must be a whole number from 1 to 100';
 
+/** DynamoDB's limit for a sort key value; partition keys may be longer, ours never are. */
+const MAX_CURSOR_KEY_BYTES = 1024;
+
+/**
+ * The key a cursor carries, if it has the shape of every cursor this API issues: base64url of a
+ * JSON object of short strings (a DynamoDB LastEvaluatedKey). Which keys, and whose partition, is
+ * the store's check; this one lets the 400 name a forged cursor beside the other bad parameters.
+ */
+export function cursorKey(cursor: string): Record<string, string> | undefined {
+  if (!/^[A-Za-z0-9_-]+$/.test(cursor)) return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    return undefined;
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return undefined;
+  const values = Object.values(parsed);
+  const keyLike = (value: unknown) =>
+    typeof value === 'string' && Buffer.byteLength(value, 'utf8') <= MAX_CURSOR_KEY_BYTES;
+  return values.length > 0 && values.every(keyLike) ? (parsed as Record<string, string>) : undefined;
+}
+
 /** Strict: a query parameter the operation does not know is a 400 naming it. */
 export const CursorQuerySchema = z.strictObject({
   cursor: z.optional(
-    z
-      .string()
-      .check(
-        z.maxLength(2048),
-        z.meta({ description: 'The `next` of the previous page; leave out for the first page.' }),
-      ),
+    z.string().check(
+      z.maxLength(2048),
+      z.refine((cursor) => cursorKey(cursor) !== undefined, { error: 'is not a cursor this API issued' }),
+      z.meta({ description: 'The `next` of the previous page; leave out for the first page.' }),
+    ),
   ),
   limit: z._default(
-    z.coerce
-      .number({ error: PAGE_SIZE })
-      .check(
-        z.int({ error: PAGE_SIZE }),
-        z.gte(1, { error: PAGE_SIZE }),
-        z.lte(100, { error: PAGE_SIZE }),
-        z.meta({ description: 'Items per page, 1 to 100 (default 50).' }),
-      ),
+    z.coerce.number({ error: PAGE_SIZE }).check(
+      // A refinement, not z.int(), which aborts and would silence acrossFields rules (audit query).
+      z.refine(Number.isInteger, { error: PAGE_SIZE }),
+      z.gte(1, { error: PAGE_SIZE }),
+      z.lte(100, { error: PAGE_SIZE }),
+      z.meta({ type: 'integer', description: 'Items per page, 1 to 100 (default 50).' }),
+    ),
     50,
   ),
 });

@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 import { EMAIL_LIMITS, fitsEmailLimits, isPlausiblePupilAge, PUPIL_AGE } from '../domain/plausibility.js';
 import {
+  acrossFields,
   BsnSchema,
   ConcernsSchema,
   IsoDateSchema,
@@ -45,7 +46,7 @@ export const IdentifiedPupilSchema = z
     postcode: PostcodeSchema,
   })
   .check(
-    z.superRefine((pupil, ctx) => {
+    acrossFields(['bsn', 'onderwijsnummer'], (pupil, ctx) => {
       if ((pupil.bsn === undefined) === (pupil.onderwijsnummer === undefined)) {
         ctx.addIssue({
           code: 'custom',
@@ -57,14 +58,12 @@ export const IdentifiedPupilSchema = z
   );
 
 export const AnonymousPupilSchema = z.strictObject({
-  age: z
-    .int({ error: 'must be the pupil’s age in whole years' })
-    .check(
-      z.refine(isPlausiblePupilAge, {
-        error: `must be an age a pupil can have: ${PUPIL_AGE.min} to ${PUPIL_AGE.max}`,
-      }),
-      z.meta({ minimum: PUPIL_AGE.min, maximum: PUPIL_AGE.max }),
-    ),
+  age: z.int({ error: 'must be the pupil’s age in whole years' }).check(
+    z.refine(isPlausiblePupilAge, {
+      error: `must be an age a pupil can have: ${PUPIL_AGE.min} to ${PUPIL_AGE.max}`,
+    }),
+    z.meta({ minimum: PUPIL_AGE.min, maximum: PUPIL_AGE.max }),
+  ),
   municipality: MunicipalityCodeSchema,
   bsn: forbidden(),
   onderwijsnummer: forbidden(),

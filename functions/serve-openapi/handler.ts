@@ -1,7 +1,9 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { ValidationError } from '../shared/errors.js';
 import { STANDARD_HEADERS } from '../shared/http/gateway-responses.js';
+import { problemFor } from '../shared/http/problem.js';
 import { logger } from '../shared/logger.js';
 
 export interface ServeOpenApiDeps {
@@ -9,17 +11,28 @@ export interface ServeOpenApiDeps {
   document: string;
 }
 
-// Its one operation (getOpenApi) needs no validation, caller or body: this handler skips the API
+// Its one operation (getOpenApi) needs no caller, body or schema: this handler skips the API
 // plumbing, so its bundle is the document and little more (see the bundle table in the README).
+// Like every operation it refuses query parameters it does not take, rather than ignoring them.
 export const makeHandler = (deps: ServeOpenApiDeps) =>
   middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
     .use(injectLambdaContext(logger, { clearState: true }))
-    .handler(async () => ({
-      statusCode: 200,
-      headers: {
-        ...STANDARD_HEADERS,
-        'Content-Type': 'application/json',
-        'Cache-Control': 'public, max-age=300',
-      },
-      body: deps.document,
-    })) as unknown as (event: APIGatewayProxyEvent, context?: unknown) => Promise<APIGatewayProxyResult>;
+    .handler(async (event) => {
+      const unknown = Object.keys(event.queryStringParameters ?? {});
+      if (unknown.length) {
+        const invalidParams = unknown.map((name) => ({
+          name,
+          reason: 'is not a query parameter of this operation',
+        }));
+        return problemFor(new ValidationError(invalidParams)).response;
+      }
+      return {
+        statusCode: 200,
+        headers: {
+          ...STANDARD_HEADERS,
+          'Content-Type': 'application/json',
+          'Cache-Control': 'public, max-age=300',
+        },
+        body: deps.document,
+      };
+    }) as unknown as (event: APIGatewayProxyEvent, context?: unknown) => Promise<APIGatewayProxyResult>;

@@ -60,20 +60,9 @@ function isHttpError(error: unknown): error is HttpErrorLike {
   );
 }
 
-/** What middy's JSON body parser reports, as this API words it. */
+/** What middy reports (a 415 from its JSON body parser, a 413 of ours), as this API words it. */
 function fromHttpError(error: HttpErrorLike): APIGatewayProxyResult | undefined {
   if (error.statusCode === 415) return problemResponse(415, 'Send the body as application/json.');
-  if (error.statusCode === 422 && error.cause?.package === '@middy/http-json-body-parser') {
-    const forbidden = /Forbidden key/.test(error.message);
-    return problemResponse(400, forbidden ? 'The body has a forbidden key.' : 'The body is not valid JSON.', {
-      invalidParams: [
-        {
-          name: '(body)',
-          reason: forbidden ? 'must not contain the keys __proto__ or constructor' : 'is not valid JSON',
-        },
-      ],
-    });
-  }
   if (error.statusCode < 500 && error.expose !== false)
     return problemResponse(error.statusCode, error.message);
   return undefined;

@@ -24,9 +24,21 @@ export interface ValidatedRequest {
   body: unknown;
 }
 
+/** The body as jsonBody() found it: none sent, parsed JSON (which may be `null`), or not JSON. */
+export type ReceivedBody =
+  | { kind: 'absent' }
+  | { kind: 'json'; value: unknown }
+  | { kind: 'unparseable'; problem: InvalidParam };
+
 export interface ApiEvent extends APIGatewayProxyEvent {
   /** Set by the middlewares below, read by the router's last step. */
-  operation?: { id: string; spec: OperationSpec; client?: Client; request?: ValidatedRequest };
+  operation?: {
+    id: string;
+    spec: OperationSpec;
+    client?: Client;
+    body?: ReceivedBody;
+    request?: ValidatedRequest;
+  };
 }
 
 type ApiMiddleware = MiddlewareObj<ApiEvent, APIGatewayProxyResult>;
@@ -72,16 +84,20 @@ export function authorizedCaller(): ApiMiddleware {
 }
 
 /**
- * The JSON body of operations that take one: at most MAX_BODY_BYTES (413), sent as JSON (415),
- * parseable (400, via middy's parser, which also refuses `__proto__` keys). No body is no body:
- * whether one is required is the validation's call.
+ * The JSON body of operations that take one: at most MAX_BODY_BYTES (413), sent as JSON (415).
+ * Those two refuse the request outright. A body that does not parse (or holds `__proto__`, which
+ * middy's parser refuses) is a bad field like any other: validateRequest names it beside the bad
+ * path, query and header values. No body is no body; whether one is required is the validation's
+ * call. A body of JSON `null` is a body, judged by the schema.
  */
 export function jsonBody(): ApiMiddleware {
   const parser = httpJsonBodyParser();
   return {
     before: (request) => {
       const { event } = request;
-      if (!current(event).spec.body || event.body === null || event.body === undefined || event.body === '') {
+      const operation = current(event);
+      if (!operation.spec.body || event.body === null || event.body === undefined || event.body === '') {
+        operation.body = { kind: 'absent' };
         event.body = null;
         return;
       }
@@ -89,16 +105,72 @@ export function jsonBody(): ApiMiddleware {
         ? Buffer.from(event.body, 'base64').length
         : Buffer.byteLength(event.body);
       if (size > MAX_BODY_BYTES) throw createError(413, `The request body exceeds ${MAX_BODY_BYTES} bytes.`);
-      return parser.before?.(request as never);
+      const text = event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+      if (nestingDepth(text) > MAX_BODY_DEPTH) {
+        operation.body = { kind: 'unparseable', problem: TOO_DEEP };
+        event.body = null;
+        return;
+      }
+      try {
+        parser.before?.(request as never);
+        operation.body = { kind: 'json', value: event.body as unknown };
+      } catch (error) {
+        const refused = unparseable(error);
+        if (!refused) throw error;
+        operation.body = { kind: 'unparseable', problem: refused };
+        event.body = null;
+      }
     },
   };
+}
+
+/** Far deeper than any body this API takes (a submission nests three levels). */
+export const MAX_BODY_DEPTH = 32;
+const TOO_DEEP: InvalidParam = {
+  name: '(body)',
+  reason: `must not nest deeper than ${MAX_BODY_DEPTH} levels`,
+};
+
+/**
+ * How deep the arrays and objects in JSON text nest, counted on the text before parsing: a 64 KiB
+ * body can nest 30,000 deep, which overflows the stack of the parser's reviver and of any schema.
+ */
+export function nestingDepth(json: string): number {
+  let depth = 0;
+  let deepest = 0;
+  let inString = false;
+  for (let i = 0; i < json.length; i++) {
+    const c = json.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c)
+        i++; // backslash: the next character is escaped
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x7b || c === 0x5b) deepest = Math.max(deepest, ++depth);
+    else if (c === 0x7d || c === 0x5d) depth--;
+  }
+  return deepest;
+}
+
+/** middy's parser reports bad JSON and forbidden keys as 422s; anything else (415) is not ours. */
+function unparseable(error: unknown): InvalidParam | undefined {
+  const { statusCode, cause, message } = (error ?? {}) as {
+    statusCode?: number;
+    cause?: { package?: string };
+    message?: string;
+  };
+  if (statusCode !== 422 || cause?.package !== '@middy/http-json-body-parser') return undefined;
+  return /Forbidden key/.test(message ?? '')
+    ? { name: '(body)', reason: 'must not contain the keys __proto__ or constructor' }
+    : { name: '(body)', reason: 'is not valid JSON' };
 }
 
 // Issued by the calling system for its own user and kept in the audit for years: an opaque id,
 // never personal data. An e-mail address (no @ allowed) or a number that passes the BSN's or the
 // onderwijsnummer's check is refused rather than stored (the decision "people, not keys": a user
 // identifier is opaque and never a BSN or other pupil data).
-const USER_REASON = 'must be an opaque user id: 1–100 letters, digits, . _ : - (never an e-mail address or a BSN)';
+const USER_REASON =
+  'must be an opaque user id: 1–100 letters, digits, . _ : - (never an e-mail address or a BSN)';
 const UserHeaderSchema = z.string().check(
   z.regex(/^[A-Za-z0-9._:-]{1,100}$/, { error: USER_REASON }),
   z.refine(
@@ -115,16 +187,30 @@ const UserHeaderSchema = z.string().check(
 
 const EMPTY = z.strictObject({});
 
-/** Where a body holds text that is not valid Unicode (a lone surrogate in a value or a key). */
-function illFormedText(value: unknown, path: (string | number)[] = []): InvalidParam[] {
-  const name = path.join('.') || '(body)';
+/**
+ * Where a body holds text that is not valid Unicode (a lone surrogate in a value or a key). A walk
+ * with its own stack, though jsonBody() already refused anything nested deeper than a few dozen.
+ */
+function illFormedText(body: unknown): InvalidParam[] {
   const reason = 'must be valid Unicode text (it holds a lone UTF-16 surrogate)';
-  if (typeof value === 'string') return value.isWellFormed() ? [] : [{ name, reason }];
-  if (value === null || typeof value !== 'object') return [];
-  return Object.entries(value).flatMap(([key, inner]) => {
-    const at = [...path, Array.isArray(value) ? Number(key) : key];
-    return key.isWellFormed() ? illFormedText(inner, at) : [{ name: at.join('.'), reason }];
-  });
+  const found: InvalidParam[] = [];
+  const pending: { value: unknown; path: (string | number)[] }[] = [{ value: body, path: [] }];
+  for (let next = pending.pop(); next; next = pending.pop()) {
+    const { value, path } = next;
+    if (typeof value === 'string') {
+      if (!value.isWellFormed()) found.push({ name: path.join('.') || '(body)', reason });
+      continue;
+    }
+    if (value === null || typeof value !== 'object') continue;
+    const entries = Object.entries(value);
+    for (let i = entries.length - 1; i >= 0; i--) {
+      const [key, inner] = entries[i] as [string, unknown];
+      const at = [...path, Array.isArray(value) ? Number(key) : key];
+      if (key.isWellFormed()) pending.push({ value: inner, path: at });
+      else found.push({ name: at.join('.'), reason });
+    }
+  }
+  return found;
 }
 
 function mergeByName(...lists: InvalidParam[][]): InvalidParam[] {
@@ -160,21 +246,21 @@ export function validateRequest(now: () => Date): ApiMiddleware {
           problems.push({ name: 'Schakel-User', reason: parsed.error.issues[0]?.message ?? 'is not valid' });
       }
       let body: unknown;
-      if (spec.body) {
-        if (event.body === null) {
-          if (spec.body.required) problems.push({ name: '(body)', reason: 'is required' });
-        } else {
-          // Text no store can hold: named before the schema judges the rest of the body.
-          const malformed = illFormedText(event.body);
-          const before = problems.length;
-          body = part(spec.body.schema, event.body);
-          const schemaProblems = problems.splice(before);
-          problems.push(...mergeByName(malformed, schemaProblems));
-          // The request is refused anyway: the rules add what they find, so nothing waits for a retry.
-          if (problems.length && spec.bodyRules) {
-            const rules = spec.bodyRules(event.body, { client: operation.client, now: now() });
-            problems.splice(0, problems.length, ...mergeByName(problems, rules));
-          }
+      const received = operation.body ?? { kind: 'absent' };
+      if (spec.body && received.kind === 'unparseable') problems.push(received.problem);
+      else if (spec.body && received.kind === 'absent') {
+        if (spec.body.required) problems.push({ name: '(body)', reason: 'is required' });
+      } else if (spec.body && received.kind === 'json') {
+        // Text no store can hold: named before the schema judges the rest of the body.
+        const malformed = illFormedText(received.value);
+        const before = problems.length;
+        body = part(spec.body.schema, received.value);
+        const schemaProblems = problems.splice(before);
+        problems.push(...mergeByName(malformed, schemaProblems));
+        // The request is refused anyway: the rules add what they find, so nothing waits for a retry.
+        if (problems.length && spec.bodyRules) {
+          const rules = spec.bodyRules(received.value, { client: operation.client, now: now() });
+          problems.splice(0, problems.length, ...mergeByName(problems, rules));
         }
       }
       if (problems.length) throw new ValidationError(problems);

@@ -11,6 +11,7 @@ import {
   ValidationError,
 } from '../../../functions/shared/errors.js';
 import { apiHandler } from '../../../functions/shared/http/api-handler.js';
+import { nestingDepth } from '../../../functions/shared/http/request-middlewares.js';
 import { API_VERSION, MAX_BODY_BYTES } from '../../../schemas/api.js';
 import { IdSchema } from '../../../schemas/common.js';
 import { ProblemSchema } from '../../../schemas/problem.js';
@@ -366,6 +367,44 @@ describe('apiHandler', () => {
 
       expect(response.statusCode).toBe(400);
       expect(problem.invalidParams?.map((p) => p.name)).toEqual(['(body)']);
+    });
+
+    it('names a body that is not JSON beside the other bad parts of the request', async () => {
+      const event = withHeaders(post({ body: '{"name": "Wilgenhoek",' }), { 'Schakel-User': 'j@school.nl' });
+
+      const { response, problem } = await refused(event);
+
+      expect(response.statusCode).toBe(400);
+      expect(problem.invalidParams?.map((p) => p.name)).toEqual(['Schakel-User', '(body)']);
+    });
+
+    it('judges a body of JSON null by the schema instead of taking it for no body', async () => {
+      const { problem } = await refused(post({ body: 'null' }));
+
+      expect(problem.invalidParams).toEqual([{ name: '(body)', reason: 'must be an object' }]);
+    });
+
+    it.each([
+      ['arrays', (depth: number) => `${'['.repeat(depth)}${']'.repeat(depth)}`],
+      ['objects', (depth: number) => `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`],
+    ])(
+      'answers 400 to a body of %s nested thousands deep, without overflowing the stack',
+      async (_, nest) => {
+        const body = `{"name":"x","count":${nest(5000)}}`;
+        expect(Buffer.byteLength(body)).toBeLessThan(MAX_BODY_BYTES);
+
+        const { response, problem } = await refused(post({ body }));
+
+        expect(response.statusCode).toBe(400);
+        expect(problem.invalidParams).toEqual([
+          { name: '(body)', reason: 'must not nest deeper than 32 levels' },
+        ]);
+      },
+    );
+
+    it('counts nesting on the text, not brackets inside strings', () => {
+      expect(nestingDepth('{"a":"[[[{{\\"[[","b":[{"c":[]}]}')).toBe(4);
+      expect(nestingDepth('"[[["')).toBe(0);
     });
 
     it('answers 400 "is required" for a missing body', async () => {

@@ -152,6 +152,32 @@ describe('SignalSubmissionSchema', () => {
       expect(issuePaths(input)).toEqual(['pupil.bsn']);
     });
 
+    it('names both identifiers given beside another bad field of the pupil', () => {
+      const input = referralSubmission({
+        pupil: { onderwijsnummer: '101234564', municipality: 363 as never },
+      });
+
+      expect(issuePaths(input).sort()).toEqual(['pupil.bsn', 'pupil.municipality']);
+    });
+
+    it.each([
+      ['missing', undefined],
+      ['null', null],
+      ['a list', []],
+    ])('names a pupil that is %s, and only the pupil', (_, pupil) => {
+      const input = { ...referralSubmission(), pupil };
+
+      expect(issuePaths(input)).toEqual(['pupil']);
+    });
+
+    it('does not add "exactly one" to a BSN that is itself wrong', () => {
+      const input = referralSubmission({ pupil: { bsn: '123', onderwijsnummer: '101234564' } });
+
+      expect(issues(input).map((i) => i.message)).not.toContain(
+        'give exactly one of bsn and onderwijsnummer',
+      );
+    });
+
     it('fails at pupil.bsn when neither bsn nor onderwijsnummer is given', () => {
       const input = referralSubmission({ pupil: { bsn: undefined } });
 

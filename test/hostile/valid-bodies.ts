@@ -1,0 +1,365 @@
+import fc from 'fast-check';
+import type * as core from 'zod/v4/core';
+import { ReferralEventInputSchema } from '../../schemas/referral.js';
+import { SignalSubmissionSchema, WithdrawInputSchema } from '../../schemas/signal.js';
+import { consultationSubmission, referralSubmission } from '../helpers/factories.js';
+import type { Tenant } from './world.js';
+import { TODAY, TOMORROW, YESTERDAY } from './world.js';
+
+// A valid body for every body schema an operation declares, with what the v1 contract says about
+// its fields beyond what holds for every field (wrong type, empty, control characters, lone
+// surrogates, unknown keys: see mutations.ts). The values here are invalid by the contract
+// itself — the README and the operation descriptions — not by asking the schema under test.
+
+/** A name that must appear in `invalidParams`: one of `anyOf`, or with `within`, a field under it. */
+export interface NameRule {
+  anyOf: readonly string[];
+  within?: boolean;
+}
+
+export interface FieldRule {
+  family: string;
+  /** Dotted path of the field the rule sets (it may be absent from the valid body). */
+  path: string;
+  values: fc.Arbitrary<unknown>;
+  /** Fields whose value makes this one invalid: mutating them too could make it valid again. */
+  dependsOn?: readonly string[];
+  names?: readonly NameRule[];
+}
+
+export interface BodyVariant {
+  name: string;
+  build(tenant: Tenant): Record<string, unknown>;
+  /** Dotted paths that may be left out of a valid body. */
+  optional: readonly string[];
+  /** Fields whose absence is only invalid because of another field's value. */
+  requiredBecause?: Readonly<Record<string, readonly string[]>>;
+  /** Names that may report a field's absence besides its own (one of two, say, is required). */
+  missingNames?: Readonly<Record<string, readonly string[]>>;
+  /** The field that picks the schema: a bad value there leaves nothing else to judge. */
+  discriminator?: string;
+  /** The field naming the caller's own tenant (a valid form of another tenant's value is a 403). */
+  tenantField?: string;
+  /** Keys a field at this path knows besides those in the valid body (never used as "unknown"). */
+  knownKeys?: Readonly<Record<string, readonly string[]>>;
+  /** Longest text allowed per dotted path. */
+  maxLength: Readonly<Record<string, number>>;
+  rules: readonly FieldRule[];
+}
+
+/** JSON text written into the body as it is: `1e309`, or nesting too deep to build as a value. */
+export class RawJson {
+  constructor(readonly text: string) {}
+  toString(): string {
+    return this.text.length > 40 ? `${this.text.slice(0, 20)}…(${this.text.length} chars)` : this.text;
+  }
+}
+export const raw = (text: string): RawJson => new RawJson(text);
+
+function elevenProofSum(digits: readonly number[]): number {
+  let sum = 0;
+  for (let i = 0; i < 8; i++) sum += (9 - i) * (digits[i] ?? 0);
+  return sum - (digits[8] ?? 0);
+}
+
+const mod11 = (n: number) => ((n % 11) + 11) % 11;
+const eightDigits = fc.array(fc.integer({ min: 0, max: 9 }), { minLength: 8, maxLength: 8 });
+
+/** A BSN that passes the 11-proof (computed here, independently of domain/identifiers.ts). */
+export const validBsn: fc.Arbitrary<string> = eightDigits
+  .map((d) => [...d, mod11(elevenProofSum([...d, 0]))])
+  .filter((d) => (d[8] ?? 10) <= 9 && d.some((x) => x !== 0))
+  .map((d) => d.join(''));
+
+/** An onderwijsnummer: 9 digits starting 10 whose weighted sum leaves 5 after division by 11. */
+export const validOnderwijsnummer: fc.Arbitrary<string> = eightDigits
+  .map((d) => [1, 0, ...d.slice(2)])
+  .map((d) => [...d, mod11(elevenProofSum([...d, 0]) - 5)])
+  .filter((d) => (d[8] ?? 10) <= 9)
+  .map((d) => d.join(''));
+
+/** Changing only the last digit changes the weighted sum by 1–9: never a multiple of 11 again. */
+const failsElevenProof = (valid: fc.Arbitrary<string>) =>
+  fc
+    .tuple(valid, fc.integer({ min: 1, max: 9 }))
+    .map(([n, delta]) => n.slice(0, 8) + String((Number(n[8]) + delta) % 10));
+
+const BAD_DATES = fc.constantFrom(
+  '2026-13-01',
+  '2015-02-30',
+  '2015-00-10',
+  '2015-3-14',
+  '14-03-2015',
+  '2015/03/14',
+  '20150314',
+  '2015-03-14T00:00:00Z',
+  'yesterday',
+);
+
+const longLocalPart = fc.integer({ min: 65, max: 120 }).map((n) => `${'a'.repeat(n)}@school.example`);
+/** Over 254 characters (5 labels: 3 + 5 × 61 + 7 = 315), yet every label ≤ 63 and the local part ≤ 64. */
+const longAddress = fc
+  .integer({ min: 5, max: 8 })
+  .map((labels) => `ib@${`${'d'.repeat(60)}.`.repeat(labels)}example`);
+
+const BAD_EMAILS = fc.oneof(
+  fc.constantFrom('nope', 'ib@', '@school.example', 'ib@@school.example', 'ib school@example.nl', 'ib@.nl'),
+  longLocalPart,
+  longAddress,
+);
+
+const COMMON_RULES: readonly FieldRule[] = [
+  {
+    family: 'bad-source-id',
+    path: 'sourceId',
+    values: fc.constantFrom('-lvs-1', '.lvs', 'lvs 123', 'lvs/123', 'lvs#1', 'lvs-ü'),
+  },
+  {
+    family: 'bad-school-location',
+    path: 'schoolLocation',
+    values: fc.constantFrom('12ab00', '12AB0', '12AB000', 'ABCD00', '1ABC00', '12AB0O'),
+  },
+  {
+    family: 'bad-municipality',
+    path: 'pupil.municipality',
+    values: fc.constantFrom('9999', '0000', '363', '03630', 'Amsterdam', 'GM0363'),
+  },
+  {
+    family: 'bad-concerns',
+    path: 'concerns',
+    values: fc.constantFrom([], ['absence', 'absence'], ['boredom'], ['ABSENCE'], [1]),
+    names: [{ anyOf: ['concerns'], within: true }],
+  },
+  { family: 'bad-urgency', path: 'urgency', values: fc.constantFrom('URGENT', 'high', 'Regular', 'spoed') },
+  { family: 'bad-email', path: 'contact.email', values: BAD_EMAILS },
+  {
+    family: 'bad-phone',
+    path: 'contact.phone',
+    values: fc.constantFrom(
+      'abc',
+      '12345',
+      '+31 6 1234 5678 9012 3456 78',
+      '06-12\u000045678',
+      '06\ud80012345678',
+    ),
+  },
+];
+
+const REFERRAL_DATE_RULES: readonly FieldRule[] = [
+  { family: 'bad-date', path: 'pupil.birthDate', values: BAD_DATES },
+  { family: 'year-zero', path: 'pupil.birthDate', values: fc.constant('0000-01-01') },
+  {
+    family: 'future-birth-date',
+    path: 'pupil.birthDate',
+    values: fc.constantFrom(TOMORROW, '2030-01-01', '9999-12-31'),
+  },
+  // No pupil was born yesterday or is 76 or 126 years old.
+  {
+    family: 'implausible-birth-date',
+    path: 'pupil.birthDate',
+    values: fc.constantFrom('1900-01-01', '1950-06-15', YESTERDAY, TODAY),
+  },
+  { family: 'bad-date', path: 'consent.recordedOn', values: BAD_DATES },
+  {
+    family: 'future-consent',
+    path: 'consent.recordedOn',
+    values: fc.constantFrom(TOMORROW, '2099-01-01'),
+  },
+  {
+    family: 'consent-before-birth',
+    path: 'consent.recordedOn',
+    // The valid body's pupil is born on 2015-03-14.
+    values: fc.constantFrom('2015-03-13', '2010-01-01', '0000-01-01'),
+    dependsOn: ['pupil.birthDate'],
+  },
+];
+
+const REFERRAL_MAX = {
+  sourceId: 100,
+  summary: 2000,
+  'contact.name': 200,
+  'contact.role': 100,
+  'contact.email': 254,
+};
+
+function referralBody(tenant: Tenant, pupil: Record<string, unknown>) {
+  return referralSubmission({
+    schoolLocation: tenant.schoolLocation,
+    pupil: { municipality: tenant.municipality, postcode: tenant.postcode, ...pupil },
+  }) as unknown as Record<string, unknown>;
+}
+
+const BSN_REFERRAL: BodyVariant = {
+  name: 'referral with bsn',
+  build: (t) => referralBody(t, {}),
+  optional: [],
+  requiredBecause: { 'pupil.bsn': ['pupil.onderwijsnummer'] },
+  missingNames: { 'pupil.bsn': ['pupil', 'pupil.onderwijsnummer'] },
+  discriminator: 'requestType',
+  tenantField: 'schoolLocation',
+  knownKeys: { contact: ['phone'], pupil: ['onderwijsnummer'] },
+  maxLength: REFERRAL_MAX,
+  rules: [
+    ...COMMON_RULES,
+    ...REFERRAL_DATE_RULES,
+    {
+      family: 'bad-bsn',
+      path: 'pupil.bsn',
+      values: fc.oneof(
+        failsElevenProof(validBsn),
+        fc.constantFrom('12345678', '1234567890', '99990001x', '000000000', '999 900 018', '+99990001'),
+      ),
+    },
+    {
+      family: 'bsn-and-onderwijsnummer',
+      path: 'pupil.onderwijsnummer',
+      values: validOnderwijsnummer,
+      dependsOn: ['pupil.bsn'],
+      names: [{ anyOf: ['pupil', 'pupil.bsn', 'pupil.onderwijsnummer'] }],
+    },
+    {
+      family: 'bad-postcode',
+      path: 'pupil.postcode',
+      values: fc.constantFrom(
+        '1011SS',
+        '1011SA',
+        '0123AB',
+        '1011A',
+        '1011 ab',
+        '1011ABC',
+        '10111AB',
+        'AB1011',
+      ),
+    },
+  ],
+};
+
+const ONDERWIJSNUMMER_REFERRAL: BodyVariant = {
+  ...BSN_REFERRAL,
+  name: 'referral with onderwijsnummer',
+  build: (t) => referralBody(t, { bsn: undefined, onderwijsnummer: '101234564' }),
+  requiredBecause: { 'pupil.onderwijsnummer': ['pupil.bsn'] },
+  missingNames: { 'pupil.onderwijsnummer': ['pupil', 'pupil.bsn'] },
+  knownKeys: { contact: ['phone'], pupil: ['bsn'] },
+  rules: [
+    ...COMMON_RULES,
+    ...REFERRAL_DATE_RULES,
+    {
+      family: 'bad-onderwijsnummer',
+      path: 'pupil.onderwijsnummer',
+      values: fc.oneof(
+        failsElevenProof(validOnderwijsnummer),
+        fc.constantFrom('110000000', '10123456', '1012345640', '999900018'),
+      ),
+    },
+    {
+      family: 'bsn-and-onderwijsnummer',
+      path: 'pupil.bsn',
+      values: validBsn,
+      dependsOn: ['pupil.onderwijsnummer'],
+      names: [{ anyOf: ['pupil', 'pupil.bsn', 'pupil.onderwijsnummer'] }],
+    },
+  ],
+};
+
+const IDENTIFYING = 'identifying-field-in-consultation';
+
+const CONSULTATION: BodyVariant = {
+  name: 'consultation',
+  build: (t) =>
+    consultationSubmission({
+      schoolLocation: t.schoolLocation,
+      pupil: { municipality: t.municipality },
+    }) as unknown as Record<string, unknown>,
+  optional: [],
+  discriminator: 'requestType',
+  tenantField: 'schoolLocation',
+  knownKeys: {
+    '': ['consent'],
+    contact: ['phone'],
+    pupil: ['bsn', 'onderwijsnummer', 'birthDate', 'postcode', 'name', 'address'],
+  },
+  maxLength: REFERRAL_MAX,
+  rules: [
+    ...COMMON_RULES,
+    {
+      family: 'bad-age',
+      path: 'pupil.age',
+      values: fc.constantFrom(-1, 31, 9.5, 1000, '9', 'NaN', raw('1e309'), raw('-1e309'), raw('9e999')),
+    },
+    { family: IDENTIFYING, path: 'pupil.bsn', values: validBsn },
+    { family: IDENTIFYING, path: 'pupil.onderwijsnummer', values: validOnderwijsnummer },
+    { family: IDENTIFYING, path: 'pupil.birthDate', values: fc.constantFrom('2015-03-14', '2017-01-01') },
+    { family: IDENTIFYING, path: 'pupil.postcode', values: fc.constantFrom('1011AB', '2181 AA') },
+    { family: IDENTIFYING, path: 'pupil.name', values: fc.constantFrom('Jan Jansen', 'J.') },
+    { family: IDENTIFYING, path: 'pupil.address', values: fc.constantFrom('Damrak 1, Amsterdam', 'x') },
+    {
+      family: IDENTIFYING,
+      path: 'consent',
+      values: fc.constant({ parents: true, pupil: false, recordedOn: '2026-11-20' }),
+    },
+  ],
+};
+
+/** Bad values for an optional free-text field that the valid body leaves out. */
+const badOptionalText = (max: number) =>
+  fc.constantFrom('', '   ', 'a'.repeat(max + 1), 'a\u0001b', 'x\ud800y', 'x\udc00y', 42, null, ['why']);
+
+const WITHDRAW_WITH_REASON: BodyVariant = {
+  name: 'withdrawal with a reason',
+  build: () => ({ reason: 'Parents withdrew consent.' }),
+  optional: ['reason'],
+  maxLength: { reason: 500 },
+  rules: [],
+};
+
+const WITHDRAW_EMPTY: BodyVariant = {
+  name: 'withdrawal without a reason',
+  build: () => ({}),
+  optional: [],
+  maxLength: {},
+  rules: [{ family: 'bad-optional-text', path: 'reason', values: badOptionalText(500) }],
+};
+
+const BAD_EVENT_TYPES = fc.constantFrom('ACCEPTED', 'accept', 'withdrawn', 'queued', 'deleted', ' accepted');
+
+const EVENT_ACCEPTED: BodyVariant = {
+  name: 'accepted event',
+  build: () => ({ type: 'accepted' }),
+  optional: [],
+  maxLength: {},
+  rules: [
+    { family: 'bad-event-type', path: 'type', values: BAD_EVENT_TYPES },
+    { family: 'bad-optional-text', path: 'reason', values: badOptionalText(1000) },
+  ],
+};
+
+const EVENT_REJECTED: BodyVariant = {
+  name: 'rejected event with a reason',
+  build: () => ({ type: 'rejected', reason: 'The family already receives support from another team.' }),
+  optional: [],
+  requiredBecause: { reason: ['type'] },
+  maxLength: { reason: 1000 },
+  rules: [{ family: 'bad-event-type', path: 'type', values: BAD_EVENT_TYPES, dependsOn: ['reason'] }],
+};
+
+/**
+ * Valid bodies by the body schema an operation declares. An operation with a body schema that is
+ * not here makes the fuzz throw: a new operation needs its valid bodies before it can be fuzzed.
+ */
+export const VALID_BODIES: ReadonlyMap<core.$ZodType, readonly BodyVariant[]> = new Map<
+  core.$ZodType,
+  readonly BodyVariant[]
+>([
+  [SignalSubmissionSchema, [BSN_REFERRAL, ONDERWIJSNUMMER_REFERRAL, CONSULTATION]],
+  [WithdrawInputSchema, [WITHDRAW_WITH_REASON, WITHDRAW_EMPTY]],
+  [ReferralEventInputSchema, [EVENT_ACCEPTED, EVENT_REJECTED]],
+]);
+
+export function bodyVariantsOf(schema: core.$ZodType, operationId: string): readonly BodyVariant[] {
+  const variants = VALID_BODIES.get(schema);
+  if (!variants?.length) {
+    throw new Error(`test/hostile/valid-bodies.ts has no valid body for ${operationId}'s body schema`);
+  }
+  return variants;
+}
