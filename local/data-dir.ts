@@ -3,7 +3,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import * as z from 'zod';
-import { freePort } from './emulators.js';
+import { freePort } from './emulators/emulators.js';
 
 // What a hub keeps in its data dir besides the emulators' data and local.json: the pseudonym key,
 // the pupil data key and the emulator ports, all reused by the next start on the same data dir.

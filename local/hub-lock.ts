@@ -1,5 +1,5 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 
 // One hub per data dir: two DynamoDB Local processes on one database file, or a reset under a
 // running hub, corrupt local state. The pid file says who owns the data dir.
@@ -27,7 +27,13 @@ export function runningHubPid(dataDir: string): number | undefined {
   return Number.isInteger(pid) && pid > 0 && isAlive(pid) ? pid : undefined;
 }
 
+/** Data dirs held by hubs of this process: the pid file cannot tell two of them apart. */
+const heldHere = new Set<string>();
+
 export function acquireHubLock(dataDir: string): () => void {
+  const key = resolve(dataDir);
+  if (heldHere.has(key))
+    throw new Error(`a local hub in this process already uses ${dataDir}; stop it first`);
   const owner = runningHubPid(dataDir);
   if (owner !== undefined && owner !== process.pid) {
     throw new Error(
@@ -37,7 +43,9 @@ export function acquireHubLock(dataDir: string): () => void {
   mkdirSync(dataDir, { recursive: true });
   const file = join(dataDir, PID_FILE);
   writeFileSync(file, `${process.pid}\n`);
+  heldHere.add(key);
   return () => {
+    heldHere.delete(key);
     if (runningHubPid(dataDir) === process.pid) rmSync(file, { force: true });
   };
 }

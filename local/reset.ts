@@ -1,6 +1,7 @@
 import { existsSync, rmSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, parse, resolve } from 'node:path';
+import { stopLeftoverEmulators } from './emulators/emulators.js';
 import { runningHubPid } from './hub-lock.js';
 import { dataDirFromEnv, LOCAL_CONFIG_FILE } from './local-config.js';
 
@@ -23,6 +24,8 @@ if (!existsSync(dataDir)) {
     console.error(`a local hub (pid ${pid}) is running on ${dataDir}: stop it (Ctrl-C) before resetting`);
     process.exitCode = 1;
   } else {
+    // A DynamoDB Local left by a killed hub would keep writing into the deleted database.
+    await stopLeftoverEmulators(join(dataDir, 'data'));
     rmSync(dataDir, { recursive: true, force: true });
     console.log(`deleted ${dataDir}; the next \`npm start\` begins empty, with new API keys`);
   }

@@ -5,7 +5,7 @@ import { buildOpenApiDocument } from '../functions/openapi.js';
 import { createDocumentClient } from '../functions/shared/adapters/dynamodb-client.js';
 import { DEFAULT_CONFIG_PATH, loadDeploymentConfig } from '../infra/deployment-config.js';
 import { emulatorPorts, pseudonymKey, pupilDataKey } from './data-dir.js';
-import { startEmulators } from './emulators.js';
+import { type Emulators, startEmulators, stopLeftoverEmulators } from './emulators/emulators.js';
 import type { EventSource } from './event-sources/event-source.js';
 import { startSqsEventSource } from './event-sources/sqs.js';
 import { startStreamEventSource } from './event-sources/stream.js';
@@ -18,10 +18,11 @@ import {
   schoolClient,
   writeLocalConfig,
 } from './local-config.js';
-import { createLocalLog } from './local-log.js';
+import { createLocalLog, type LocalLog } from './local-log.js';
 import { requireFunction } from './runtime/local-function.js';
 import { seedClients } from './seed.js';
-import { provisionTopology } from './topology/provision.js';
+import type { Topology } from './topology/model.js';
+import { type ProvisionedTopology, provisionTopology } from './topology/provision.js';
 
 // Local mode: the whole hub on one machine with the real handler modules. DynamoDB Local and
 // fauxqs stand in for DynamoDB and SQS, gateway/ for API Gateway, event-sources/ for Lambda's
@@ -34,21 +35,55 @@ export interface LocalHubOptions {
   /** Default `SCHAKEL_DATA_DIR` or `.schakel`. */
   dataDir?: string;
   quiet?: boolean;
+  /** Where the hub's console lines go; tests collect them. Default: the console (`quiet`: errors only). */
+  log?: LocalLog;
+  /**
+   * The tables and queues as synthesizeTopology answers for this deployment config, when the caller
+   * has them already (the integration tests synthesise the CDK app once per run: 3–5 s each time).
+   * Default: synthesised here.
+   */
+  topology?: Topology;
+  /**
+   * For tests: the intake queue's visibility timeout in seconds instead of the stack's (six times
+   * route-signal's timeout, AWS's guidance), so a message whose routing failed returns within a test.
+   */
+  intakeVisibilityTimeoutSeconds?: number;
 }
 
 export interface LocalHub {
   apiUrl: string;
   localConfig: LocalConfig;
   localConfigPath: string;
+  /** The hub's DynamoDB Local and fauxqs; tests stop and start them to play an outage. */
+  emulators: Emulators;
+  /** Names, URLs and ARNs of the hub's tables and queues. */
+  resources: ProvisionedTopology;
+  /**
+   * Stops in the order that loses nothing: the API first (new connections refused, requests in
+   * flight answered, at most 10 s), then the event sources (their batch in flight finished), then
+   * the emulators. Data stays in the data dir for the next start.
+   */
   stop(): Promise<void>;
 }
 
 const REGION = 'eu-west-1';
 
+function withIntakeVisibilityTimeout(topology: Topology, seconds: number | undefined): Topology {
+  if (seconds === undefined) return topology;
+  return {
+    ...topology,
+    queues: topology.queues.map((queue) =>
+      queue.kind === 'intake-queue'
+        ? { ...queue, attributes: { ...queue.attributes, VisibilityTimeout: String(seconds) } }
+        : queue,
+    ),
+  };
+}
+
 export async function startLocalHub(options: LocalHubOptions = {}): Promise<LocalHub> {
   const dataDir = resolve(options.dataDir ?? dataDirFromEnv());
   const port = options.port ?? Number(process.env.PORT ?? 3000);
-  const log = createLocalLog(options.quiet);
+  const log = options.log ?? createLocalLog(options.quiet);
   const releaseLock = acquireHubLock(dataDir);
   const cleanups: (() => Promise<void> | void)[] = [releaseLock];
   const stop = async () => {
@@ -66,9 +101,12 @@ export async function startLocalHub(options: LocalHubOptions = {}): Promise<Loca
     const config = loadDeploymentConfig(configPath);
 
     log.info('starting DynamoDB Local and fauxqs…');
+    const emulatorDir = join(dataDir, 'data');
+    // Before the ports are chosen: a DynamoDB Local left by a killed hub still holds its port.
+    await stopLeftoverEmulators(emulatorDir);
     // The JVM boots (≈2 s) while the CDK app is synthesised (≈3 s, blocking): spawned first, awaited after.
     const starting = startEmulators({
-      dataDir: join(dataDir, 'data'),
+      dataDir: emulatorDir,
       region: REGION,
       ...(await emulatorPorts(dataDir)),
     });
@@ -79,10 +117,14 @@ export async function startLocalHub(options: LocalHubOptions = {}): Promise<Loca
         () => undefined,
       ),
     );
-    log.info(`reading tables and queues from the CDK app (${configPath})…`);
-    // Loaded here, not at the top, so aws-cdk-lib's import also overlaps the JVM's start.
-    const { synthesizeTopology } = await import('./topology/synthesize.js');
-    const topology = synthesizeTopology(config);
+    let synthesized = options.topology;
+    if (!synthesized) {
+      log.info(`reading tables and queues from the CDK app (${configPath})…`);
+      // Loaded here, not at the top, so aws-cdk-lib's import also overlaps the JVM's start.
+      const { synthesizeTopology } = await import('./topology/synthesize.js');
+      synthesized = synthesizeTopology(config);
+    }
+    const topology = withIntakeVisibilityTimeout(synthesized, options.intakeVisibilityTimeoutSeconds);
     const emulators = await starting;
 
     log.info('creating tables and queues…');
@@ -120,15 +162,6 @@ export async function startLocalHub(options: LocalHubOptions = {}): Promise<Loca
     const teamQueueUrls = new Map([...resources.teamQueues].map(([teamId, queue]) => [teamId, queue.url]));
     const clients = await seedClients(documents, resources.stateTable.name, config, teamQueueUrls, previous);
 
-    const gateway = await startGateway({
-      port,
-      region: REGION,
-      functions,
-      authorizer: topology.authorizer,
-      log,
-    });
-    cleanups.push(() => gateway.stop());
-
     const sqs = new SQSClient({
       region: REGION,
       endpoint: emulators.sqsEndpoint,
@@ -156,8 +189,19 @@ export async function startLocalHub(options: LocalHubOptions = {}): Promise<Loca
         log,
       }),
     ];
-    // Pollers stop before the gateway closes and the emulators go (cleanups run in reverse).
     cleanups.push(() => Promise.all(sources.map((s) => s.stop())).then(() => undefined));
+
+    // Cleanups run in reverse: the gateway stops first and lets its requests finish, so what they
+    // stored and queued is still routed and audited by the event sources, which stop next (after
+    // their batch in flight), before the emulators go.
+    const gateway = await startGateway({
+      port,
+      region: REGION,
+      functions,
+      authorizer: topology.authorizer,
+      log,
+    });
+    cleanups.push(() => gateway.stop());
 
     const localConfig: LocalConfig = {
       apiUrl: gateway.url,
@@ -168,7 +212,7 @@ export async function startLocalHub(options: LocalHubOptions = {}): Promise<Loca
       clients,
     };
     const localConfigPath = writeLocalConfig(dataDir, localConfig);
-    return { apiUrl: gateway.url, localConfig, localConfigPath, stop };
+    return { apiUrl: gateway.url, localConfig, localConfigPath, emulators, resources, stop };
   } catch (error) {
     await stop();
     throw error;
@@ -220,7 +264,8 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
   const shutdown = (signal: NodeJS.Signals) => {
     if (stoppingSince !== undefined) {
       // Ctrl-C reaches this process twice, from the terminal and relayed by tsx: only a later,
-      // deliberate second Ctrl-C leaves at once (the emulator module kills DynamoDB Local on exit).
+      // deliberate second Ctrl-C leaves at once (DynamoDB Local, in a process group of its own so
+      // the terminal's Ctrl-C does not reach it, is killed on exit).
       if (Date.now() - stoppingSince > 1000) process.exit(130);
       return;
     }
@@ -233,4 +278,6 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
   };
   process.on('SIGINT', shutdown);
   process.on('SIGTERM', shutdown);
+  // A closed terminal: without a handler Node would die at once, without its exit handlers.
+  process.on('SIGHUP', shutdown);
 }

@@ -148,7 +148,12 @@ export function startStreamEventSource(options: StreamEventSourceOptions): Event
     if (records.length > 0) {
       const outcome = await processStreamBatch(records, settings, (event) => target.invoke(event), {
         signal,
-        backoff: (attempt) => abortableSleep(Math.min(2000, 100 * 2 ** attempt), signal),
+        // Called before each retry: the failure is said here, as sqs.ts says a failed batch.
+        backoff: (attempt) => {
+          const of = settings.maxRetryAttempts >= 0 ? ` of ${settings.maxRetryAttempts}` : '';
+          log.error(`${target.name} failed on stream records of ${shardId}; retry ${attempt}${of}`);
+          return abortableSleep(Math.min(2000, 100 * 2 ** attempt), signal);
+        },
       });
       for (const entry of outcome.discarded) await discard(shardId, entry);
       if (signal.aborted && outcome.checkpoint !== sequenceOf(records.at(-1) as DynamoDBRecord)) {

@@ -8,7 +8,7 @@ import {
   PROBLEM_CONTENT_TYPE,
   STANDARD_HEADERS,
 } from '../../functions/shared/http/gateway-responses.js';
-import type { LocalLog } from '../local-log.js';
+import { count, type LocalLog } from '../local-log.js';
 import { type LocalFunctions, requireFunction } from '../runtime/local-function.js';
 import type { AuthorizerSettings } from '../topology/model.js';
 import { createAuthorizer } from './authorizer.js';
@@ -40,8 +40,18 @@ export interface GatewayOptions {
 export interface Gateway {
   url: string;
   port: number;
-  stop(): Promise<void>;
+  /**
+   * Stops accepting connections, lets the requests in flight finish (at most `graceMs`, default
+   * 10 s), then closes what is left. Resolves when the last connection is closed.
+   */
+  stop(options?: { graceMs?: number }): Promise<void>;
 }
+
+/**
+ * How long stop() waits for requests in flight: a local invocation takes milliseconds, so this only
+ * bounds one stuck on a dependency that does not answer (the SDK keeps retrying for a while).
+ */
+const DEFAULT_STOP_GRACE_MS = 10_000;
 
 function sendGatewayResponse(response: ServerResponse, kind: GatewayResponseKind, requestId: string): number {
   const body = gatewayProblemBody(kind);
@@ -172,7 +182,20 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     if (!response.writableEnded) response.destroy();
   }
 
+  // Requests being answered, so stop() can let them finish: a signal the client saw accepted must
+  // also have been queued, and a client cut off mid-request cannot tell whether it was.
+  const inFlight = new Set<ServerResponse>();
+  let stopping = false;
+  let drained: (() => void) | undefined;
   const server = createServer((request, response) => {
+    inFlight.add(response);
+    // While stopping, answer with `Connection: close`: the client's next request opens a new
+    // connection, which is refused, instead of racing the close of this one.
+    if (stopping) response.shouldKeepAlive = false;
+    response.once('close', () => {
+      inFlight.delete(response);
+      if (inFlight.size === 0) drained?.();
+    });
     handle(request, response).catch((error: unknown) => lastResort(response, error));
   });
   const host = options.host ?? '127.0.0.1';
@@ -190,10 +213,30 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   return {
     url: `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`,
     port,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
+    async stop({ graceMs = DEFAULT_STOP_GRACE_MS } = {}) {
+      if (stopping) return;
+      stopping = true;
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      // close() stops accepting and ends idle keep-alive connections; busy ones end after their answer.
+      server.closeIdleConnections();
+      for (const response of inFlight) if (!response.headersSent) response.shouldKeepAlive = false;
+      if (inFlight.size > 0) {
+        let timer: NodeJS.Timeout | undefined;
+        const finished = await Promise.race([
+          new Promise<boolean>((resolve) => {
+            drained = () => resolve(true);
+          }),
+          new Promise<boolean>((resolve) => {
+            timer = setTimeout(() => resolve(false), graceMs);
+          }),
+        ]);
+        clearTimeout(timer);
+        if (!finished) {
+          log.error(`${count(inFlight.size, 'request')} still in flight after ${graceMs} ms; closing them`);
+        }
+      }
+      server.closeAllConnections();
+      await closed;
+    },
   };
 }

@@ -11,15 +11,13 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import type { DynamoDBStreamEvent, SQSEvent } from 'aws-lambda';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadDeploymentConfig } from '../../../infra/deployment-config.js';
-import { type Emulators, startEmulators } from '../../../local/emulators.js';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { type Emulators, startEmulators } from '../../../local/emulators/emulators.js';
 import { startSqsEventSource } from '../../../local/event-sources/sqs.js';
 import { startStreamEventSource } from '../../../local/event-sources/stream.js';
 import type { LocalFunction } from '../../../local/runtime/local-function.js';
 import type { Topology } from '../../../local/topology/model.js';
 import { type ProvisionedTopology, provisionTopology } from '../../../local/topology/provision.js';
-import { synthesizeTopology } from '../../../local/topology/synthesize.js';
 
 // Local mode's own machinery against DynamoDB Local and fauxqs: the CDK app's topology created
 // idempotently and kept across restarts, and the two event source mappings with Lambda's
@@ -51,7 +49,7 @@ function clients() {
 
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'schakel-local-runtime-'));
-  topology = synthesizeTopology(loadDeploymentConfig('config/demo.json'));
+  topology = inject('topology');
   emulators = await startEmulators({ dataDir });
   clients();
   resources = await provisionTopology(topology, emulators, () => undefined);

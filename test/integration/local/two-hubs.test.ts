@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { schoolClient } from '../../../local/local-config.js';
 import { type LocalHub, startLocalHub } from '../../../local/start.js';
 import { SignalAcceptedSchema, SignalViewSchema } from '../../../schemas/views.js';
@@ -15,12 +15,15 @@ const dataDirs: string[] = [];
 const hubs: LocalHub[] = [];
 
 beforeAll(async () => {
-  // One after the other: each start synthesises the CDK app, which blocks the event loop anyway.
-  for (const name of ['a', 'b']) {
-    const dataDir = mkdtempSync(join(tmpdir(), `schakel-two-hubs-${name}-`));
-    dataDirs.push(dataDir);
-    hubs.push(await startLocalHub({ port: 0, dataDir, quiet: true }));
-  }
+  // At the same time: two JVMs booting, and two fauxqs kept on the loopback address at once.
+  for (const name of ['a', 'b']) dataDirs.push(mkdtempSync(join(tmpdir(), `schakel-two-hubs-${name}-`)));
+  const topology = inject('topology');
+  const started = await Promise.allSettled(
+    dataDirs.map((dataDir) => startLocalHub({ port: 0, dataDir, quiet: true, topology })),
+  );
+  for (const hub of started) if (hub.status === 'fulfilled') hubs.push(hub.value);
+  const failed = started.find((hub) => hub.status === 'rejected');
+  if (failed) throw failed.reason;
 }, 120_000);
 
 afterAll(async () => {

@@ -274,3 +274,61 @@ describe('startGateway', () => {
     expect(await response.json()).toMatchObject({ status: 500 });
   });
 });
+
+describe('Gateway.stop', () => {
+  /** A function that starts and then waits until the test lets it answer (or never). */
+  function held() {
+    let release: () => void = () => undefined;
+    let started: () => void = () => undefined;
+    const running = new Promise<void>((resolve) => {
+      started = resolve;
+    });
+    const invoke = async () => {
+      started();
+      await new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      return { statusCode: 200, body: '{}' };
+    };
+    return { invoke, running, release: () => release() };
+  }
+
+  const outcome = (request: Promise<Response>) =>
+    request.then(
+      (response) => response.status,
+      (error: { cause?: { code?: string } }) => error.cause?.code,
+    );
+
+  it('lets a request in flight finish with Connection: close, and refuses new connections', async () => {
+    const fn = held();
+    const url = await start({ 'serve-openapi': fn.invoke });
+    const inFlight = fetch(`${url}/v1/openapi.json`);
+    await fn.running;
+
+    const stopping = gateway?.stop();
+    const refused = await outcome(fetch(`${url}/v1/openapi.json`));
+    fn.release();
+    const response = await inFlight;
+    await stopping;
+
+    expect(response.status).toBe(200);
+    expect(response.headers.get('connection')).toBe('close');
+    expect(refused).toBe('ECONNREFUSED');
+  });
+
+  it('closes a request still running when the grace period ends', async () => {
+    const fn = held();
+    const url = await start({ 'serve-openapi': fn.invoke });
+    const inFlight = outcome(fetch(`${url}/v1/openapi.json`));
+    await fn.running;
+
+    const began = Date.now();
+    await gateway?.stop({ graceMs: 200 });
+    const took = Date.now() - began;
+    fn.release();
+
+    expect(await inFlight).toBe('UND_ERR_SOCKET');
+    expect(took).toBeGreaterThanOrEqual(190);
+    expect(took).toBeLessThan(2000);
+  });
+});

@@ -1,0 +1,249 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { GetQueueAttributesCommand, SetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { verifyChain } from '../../../domain/audit-chain.js';
+import { DynamoDbAuditLog } from '../../../functions/shared/adapters/dynamodb-audit-log.js';
+import { type LocalHub, startLocalHub } from '../../../local/start.js';
+import type { AuditEvent } from '../../../schemas/audit-event.js';
+import {
+  acceptedId,
+  documentsOf,
+  eventually,
+  type Outcome,
+  recordingLog,
+  type StoredState,
+  storedState,
+  submissionFor,
+  submit,
+} from './hub-support.js';
+
+// The hub with a dependency really gone: DynamoDB Local's JVM stopped, or fauxqs closed, and
+// started again on the same port and data. A client sees 503 with Retry-After (never a 500) and
+// its retry with the same sourceId succeeds; every signal ends routed exactly once; the audit
+// chain holds every change once and verifies. Failed intake messages come back after the
+// visibility timeout, shortened here from the stack's 181 s.
+
+const VISIBILITY_TIMEOUT_SECONDS = 3;
+
+let dataDir: string;
+let hub: LocalHub;
+const { errors, log } = recordingLog();
+let documents: DynamoDBDocumentClient;
+let sqs: SQSClient;
+
+beforeAll(async () => {
+  dataDir = mkdtempSync(join(tmpdir(), 'schakel-faults-'));
+  hub = await startLocalHub({
+    port: 0,
+    dataDir,
+    log,
+    topology: inject('topology'),
+    intakeVisibilityTimeoutSeconds: VISIBILITY_TIMEOUT_SECONDS,
+  });
+  documents = documentsOf(hub);
+  sqs = new SQSClient({
+    region: hub.localConfig.region,
+    endpoint: hub.localConfig.sqsEndpoint,
+    useQueueUrlAsEndpoint: false,
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+  // The authorizer's policy is cached (300 s, as API Gateway does): the API key is checked while
+  // the table is up, so an outage reaches the function behind the authorizer.
+  expect(acceptedId(await submit(hub, submissionFor(hub, `warm-up-${randomUUID()}`)))).toBeDefined();
+}, 60_000);
+
+afterAll(async () => {
+  documents?.destroy();
+  sqs?.destroy();
+  await hub?.stop();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+function expectServiceUnavailable(outcome: Outcome) {
+  expect(outcome).toMatchObject({ kind: 'answer', status: 503, contentType: 'application/problem+json' });
+  expect(outcome.kind === 'answer' && Number(outcome.retryAfter)).toBeGreaterThan(0);
+}
+
+async function queueCounts(url: string) {
+  const { Attributes } = await sqs.send(
+    new GetQueueAttributesCommand({
+      QueueUrl: url,
+      AttributeNames: [
+        'ApproximateNumberOfMessages',
+        'ApproximateNumberOfMessagesNotVisible',
+        'ApproximateNumberOfMessagesDelayed',
+      ],
+    }),
+  );
+  return {
+    visible: Number(Attributes?.ApproximateNumberOfMessages),
+    inFlight: Number(Attributes?.ApproximateNumberOfMessagesNotVisible),
+    delayed: Number(Attributes?.ApproximateNumberOfMessagesDelayed),
+  };
+}
+
+/** The state once every signal with one of these sourceIds is routed or unroutable. */
+function settled(sourceIds: readonly string[]): Promise<StoredState> {
+  return eventually(
+    async () => {
+      const state = await storedState(hub, documents);
+      const mine = state.signals.filter((s) => sourceIds.includes(s.sourceId));
+      const done = mine.length >= sourceIds.length && mine.every((s) => s.status !== 'received');
+      return done ? state : undefined;
+    },
+    { what: 'the signals routed', timeoutMs: 25_000 },
+  );
+}
+
+/** Exactly one signal for the sourceId, routed once (version 2) to exactly one referral. */
+function expectRoutedOnce(state: StoredState, sourceId: string) {
+  const signals = state.signals.filter((s) => s.sourceId === sourceId);
+  expect(signals).toHaveLength(1);
+  const [signal] = signals as [StoredState['signals'][number]];
+  expect(signal).toMatchObject({ status: 'routed', version: 2 });
+  expect(signal.referralIds).toHaveLength(1);
+  expect(state.referrals.filter((r) => r.signalId === signal.id)).toHaveLength(1);
+  return signal;
+}
+
+describe('the local hub when a dependency is unavailable', () => {
+  it('answers 503 while the state table is down, and the same request succeeds once it is back', async () => {
+    const body = submissionFor(hub, `table-down-${randomUUID()}`);
+
+    let during: Outcome;
+    try {
+      await hub.emulators.stopDynamoDb();
+      during = await submit(hub, body);
+    } finally {
+      await hub.emulators.startDynamoDb();
+    }
+    const after = await submit(hub, body);
+
+    expectServiceUnavailable(during);
+    expect(after).toMatchObject({ kind: 'answer', status: 202 });
+    const signal = expectRoutedOnce(await settled([body.sourceId]), body.sourceId);
+    expect(signal.id).toBe(acceptedId(after));
+  });
+
+  it('answers 503 while the intake queue is down, and the same request queues the stored signal', async () => {
+    const body = submissionFor(hub, `queue-down-${randomUUID()}`);
+
+    let during: Outcome;
+    try {
+      await hub.emulators.stopSqs();
+      during = await submit(hub, body);
+    } finally {
+      await hub.emulators.startSqs();
+    }
+    const after = await submit(hub, body);
+
+    expectServiceUnavailable(during);
+    expect(after).toMatchObject({ kind: 'answer', status: 202 });
+    const signal = expectRoutedOnce(await settled([body.sourceId]), body.sourceId);
+    expect(signal.id).toBe(acceptedId(after));
+  });
+
+  it('routes a signal once when the table goes down while its intake message is being routed', async () => {
+    const intake = hub.resources.intakeQueue.url;
+    const body = submissionFor(hub, `route-table-down-${randomUUID()}`);
+    // The message waits 3 s after the 202, so the table is down (≈0.4 s) before the router reads it.
+    await sqs.send(new SetQueueAttributesCommand({ QueueUrl: intake, Attributes: { DelaySeconds: '3' } }));
+    let accepted: Outcome;
+    const errorsBefore = errors.length;
+    try {
+      try {
+        accepted = await submit(hub, body);
+        await hub.emulators.stopDynamoDb();
+      } finally {
+        await sqs.send(
+          new SetQueueAttributesCommand({ QueueUrl: intake, Attributes: { DelaySeconds: '0' } }),
+        );
+      }
+      // The router took the message while the table was down...
+      await eventually(
+        async () => {
+          const counts = await queueCounts(intake);
+          return counts.delayed === 0 && counts.visible === 0 && counts.inFlight > 0 ? true : undefined;
+        },
+        { what: 'the intake message received during the outage' },
+      );
+      // ...and failed on it (the SDK gives up on a refused connection within a second).
+      await eventually(() => errors.slice(errorsBefore).find((e) => e.startsWith('route-signal failed')), {
+        what: 'routing failing during the outage',
+      });
+    } finally {
+      await hub.emulators.startDynamoDb();
+    }
+
+    expect(accepted).toMatchObject({ kind: 'answer', status: 202 });
+    const signal = expectRoutedOnce(await settled([body.sourceId]), body.sourceId);
+    expect(signal.id).toBe(acceptedId(accepted));
+    expect(await queueCounts(hub.resources.intakeDeadLetterQueue.url)).toMatchObject({
+      visible: 0,
+      inFlight: 0,
+    });
+  });
+
+  it('audits every change of a burst exactly once when the table is down for a while', async () => {
+    const municipalities = ['0363', '0534', '0014'];
+    const bodies = Array.from({ length: 6 }, (_, i) =>
+      submissionFor(hub, `audit-outage-${i}-${randomUUID()}`, municipalities[i % municipalities.length]),
+    );
+    const answers = await Promise.all(bodies.map((body) => submit(hub, body)));
+    const errorsBefore = errors.length;
+    let errorsDuringOutage: string[];
+    try {
+      await hub.emulators.stopDynamoDb();
+      await new Promise((r) => setTimeout(r, 5000));
+      errorsDuringOutage = errors.slice(errorsBefore);
+    } finally {
+      await hub.emulators.startDynamoDb();
+    }
+
+    const state = await settled(bodies.map((b) => b.sourceId));
+    const ids = answers.map(acceptedId);
+    const signals = state.signals.filter((s) => ids.includes(s.id));
+    const expected = [
+      ...signals.flatMap((s) => [`SIGNAL#${s.id}#v1`, `SIGNAL#${s.id}#v2`]),
+      ...state.referrals.filter((r) => ids.includes(r.signalId)).map((r) => `REFERRAL#${r.id}#v1`),
+    ];
+    const audit = new DynamoDbAuditLog(documents, hub.resources.auditTable.name);
+    const chains = await eventually(
+      async () => {
+        const read = await Promise.all(municipalities.map((m) => wholeChain(audit, m)));
+        const ids = read.flat().map((e) => e.id);
+        return expected.every((id) => ids.includes(id)) ? read : undefined;
+      },
+      { what: 'every change audited', timeoutMs: 25_000 },
+    );
+
+    expect(answers.map((a) => (a.kind === 'answer' ? a.status : a.code))).toEqual(Array(6).fill(202));
+    expect(signals).toHaveLength(6);
+    // The audit writer met the outage, and gave nothing up to its on-failure queue.
+    // (Either reading the stream failed, or writing the audit failed and the batch is retried.)
+    expect(errorsDuringOutage).toContainEqual(expect.stringMatching(/^write-audit(:| failed)/));
+    expect(await queueCounts(hub.resources.auditStreamDeadLetterQueue.url)).toMatchObject({
+      visible: 0,
+      inFlight: 0,
+    });
+    const auditedIds = chains.flat().map((e) => e.id);
+    for (const id of expected) expect(auditedIds.filter((a) => a === id)).toHaveLength(1);
+    expect(new Set(auditedIds).size).toBe(auditedIds.length);
+    for (const chain of chains) expect(verifyChain(chain)).toMatchObject({ valid: true });
+  });
+});
+
+async function wholeChain(audit: DynamoDbAuditLog, municipality: string): Promise<AuditEvent[]> {
+  const entries: AuditEvent[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await audit.list({ municipality, limit: 100, cursor });
+    entries.push(...page.items);
+    cursor = page.next;
+  } while (cursor);
+  return entries;
+}
