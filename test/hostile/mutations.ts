@@ -489,6 +489,16 @@ const UNKNOWN_QUERY_KEYS = [
   'toString',
 ];
 
+const BAD_DATE_TIMES = fc.constantFrom(
+  'yesterday',
+  '2026-13-01T00:00:00Z',
+  '2026-11-22',
+  '2026-11-22T10:00:00',
+  '',
+  '1795341600',
+  '2026-11-22T25:00:00Z',
+);
+
 /** Values of the declared query parameters that the contract refuses, by parameter name. */
 const BAD_QUERY_VALUES: Readonly<Record<string, { family: string; values: fc.Arbitrary<string> }>> = {
   limit: {
@@ -505,27 +515,11 @@ const BAD_QUERY_VALUES: Readonly<Record<string, { family: string; values: fc.Arb
   },
   from: {
     family: 'bad-date-time',
-    values: fc.constantFrom(
-      'yesterday',
-      '2026-13-01T00:00:00Z',
-      '2026-11-22',
-      '2026-11-22T10:00:00',
-      '',
-      '1795341600',
-      '2026-11-22T25:00:00Z',
-    ),
+    values: BAD_DATE_TIMES,
   },
   to: {
     family: 'bad-date-time',
-    values: fc.constantFrom(
-      'yesterday',
-      '2026-13-01T00:00:00Z',
-      '2026-11-22',
-      '2026-11-22T10:00:00',
-      '',
-      '1795341600',
-      '2026-11-22T25:00:00Z',
-    ),
+    values: BAD_DATE_TIMES,
   },
 };
 

@@ -26,8 +26,14 @@ export function submissionFor(hub: HubAddress, sourceId: string, municipality = 
   });
 }
 
-async function call(hub: HubAddress, method: 'GET' | 'POST', path: string, body?: unknown): Promise<Outcome> {
-  const apiKey = schoolClient(hub.localConfig).apiKey;
+/** A request as the hub's seeded school, or as the client whose `apiKey` is given. */
+export async function call(
+  hub: HubAddress,
+  method: 'GET' | 'POST',
+  path: string,
+  body?: unknown,
+  apiKey = schoolClient(hub.localConfig).apiKey,
+): Promise<Outcome> {
   try {
     const response = await fetch(`${hub.apiUrl}${path}`, {
       method,
@@ -53,6 +59,13 @@ async function call(hub: HubAddress, method: 'GET' | 'POST', path: string, body?
 
 export const submit = (hub: HubAddress, body: unknown) => call(hub, 'POST', '/v1/signals', body);
 export const getSignal = (hub: HubAddress, id: string) => call(hub, 'GET', `/v1/signals/${id}`);
+
+/** The HTTP answer of an outcome; a failed connection fails the test. */
+export function answered(outcome: Outcome): Extract<Outcome, { kind: 'answer' }> {
+  if (outcome.kind !== 'answer')
+    throw new Error(`expected an HTTP answer, the connection failed: ${outcome.code}`);
+  return outcome;
+}
 
 /** The signal id of a 202, or undefined. */
 export function acceptedId(outcome: Outcome): string | undefined {

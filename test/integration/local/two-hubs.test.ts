@@ -7,6 +7,7 @@ import { schoolClient } from '../../../local/local-config.js';
 import { type LocalHub, startLocalHub } from '../../../local/start.js';
 import { SignalAcceptedSchema, SignalViewSchema } from '../../../schemas/views.js';
 import { consultationSubmission } from '../../helpers/factories.js';
+import { answered, call as callHub } from './hub-support.js';
 
 // Two hubs in one process, each with its own emulators, tables, API keys and handler environment:
 // startLocalHub keeps no module state, so neither hub sees the other's signals or clients.
@@ -31,17 +32,8 @@ afterAll(async () => {
   for (const dataDir of dataDirs) rmSync(dataDir, { recursive: true, force: true });
 });
 
-async function call(hub: LocalHub, apiKey: string, method: 'GET' | 'POST', path: string, body?: unknown) {
-  const response = await fetch(`${hub.apiUrl}${path}`, {
-    method,
-    headers: {
-      Authorization: `Bearer ${apiKey}`,
-      ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
-    },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  return { status: response.status, body: (await response.json()) as unknown };
-}
+const call = async (hub: LocalHub, apiKey: string, method: 'GET' | 'POST', path: string, body?: unknown) =>
+  answered(await callHub(hub, method, path, body, apiKey));
 
 const schoolKey = (hub: LocalHub) => schoolClient(hub.localConfig).apiKey;
 
