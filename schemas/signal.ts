@@ -107,6 +107,12 @@ export const ConsultationSubmissionSchema = z
     description: 'Advice without identifying the pupil.',
   });
 
+/**
+ * The fields every submission has, whatever its requestType, and nothing else: what can still be
+ * judged of a body whose requestType is missing or unknown (the union then says only that).
+ */
+export const SubmissionCommonFieldsSchema = z.looseObject(common);
+
 export const SignalSubmissionSchema = z
   .discriminatedUnion('requestType', [ReferralSubmissionSchema, ConsultationSubmissionSchema], {
     error: 'must be referral or consultation',

@@ -1,11 +1,18 @@
 import * as z from 'zod/mini';
 import { dutchCalendarDay } from '../../domain/dates.js';
 import { PUPIL_AGE } from '../../domain/plausibility.js';
+import { REQUEST_TYPES } from '../../domain/vocabulary.js';
 import { MAX_BODY_BYTES } from '../../schemas/api.js';
 import { IdSchema } from '../../schemas/common.js';
-import { SignalSubmissionSchema, WithdrawInputSchema } from '../../schemas/signal.js';
+import type { InvalidParam } from '../../schemas/problem.js';
+import {
+  SignalSubmissionSchema,
+  SubmissionCommonFieldsSchema,
+  WithdrawInputSchema,
+} from '../../schemas/signal.js';
 import { SignalAcceptedSchema, SignalViewSchema } from '../../schemas/views.js';
 import { declareFunction, operations } from '../shared/declarations.js';
+import { parseWith } from '../shared/http/invalid-params.js';
 import { calendarProblems, scopeProblems } from './submission-rules.js';
 
 const SignalPath = z.strictObject({ id: IdSchema });
@@ -53,6 +60,17 @@ const routedSignalExample = {
   ],
 };
 
+/**
+ * A body without a known requestType: the union names only requestType, so the fields every
+ * submission has are judged here too, and the 400 names them all at once.
+ */
+function commonFieldProblems(body: unknown): InvalidParam[] {
+  const type = (body as { requestType?: unknown } | null)?.requestType;
+  if ((REQUEST_TYPES as readonly unknown[]).includes(type)) return [];
+  const result = parseWith(SubmissionCommonFieldsSchema, body);
+  return result.ok ? [] : result.invalidParams;
+}
+
 export const RECEIVE_SIGNAL_OPERATIONS = operations({
   submitSignal: {
     method: 'POST',
@@ -78,6 +96,7 @@ export const RECEIVE_SIGNAL_OPERATIONS = operations({
     ].join('\n'),
     roles: ['school'],
     bodyRules: (body, { client, now }) => [
+      ...commonFieldProblems(body),
       ...calendarProblems(body, dutchCalendarDay(now)),
       ...scopeProblems(body, client),
     ],

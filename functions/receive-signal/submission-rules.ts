@@ -1,4 +1,5 @@
 import { ageOn, missingConsent } from '../../domain/consent.js';
+import { SCHOOL_LOCATION_PATTERN } from '../../domain/identifiers.js';
 import { isPlausiblePupilAge, PUPIL_AGE } from '../../domain/plausibility.js';
 import type { Client } from '../../schemas/client.js';
 import type { InvalidParam } from '../../schemas/problem.js';
@@ -61,6 +62,8 @@ export function calendarProblems(body: unknown, today: string): InvalidParam[] {
 /** A school location outside the client's scope (the client may not send for it: a 403 alone). */
 export function scopeProblems(body: unknown, client: Client | undefined): InvalidParam[] {
   const location = record(body)?.schoolLocation;
-  if (typeof location !== 'string' || client?.scope.schoolLocations?.includes(location)) return [];
+  // Only a well-formed code can be someone else's; a malformed one is the schema's to name.
+  if (typeof location !== 'string' || !SCHOOL_LOCATION_PATTERN.test(location)) return [];
+  if (client?.scope.schoolLocations?.includes(location)) return [];
   return [{ name: 'schoolLocation', reason: 'is not a school location of this client' }];
 }

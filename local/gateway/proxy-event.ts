@@ -19,7 +19,15 @@ export class PayloadTooLargeError extends Error {
   override name = 'PayloadTooLargeError';
 }
 
-export async function readBody(request: IncomingMessage): Promise<string | null> {
+/** The body as the event carries it: text, or base64 when its bytes are not UTF-8. */
+export interface EventBody {
+  body: string;
+  isBase64Encoded: boolean;
+}
+
+const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+export async function readBody(request: IncomingMessage): Promise<EventBody | null> {
   const declared = Number(request.headers['content-length'] ?? 0);
   if (declared > GATEWAY_MAX_BODY_BYTES) throw new PayloadTooLargeError();
   const chunks: Buffer[] = [];
@@ -30,7 +38,16 @@ export async function readBody(request: IncomingMessage): Promise<string | null>
     if (size > GATEWAY_MAX_BODY_BYTES) throw new PayloadTooLargeError();
     chunks.push(buffer);
   }
-  return size === 0 ? null : Buffer.concat(chunks).toString('utf8');
+  if (size === 0) return null;
+  const bytes = Buffer.concat(chunks);
+  // Bytes that are not UTF-8 are not decoded here: replacing them (as toString would, with U+FFFD)
+  // would hand the function different pupil text than was sent. They travel base64-encoded, as API
+  // Gateway passes a binary body, and the function refuses them.
+  try {
+    return { body: STRICT_UTF8.decode(bytes), isBase64Encoded: false };
+  } catch {
+    return { body: bytes.toString('base64'), isBase64Encoded: true };
+  }
 }
 
 export interface RequestParts {
@@ -42,29 +59,37 @@ export interface RequestParts {
 
 /** Header names keep the caller's spelling, as API Gateway passes them; the last value wins in `headers`. */
 export function requestParts(request: IncomingMessage, url: URL, sourceIp: string): RequestParts {
-  const multiValueHeaders: Record<string, string[]> = {};
+  // Maps, not objects, while collecting: a header or parameter named `__proto__`, `constructor` or
+  // `toString` is data like any other (Object.fromEntries makes it an own property).
+  const byName = new Map<string, { name: string; values: string[] }>();
   const raw = request.rawHeaders;
   for (let i = 0; i + 1 < raw.length; i += 2) {
     const name = raw[i] as string;
-    const existing = Object.keys(multiValueHeaders).find((k) => k.toLowerCase() === name.toLowerCase());
-    const key = existing ?? name;
-    multiValueHeaders[key] = [...(multiValueHeaders[key] ?? []), raw[i + 1] as string];
+    const entry = byName.get(name.toLowerCase()) ?? { name, values: [] };
+    entry.values.push(raw[i + 1] as string);
+    byName.set(name.toLowerCase(), entry);
   }
-  const hasHeader = (name: string) => Object.keys(multiValueHeaders).some((k) => k.toLowerCase() === name);
-  if (!hasHeader('x-forwarded-for')) multiValueHeaders['X-Forwarded-For'] = [sourceIp];
-  if (!hasHeader('x-forwarded-proto')) multiValueHeaders['X-Forwarded-Proto'] = ['http'];
-  const headers = Object.fromEntries(Object.entries(multiValueHeaders).map(([k, v]) => [k, v.at(-1) ?? '']));
+  if (!byName.has('x-forwarded-for'))
+    byName.set('x-forwarded-for', { name: 'X-Forwarded-For', values: [sourceIp] });
+  if (!byName.has('x-forwarded-proto'))
+    byName.set('x-forwarded-proto', { name: 'X-Forwarded-Proto', values: ['http'] });
+  const multiValueHeaders = Object.fromEntries(
+    [...byName.values()].map(({ name, values }) => [name, values]),
+  );
+  const headers = Object.fromEntries(
+    [...byName.values()].map(({ name, values }) => [name, values.at(-1) ?? '']),
+  );
 
-  const multiQuery: Record<string, string[]> = {};
-  for (const [key, value] of url.searchParams) multiQuery[key] = [...(multiQuery[key] ?? []), value];
-  const hasQuery = Object.keys(multiQuery).length > 0;
+  const multiQuery = new Map<string, string[]>();
+  for (const [key, value] of url.searchParams) multiQuery.set(key, [...(multiQuery.get(key) ?? []), value]);
+  const hasQuery = multiQuery.size > 0;
   return {
     headers,
     multiValueHeaders,
     queryStringParameters: hasQuery
-      ? Object.fromEntries(Object.entries(multiQuery).map(([k, v]) => [k, v.at(-1) ?? '']))
+      ? Object.fromEntries([...multiQuery].map(([k, v]) => [k, v.at(-1) ?? '']))
       : null,
-    multiValueQueryStringParameters: hasQuery ? multiQuery : null,
+    multiValueQueryStringParameters: hasQuery ? Object.fromEntries(multiQuery) : null,
   };
 }
 
@@ -125,7 +150,7 @@ export function proxyEvent(
   pathParameters: Record<string, string> | null,
   context: APIGatewayEventRequestContextWithAuthorizer<undefined>,
   authorizerContext: Record<string, string | number | null> | null,
-  body: string | null,
+  body: EventBody | null,
 ): APIGatewayProxyEvent {
   return {
     resource: route.path,
@@ -138,8 +163,8 @@ export function proxyEvent(
     pathParameters,
     stageVariables: null,
     requestContext: { ...context, authorizer: authorizerContext },
-    body,
-    isBase64Encoded: false,
+    body: body?.body ?? null,
+    isBase64Encoded: body?.isBase64Encoded ?? false,
   };
 }
 

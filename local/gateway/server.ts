@@ -13,6 +13,7 @@ import { type LocalFunctions, requireFunction } from '../runtime/local-function.
 import type { AuthorizerSettings } from '../topology/model.js';
 import { createAuthorizer } from './authorizer.js';
 import {
+  type EventBody,
   PayloadTooLargeError,
   proxyEvent,
   readBody,
@@ -120,10 +121,17 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       }
       const { route, pathParameters } = matched;
       label = `${method} ${route.path}`;
-      let body: string | null;
+      let body: EventBody | null;
       try {
         body = await readBody(request);
       } catch (error) {
+        if (request.errored || request.destroyed) {
+          // The client went away before its body was complete: nobody to answer, nothing was
+          // invoked. Logged as nginx does (499), not as a fault of the hub.
+          note = ' client closed the connection mid-body';
+          response.destroy();
+          return 499;
+        }
         if (!(error instanceof PayloadTooLargeError)) throw error;
         response.setHeader('Connection', 'close');
         return answer('REQUEST_TOO_LARGE');

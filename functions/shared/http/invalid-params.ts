@@ -81,6 +81,9 @@ function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
   return value;
 }
 
+/** Issues that, on a field that is absent, mean it is required. */
+const MISSABLE = new Set<string>(['invalid_type', 'invalid_value', 'invalid_union']);
+
 /**
  * zod leaves the offending value out of its final issues (good: no pupil data travels with
  * errors), so "missing" is told from "wrong" by looking the path up in `input`, the value parsed:
@@ -100,7 +103,8 @@ export function toInvalidParams(
       continue;
     }
     const name = path.join('.') || '(body)';
-    const missing = issue.code === 'invalid_type' && valueAt(input, issue.path) === undefined;
+    // A schema's own message (an enum's "must be one of …") is for a wrong value, not a missing one.
+    const missing = MISSABLE.has(issue.code) && valueAt(input, issue.path) === undefined;
     params.push({ name, reason: missing ? 'is required' : issue.message });
   }
   return dedupe(params);

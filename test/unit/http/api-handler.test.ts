@@ -402,6 +402,17 @@ describe('apiHandler', () => {
       },
     );
 
+    it('refuses a base64-encoded body whose bytes are not UTF-8, rather than storing U+FFFD', async () => {
+      const bytes = Buffer.from([...Buffer.from('{"name":"'), 0xff, 0xfe, 0xc3, 0x28, ...Buffer.from('"}')]);
+
+      const { response, problem } = await refused(
+        post({ body: bytes.toString('base64'), isBase64Encoded: true }),
+      );
+
+      expect(response.statusCode).toBe(400);
+      expect(problem.invalidParams).toEqual([{ name: '(body)', reason: 'must be UTF-8 text' }]);
+    });
+
     it('counts nesting on the text, not brackets inside strings', () => {
       expect(nestingDepth('{"a":"[[[{{\\"[[","b":[{"c":[]}]}')).toBe(4);
       expect(nestingDepth('"[[["')).toBe(0);
@@ -475,13 +486,17 @@ describe('apiHandler', () => {
       '999900018',
       'user-999900018-x',
       'on-101000012',
+      '9999.00.018',
+      '999-900-018',
+      '9999_00018',
+      'u:999:900:018',
     ])('answers 400 naming Schakel-User for the header value %j', async (user) => {
       const { response } = await refused(withHeaders(post(), { 'Schakel-User': user }));
 
       expect(names(response)).toEqual(['Schakel-User']);
     });
 
-    it.each(['mw-042', '12345678', '123456789', 'HR:000123'])(
+    it.each(['mw-042', '12345678', '123456789', 'HR:000123', '999.900.01a8', 'ib.devries-2026.11'])(
       'accepts the opaque user id %j (no e-mail address, no number passing the 11-proof)',
       async (user) => {
         const { handler, createThing } = handlerWith();

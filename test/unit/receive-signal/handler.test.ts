@@ -207,6 +207,46 @@ describe('receive-signal handler', () => {
     });
   });
 
+  describe('submitSignal without a known requestType', () => {
+    it('names the fields every submission has beside requestType', async () => {
+      const hub = fakeHub();
+
+      const answer = await hub.call('submitSignal', {
+        client: schoolClient(),
+        body: { requestType: 'x', sourceId: 'bad id', schoolLocation: 'zz', urgency: 1 },
+      });
+
+      const params = problemOf(answer, 400).invalidParams ?? [];
+      expect(params.map((p) => p.name).sort()).toEqual(
+        ['concerns', 'contact', 'requestType', 'schoolLocation', 'sourceId', 'summary', 'urgency'].sort(),
+      );
+      expect(params.find((p) => p.name === 'schoolLocation')?.reason).not.toMatch(/this client/);
+      expect(params.find((p) => p.name === 'summary')?.reason).toBe('is required');
+      expectNothingStored(hub);
+    });
+
+    it('says "is required" for a missing requestType and a missing urgency', async () => {
+      const hub = fakeHub();
+      const { requestType: _type, urgency: _urgency, ...body } = referralSubmission();
+
+      const answer = await hub.call('submitSignal', { client: schoolClient(), body });
+
+      expect(problemOf(answer, 400).invalidParams).toEqual([
+        { name: 'requestType', reason: 'is required' },
+        { name: 'urgency', reason: 'is required' },
+      ]);
+    });
+
+    it('says "is required" for a missing urgency of a known requestType', async () => {
+      const hub = fakeHub();
+      const { urgency: _urgency, ...body } = consultationSubmission();
+
+      const answer = await hub.call('submitSignal', { client: schoolClient(), body });
+
+      expect(problemOf(answer, 400).invalidParams).toEqual([{ name: 'urgency', reason: 'is required' }]);
+    });
+  });
+
   describe('getSignal and withdrawSignal', () => {
     it.each(['not-a-uuid', 'SIGNAL#1', `${storedSignal().id}x`])(
       'answers 400 naming id for %j',

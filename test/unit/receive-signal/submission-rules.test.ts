@@ -72,4 +72,8 @@ describe('scopeProblems', () => {
     expect(scopeProblems(referralSubmission(), schoolClient())).toEqual([]);
     expect(scopeProblems({}, schoolClient())).toEqual([]);
   });
+
+  it.each(['zz', '12ab00', '12AB0'])('leaves the malformed location %j to the schema', (schoolLocation) => {
+    expect(scopeProblems({ schoolLocation }, schoolClient())).toEqual([]);
+  });
 });

@@ -257,6 +257,97 @@ describe('startGateway', () => {
     expect([first.status, second.status]).toEqual([404, 404]);
   });
 
+  it('hands headers and query parameters named like Object.prototype members over as data', async () => {
+    let event: APIGatewayProxyEvent | undefined;
+    const url = await start({
+      'serve-openapi': async (e) => {
+        event = e as APIGatewayProxyEvent;
+        return { statusCode: 200, body: '{}' };
+      },
+    });
+
+    // Raw bytes: fetch silently drops a header named __proto__.
+    const answer = await rawExchange(
+      url,
+      'GET /v1/openapi.json?toString=1&__proto__=2&constructor=3 HTTP/1.1\r\nHost: x\r\n' +
+        '__proto__: a\r\nconstructor: b\r\nhasOwnProperty: c\r\nvalueOf: d\r\nConnection: close\r\n\r\n',
+    );
+
+    expect(answer).toMatch(/^HTTP\/1\.1 200 /);
+    expect(Object.getPrototypeOf(event?.headers)).toBe(Object.prototype);
+    expect(Object.hasOwn(event?.headers ?? {}, '__proto__')).toBe(true);
+    expect(event?.multiValueHeaders.constructor).toEqual(['b']);
+    expect(event?.headers.valueOf).toBe('d');
+    expect(Object.hasOwn(event?.queryStringParameters ?? {}, '__proto__')).toBe(true);
+    expect(event?.multiValueQueryStringParameters?.toString).toEqual(['1']);
+    expect(event?.queryStringParameters?.constructor).toBe('3');
+  });
+
+  it('passes a body that is not UTF-8 base64-encoded instead of replacing its bytes', async () => {
+    const events: APIGatewayProxyEvent[] = [];
+    const url = await start({
+      'authorize-client': async () => policy('arn:aws:execute-api:eu-west-1:000000000000:local/local/*'),
+      'receive-signal': async (e) => {
+        events.push(e as APIGatewayProxyEvent);
+        return { statusCode: 202, body: '{}' };
+      },
+    });
+    const send = (body: Uint8Array) =>
+      fetch(`${url}/v1/signals`, {
+        method: 'POST',
+        headers: { Authorization: 'Bearer key', 'Content-Type': 'application/json' },
+        body,
+      });
+    const broken = Buffer.from([
+      ...Buffer.from('{"summary":"'),
+      0xff,
+      0xfe,
+      0xc3,
+      0x28,
+      ...Buffer.from('"}'),
+    ]);
+
+    await send(broken);
+    await send(Buffer.from('{"summary":"café ✓"}'));
+
+    expect(events.map((e) => [e.body, e.isBase64Encoded])).toEqual([
+      [broken.toString('base64'), true],
+      ['{"summary":"café ✓"}', false],
+    ]);
+  });
+
+  it('logs a client that leaves mid-body as 499, not as a failure of the gateway', async () => {
+    const lines: string[] = [];
+    const errors: unknown[] = [];
+    let invoked = false;
+    gateway = await startGateway({
+      port: 0,
+      region: 'eu-west-1',
+      functions: functions({
+        'authorize-client': async () => policy('arn:aws:execute-api:eu-west-1:000000000000:local/local/*'),
+        'receive-signal': async () => {
+          invoked = true;
+          return { statusCode: 202, body: '{}' };
+        },
+      }),
+      authorizer: { identitySources: ['method.request.header.Authorization'], resultTtlSeconds: 0 },
+      log: { info: (line: string) => lines.push(line), error: (...args: unknown[]) => errors.push(args) },
+    });
+    const socket = connect(gateway.port, '127.0.0.1');
+    await new Promise((resolve) => socket.once('connect', resolve));
+    socket.write(
+      'POST /v1/signals HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"a"',
+    );
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    socket.destroy();
+
+    await expect
+      .poll(() => lines.join('\n'))
+      .toMatch(/POST \/v1\/signals 499 client closed the connection mid-body/);
+    expect(errors).toEqual([]);
+    expect(invoked).toBe(false);
+  });
+
   it('answers 500 without the headers of a proxy result it cannot write', async () => {
     const url = await start({
       'serve-openapi': async () => ({
