@@ -3,7 +3,7 @@ import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { ValidationError } from '../shared/errors.js';
 import { STANDARD_HEADERS } from '../shared/http/gateway-responses.js';
-import { problemFor } from '../shared/http/problem.js';
+import { problemFor, UNKNOWN_QUERY_PARAMETER } from '../shared/http/problem.js';
 import { logger } from '../shared/logger.js';
 
 export interface ServeOpenApiDeps {
@@ -22,7 +22,7 @@ export const makeHandler = (deps: ServeOpenApiDeps) =>
       if (unknown.length) {
         const invalidParams = unknown.map((name) => ({
           name,
-          reason: 'is not a query parameter of this operation',
+          reason: UNKNOWN_QUERY_PARAMETER,
         }));
         return problemFor(new ValidationError(invalidParams)).response;
       }

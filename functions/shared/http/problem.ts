@@ -23,6 +23,9 @@ const TITLES: Record<number, string> = {
   503: 'Service Unavailable',
 };
 
+/** The reason for a query parameter an operation does not take (every operation refuses them). */
+export const UNKNOWN_QUERY_PARAMETER = 'is not a query parameter of this operation';
+
 export interface ProblemOptions {
   invalidParams?: InvalidParam[] | undefined;
   headers?: Record<string, string>;

@@ -12,6 +12,7 @@ import type { OperationSpec } from '../declarations.js';
 import { ForbiddenError, ValidationError } from '../errors.js';
 import { clientFromAuthorizerContext } from './client-context.js';
 import { parseWith } from './invalid-params.js';
+import { UNKNOWN_QUERY_PARAMETER } from './problem.js';
 
 // The steps between API Gateway's event and an operation's implementation, in the order they run:
 // find the operation, know the caller, read the body, validate every part of the request.
@@ -258,11 +259,7 @@ export function validateRequest(now: () => Date): ApiMiddleware {
         return undefined;
       };
       const path = part(spec.pathParameters ?? EMPTY, event.pathParameters ?? {});
-      const query = part(
-        spec.query ?? EMPTY,
-        event.queryStringParameters ?? {},
-        'is not a query parameter of this operation',
-      );
+      const query = part(spec.query ?? EMPTY, event.queryStringParameters ?? {}, UNKNOWN_QUERY_PARAMETER);
       const userHeader = event.headers?.['schakel-user'];
       let user: string | undefined;
       if (userHeader !== undefined && spec.roles !== 'public') {
