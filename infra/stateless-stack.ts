@@ -137,6 +137,7 @@ export class StatelessStack extends Stack {
           new SqsEventSource(intakeQueue, {
             batchSize: trigger.batchSize,
             maxBatchingWindow: Duration.seconds(trigger.maxBatchingWindowSeconds),
+            maxConcurrency: trigger.maxConcurrency,
             // Only the failed messages of a batch are retried, the others are deleted.
             reportBatchItemFailures: true,
           }),
@@ -156,6 +157,7 @@ export class StatelessStack extends Stack {
             batchSize: trigger.batchSize,
             bisectBatchOnError: true,
             retryAttempts: trigger.retryAttempts,
+            maxRecordAge: Duration.seconds(trigger.maxRecordAgeSeconds),
             reportBatchItemFailures: true,
             // One concurrent batch per shard keeps the changes of one item in order for the hash chain.
             parallelizationFactor: 1,

@@ -119,12 +119,19 @@ export type FunctionTrigger =
       kind: 'intake-queue';
       batchSize: number;
       maxBatchingWindowSeconds: number;
+      /** How many batches Lambda runs at once for this queue (its ScalingConfig; 2–1000). */
+      maxConcurrency: number;
     }
   | {
       kind: 'state-table-stream';
       batchSize: number;
-      /** Retries of a failing batch (halved each time) before it goes to the on-failure queue. */
+      /**
+       * Retries of a failing batch (halved each time) before it goes to the on-failure queue;
+       * -1 retries until the record is older than `maxRecordAgeSeconds`.
+       */
       retryAttempts: number;
+      /** A record older than this goes to the on-failure queue instead of being retried (60 s–7 days). */
+      maxRecordAgeSeconds: number;
     };
 
 export interface FunctionDeclaration {

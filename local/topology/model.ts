@@ -29,6 +29,8 @@ export interface QueueMappingSettings {
   batchSize: number;
   maxBatchingWindowSeconds: number;
   reportBatchItemFailures: boolean;
+  /** Batches invoked at once (ScalingConfig.MaximumConcurrency; Lambda's own floor is 2). */
+  maxConcurrency: number;
 }
 
 /** How Lambda reads the state table's stream. */
@@ -36,6 +38,8 @@ export interface StreamMappingSettings {
   batchSize: number;
   /** -1 = until the record expires, as in Lambda. */
   maxRetryAttempts: number;
+  /** -1 = no limit; otherwise an older record goes to the on-failure destination unprocessed. */
+  maxRecordAgeSeconds: number;
   bisectOnError: boolean;
   reportBatchItemFailures: boolean;
 }

@@ -32,10 +32,12 @@ const DEFAULT_INTAKE_MAPPING: QueueMappingSettings = {
   batchSize: 10,
   maxBatchingWindowSeconds: 0,
   reportBatchItemFailures: true,
+  maxConcurrency: 2,
 };
 const DEFAULT_STREAM_MAPPING: StreamMappingSettings = {
   batchSize: 100,
-  maxRetryAttempts: 10,
+  maxRetryAttempts: -1,
+  maxRecordAgeSeconds: -1,
   bisectOnError: true,
   reportBatchItemFailures: true,
 };
@@ -102,6 +104,8 @@ const MappingPropertiesSchema = z.looseObject({
   BatchSize: z.number().optional(),
   MaximumBatchingWindowInSeconds: z.number().optional(),
   MaximumRetryAttempts: z.number().optional(),
+  MaximumRecordAgeInSeconds: z.number().optional(),
+  ScalingConfig: z.looseObject({ MaximumConcurrency: z.number().optional() }).optional(),
   BisectBatchOnFunctionError: z.boolean().optional(),
   FunctionResponseTypes: z.array(z.string()).optional(),
 });
@@ -285,12 +289,17 @@ export function topologyFromTemplates(
       if (props.StartingPosition) {
         streamMapping.batchSize = props.BatchSize ?? 100;
         streamMapping.maxRetryAttempts = props.MaximumRetryAttempts ?? -1;
+        streamMapping.maxRecordAgeSeconds = props.MaximumRecordAgeInSeconds ?? -1;
         streamMapping.bisectOnError = props.BisectBatchOnFunctionError ?? false;
         streamMapping.reportBatchItemFailures = reportsItems;
       } else {
         intakeMapping.batchSize = props.BatchSize ?? 10;
         intakeMapping.maxBatchingWindowSeconds = props.MaximumBatchingWindowInSeconds ?? 0;
         intakeMapping.reportBatchItemFailures = reportsItems;
+        // Without a ScalingConfig Lambda scales an SQS mapping up to 1,000 batches; locally that is
+        // bounded by the machine, so the floor Lambda allows stands in.
+        intakeMapping.maxConcurrency =
+          props.ScalingConfig?.MaximumConcurrency ?? DEFAULT_INTAKE_MAPPING.maxConcurrency;
       }
     }
     for (const [, resource] of resourcesOf(stateless, 'AWS::ApiGateway::Authorizer')) {

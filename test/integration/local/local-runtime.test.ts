@@ -146,7 +146,12 @@ describe('startSqsEventSource', () => {
       sqs,
       queue,
       region: emulators.region,
-      settings: { batchSize: 10, maxBatchingWindowSeconds: 0, reportBatchItemFailures: true },
+      settings: {
+        batchSize: 10,
+        maxBatchingWindowSeconds: 0,
+        reportBatchItemFailures: true,
+        maxConcurrency: 1,
+      },
       target: fakeFunction('route-signal', async (event) => {
         const batch = event as SQSEvent;
         events.push(batch);
@@ -245,7 +250,12 @@ describe('startSqsEventSource, when a batch fails or the hub stops', () => {
         sqs: client,
         queue,
         region: emulators.region,
-        settings: { batchSize: 10, maxBatchingWindowSeconds: 0, reportBatchItemFailures: true },
+        settings: {
+          batchSize: 10,
+          maxBatchingWindowSeconds: 0,
+          reportBatchItemFailures: true,
+          maxConcurrency: 1,
+        },
         target: fakeFunction('route-signal', async (event) => {
           const batch = event as SQSEvent;
           const at = Date.now();
@@ -290,7 +300,12 @@ describe('startSqsEventSource, when a batch fails or the hub stops', () => {
       sqs,
       queue,
       region: emulators.region,
-      settings: { batchSize: 10, maxBatchingWindowSeconds: 0, reportBatchItemFailures: true },
+      settings: {
+        batchSize: 10,
+        maxBatchingWindowSeconds: 0,
+        reportBatchItemFailures: true,
+        maxConcurrency: 1,
+      },
       target: fakeFunction('route-signal', async () => {
         invoked();
         await new Promise((r) => setTimeout(r, 500));
@@ -316,7 +331,13 @@ describe('startStreamEventSource', () => {
       dynamodbEndpoint: emulators.dynamodbEndpoint,
       region: emulators.region,
       streamArn: resources.stateTable.streamArn,
-      settings: { batchSize: 50, maxRetryAttempts, bisectOnError: true, reportBatchItemFailures: true },
+      settings: {
+        batchSize: 50,
+        maxRetryAttempts,
+        maxRecordAgeSeconds: -1,
+        bisectOnError: true,
+        reportBatchItemFailures: true,
+      },
       target: fakeFunction('write-audit', (event) => invoke(event as DynamoDBStreamEvent)),
       onFailure: { sqs, queue: resources.auditStreamDeadLetterQueue },
       checkpointFile: checkpointFile(),

@@ -6,6 +6,7 @@ import type { StreamMappingSettings } from '../../../../local/topology/model.js'
 const settings: StreamMappingSettings = {
   batchSize: 100,
   maxRetryAttempts: 2,
+  maxRecordAgeSeconds: -1,
   bisectOnError: true,
   reportBatchItemFailures: true,
 };

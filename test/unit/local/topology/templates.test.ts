@@ -143,13 +143,18 @@ describe('topologyFromTemplates', () => {
             StartingPosition: 'TRIM_HORIZON',
             BatchSize: 50,
             MaximumRetryAttempts: 10,
+            MaximumRecordAgeInSeconds: 600,
             BisectBatchOnFunctionError: true,
             FunctionResponseTypes: ['ReportBatchItemFailures'],
           },
         },
         Intake: {
           Type: 'AWS::Lambda::EventSourceMapping',
-          Properties: { BatchSize: 10, MaximumBatchingWindowInSeconds: 1 },
+          Properties: {
+            BatchSize: 10,
+            MaximumBatchingWindowInSeconds: 1,
+            ScalingConfig: { MaximumConcurrency: 4 },
+          },
         },
         Authorizer: {
           Type: 'AWS::ApiGateway::Authorizer',
@@ -167,6 +172,7 @@ describe('topologyFromTemplates', () => {
     expect(result.streamMapping).toEqual({
       batchSize: 50,
       maxRetryAttempts: 10,
+      maxRecordAgeSeconds: 600,
       bisectOnError: true,
       reportBatchItemFailures: true,
     });
@@ -174,6 +180,7 @@ describe('topologyFromTemplates', () => {
       batchSize: 10,
       maxBatchingWindowSeconds: 1,
       reportBatchItemFailures: false,
+      maxConcurrency: 4,
     });
     expect(result.authorizer).toEqual({
       identitySources: ['method.request.header.Authorization'],
