@@ -79,7 +79,7 @@ function responsesOf({ spec }: RegisteredOperation): ZodOpenApiResponsesObject {
   }
   if (spec.pathParameters) problems[404] = 'No such resource, or one of another client.';
   if (spec.body) {
-    problems[413] = `The body is larger than ${MAX_BODY_BYTES} bytes.`;
+    problems[413] = `The body is larger than ${spec.maxBodyBytes ?? MAX_BODY_BYTES} bytes.`;
     problems[415] = 'The body is not sent as application/json.';
   }
   Object.assign(problems, spec.problems);

@@ -26,6 +26,11 @@ export interface BodySpec {
   required: boolean;
   /** Named examples for the OpenAPI document; each must be valid against `schema`. */
   examples?: Readonly<Record<string, { summary: string; value: unknown }>>;
+  /**
+   * A batch: the top-level property whose items the implementation judges one by one, so that a
+   * bad item answers for itself and never refuses the others. The request's own checks stop there.
+   */
+  batchItems?: string;
 }
 
 export interface OperationSpec {
@@ -45,6 +50,8 @@ export interface OperationSpec {
   pathParameters?: core.$ZodObject;
   query?: core.$ZodObject;
   body?: BodySpec;
+  /** Largest body in bytes (413 above it); MAX_BODY_BYTES unless the operation needs more. */
+  maxBodyBytes?: number;
   /** Successful responses by status code. */
   responses: Readonly<Record<number, ResponseSpec>>;
   /** Problems particular to this operation, by status code. */

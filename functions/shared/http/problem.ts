@@ -33,18 +33,32 @@ export interface ProblemOptions {
   extensions?: Record<string, string>;
 }
 
+/** A problem as data: its body, and the headers that go with it besides the standard ones. */
+export interface ProblemDetails {
+  problem: Problem;
+  headers: Record<string, string>;
+}
+
+function problemDetails(status: number, detail: string, options: ProblemOptions = {}): ProblemDetails {
+  const problem: Problem = { status, title: TITLES[status] ?? 'Error', detail, ...options.extensions };
+  if (options.invalidParams?.length) problem.invalidParams = options.invalidParams;
+  return { problem, headers: { ...options.headers } };
+}
+
+function toResponse({ problem, headers }: ProblemDetails): APIGatewayProxyResult {
+  return {
+    statusCode: problem.status,
+    headers: { ...STANDARD_HEADERS, 'Content-Type': PROBLEM_CONTENT_TYPE, ...headers },
+    body: JSON.stringify(problem),
+  };
+}
+
 export function problemResponse(
   status: number,
   detail: string,
   options: ProblemOptions = {},
 ): APIGatewayProxyResult {
-  const body: Problem = { status, title: TITLES[status] ?? 'Error', detail, ...options.extensions };
-  if (options.invalidParams?.length) body.invalidParams = options.invalidParams;
-  return {
-    statusCode: status,
-    headers: { ...STANDARD_HEADERS, 'Content-Type': PROBLEM_CONTENT_TYPE, ...options.headers },
-    body: JSON.stringify(body),
-  };
+  return toResponse(problemDetails(status, detail, options));
 }
 
 /** A middy HttpError (from its body parser): a status and whether its message may be shown. */
@@ -64,34 +78,37 @@ function isHttpError(error: unknown): error is HttpErrorLike {
 }
 
 /** What middy reports (a 415 from its JSON body parser, a 413 of ours), as this API words it. */
-function fromHttpError(error: HttpErrorLike): APIGatewayProxyResult | undefined {
-  if (error.statusCode === 415) return problemResponse(415, 'Send the body as application/json.');
+function fromHttpError(error: HttpErrorLike): ProblemDetails | undefined {
+  if (error.statusCode === 415) return problemDetails(415, 'Send the body as application/json.');
   if (error.statusCode < 500 && error.expose !== false)
-    return problemResponse(error.statusCode, error.message);
+    return problemDetails(error.statusCode, error.message);
   return undefined;
 }
 
-/** The one place where errors become HTTP problems. Unknown errors are 500s. */
-export function problemFor(error: unknown): { response: APIGatewayProxyResult; expected: boolean } {
-  const expected = (response: APIGatewayProxyResult) => ({ response, expected: true });
+/**
+ * The one place where errors become HTTP problems, as data: a whole response's (problemFor) or
+ * one batch item's. Unknown errors are 500s; `expected` is false for what an operator should see.
+ */
+export function describeProblem(error: unknown): ProblemDetails & { expected: boolean } {
+  const expected = (details: ProblemDetails) => ({ ...details, expected: true });
   if (error instanceof ValidationError) {
-    return expected(problemResponse(400, error.message, { invalidParams: error.invalidParams }));
+    return expected(problemDetails(400, error.message, { invalidParams: error.invalidParams }));
   }
   if (error instanceof InvalidCursorError) {
     return expected(
-      problemResponse(400, 'The cursor is not valid for this query; start again without it.', {
+      problemDetails(400, 'The cursor is not valid for this query; start again without it.', {
         invalidParams: [{ name: 'cursor', reason: error.message }],
       }),
     );
   }
-  if (error instanceof NotFoundError) return expected(problemResponse(404, error.message));
+  if (error instanceof NotFoundError) return expected(problemDetails(404, error.message));
   if (error instanceof ForbiddenError) {
-    return expected(problemResponse(403, error.message, { invalidParams: error.invalidParams }));
+    return expected(problemDetails(403, error.message, { invalidParams: error.invalidParams }));
   }
   if (error instanceof ConflictError) {
     const { existing } = error;
     return expected(
-      problemResponse(409, error.message, {
+      problemDetails(409, error.message, {
         ...(existing
           ? { headers: { Location: existing.location }, extensions: { signalId: existing.signalId } }
           : {}),
@@ -99,18 +116,15 @@ export function problemFor(error: unknown): { response: APIGatewayProxyResult; e
     );
   }
   if (isHttpError(error)) {
-    const response = fromHttpError(error);
-    if (response) return expected(response);
+    const details = fromHttpError(error);
+    if (details) return expected(details);
   }
   if (error instanceof ServiceUnavailableError) {
-    return {
-      response: problemResponse(503, error.message, { headers: { 'Retry-After': '5' } }),
-      expected: false,
-    };
+    return { ...problemDetails(503, error.message, { headers: { 'Retry-After': '5' } }), expected: false };
   }
   if (isDependencyFailure(error)) {
     return {
-      response: problemResponse(
+      ...problemDetails(
         503,
         'A service this operation depends on did not answer. Send the same request again: every operation is safe to repeat.',
         { headers: { 'Retry-After': '5' } },
@@ -119,12 +133,15 @@ export function problemFor(error: unknown): { response: APIGatewayProxyResult; e
     };
   }
   return {
-    response: problemResponse(
-      500,
-      'Something went wrong on our side; retrying with the same sourceId is safe.',
-    ),
+    ...problemDetails(500, 'Something went wrong on our side; retrying with the same sourceId is safe.'),
     expected: false,
   };
+}
+
+/** The problem+json response for whatever a step threw. */
+export function problemFor(error: unknown): { response: APIGatewayProxyResult; expected: boolean } {
+  const { expected, ...details } = describeProblem(error);
+  return { response: toResponse(details), expected };
 }
 
 const NETWORK_ERRORS = new Set([

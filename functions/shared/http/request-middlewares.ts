@@ -85,7 +85,8 @@ export function authorizedCaller(): ApiMiddleware {
 }
 
 /**
- * The JSON body of operations that take one: at most MAX_BODY_BYTES (413), sent as JSON (415).
+ * The JSON body of operations that take one: at most the operation's `maxBodyBytes`, else
+ * MAX_BODY_BYTES (413), sent as JSON (415).
  * Those two refuse the request outright. A body that does not parse (or holds `__proto__`, which
  * middy's parser refuses) is a bad field like any other: validateRequest names it beside the bad
  * path, query and header values. No body is no body; whether one is required is the validation's
@@ -105,7 +106,8 @@ export function jsonBody(): ApiMiddleware {
       const size = event.isBase64Encoded
         ? Buffer.from(event.body, 'base64').length
         : Buffer.byteLength(event.body);
-      if (size > MAX_BODY_BYTES) throw createError(413, `The request body exceeds ${MAX_BODY_BYTES} bytes.`);
+      const limit = operation.spec.maxBodyBytes ?? MAX_BODY_BYTES;
+      if (size > limit) throw createError(413, `The request body exceeds ${limit} bytes.`);
       const text = event.isBase64Encoded ? utf8Text(Buffer.from(event.body, 'base64')) : event.body;
       const refused =
         text === undefined ? NOT_UTF8 : nestingDepth(text) > MAX_BODY_DEPTH ? TOO_DEEP : undefined;
@@ -217,8 +219,9 @@ const EMPTY = z.strictObject({});
 /**
  * Where a body holds text that is not valid Unicode (a lone surrogate in a value or a key). A walk
  * with its own stack, though jsonBody() already refused anything nested deeper than a few dozen.
+ * The top-level property `skip` (a batch's items, judged one by one) is left out.
  */
-function illFormedText(body: unknown): InvalidParam[] {
+function illFormedText(body: unknown, skip?: string): InvalidParam[] {
   const reason = 'must be valid Unicode text (it holds a lone UTF-16 surrogate)';
   const found: InvalidParam[] = [];
   const pending: { value: unknown; path: (string | number)[] }[] = [{ value: body, path: [] }];
@@ -232,6 +235,7 @@ function illFormedText(body: unknown): InvalidParam[] {
     const entries = Object.entries(value);
     for (let i = entries.length - 1; i >= 0; i--) {
       const [key, inner] = entries[i] as [string, unknown];
+      if (path.length === 0 && key === skip && !Array.isArray(value)) continue;
       const at = [...path, Array.isArray(value) ? Number(key) : key];
       if (key.isWellFormed()) pending.push({ value: inner, path: at });
       else found.push({ name: at.join('.'), reason });
@@ -243,6 +247,32 @@ function illFormedText(body: unknown): InvalidParam[] {
 function mergeByName(...lists: InvalidParam[][]): InvalidParam[] {
   const seen = new Set<string>();
   return lists.flat().filter((p) => !seen.has(p.name) && seen.add(p.name));
+}
+
+export type BodyVerdict = { ok: true; value: unknown } | { ok: false; invalidParams: InvalidParam[] };
+
+/**
+ * A JSON body against an operation's body schema and rules, every bad field at once: the whole
+ * request's body in validateRequest, and each item of a batch against the operation it batches.
+ * `refusedAnyway` says the request has other bad parts, so the rules add what they find too.
+ */
+export function judgeBody(
+  spec: Pick<OperationSpec, 'body' | 'bodyRules'>,
+  value: unknown,
+  context: { client: Client | undefined; now: Date },
+  refusedAnyway = false,
+): BodyVerdict {
+  if (!spec.body) throw new Error('judgeBody needs an operation that takes a body');
+  // Text no store can hold: named before the schema judges the rest of the body.
+  const malformed = illFormedText(value, spec.body.batchItems);
+  const parsed = parseWith(spec.body.schema, value);
+  let problems = mergeByName(malformed, parsed.ok ? [] : parsed.invalidParams);
+  // The request is refused anyway: the rules add what they find, so nothing waits for a retry.
+  if ((problems.length || refusedAnyway) && spec.bodyRules) {
+    problems = mergeByName(problems, spec.bodyRules(value, context));
+  }
+  if (problems.length || !parsed.ok) return { ok: false, invalidParams: problems };
+  return { ok: true, value: parsed.value };
 }
 
 /** Every part of the request against the operation's schemas; all bad fields in one 400. */
@@ -274,17 +304,10 @@ export function validateRequest(now: () => Date): ApiMiddleware {
       else if (spec.body && received.kind === 'absent') {
         if (spec.body.required) problems.push({ name: '(body)', reason: 'is required' });
       } else if (spec.body && received.kind === 'json') {
-        // Text no store can hold: named before the schema judges the rest of the body.
-        const malformed = illFormedText(received.value);
-        const before = problems.length;
-        body = part(spec.body.schema, received.value);
-        const schemaProblems = problems.splice(before);
-        problems.push(...mergeByName(malformed, schemaProblems));
-        // The request is refused anyway: the rules add what they find, so nothing waits for a retry.
-        if (problems.length && spec.bodyRules) {
-          const rules = spec.bodyRules(received.value, { client: operation.client, now: now() });
-          problems.splice(0, problems.length, ...mergeByName(problems, rules));
-        }
+        const context = { client: operation.client, now: now() };
+        const verdict = judgeBody(spec, received.value, context, problems.length > 0);
+        if (verdict.ok) body = verdict.value;
+        else problems.splice(0, problems.length, ...mergeByName(problems, verdict.invalidParams));
       }
       if (problems.length) throw new ValidationError(problems);
       operation.request = { client: operation.client, user, path, query, body };

@@ -515,3 +515,87 @@ describe('apiHandler', () => {
     });
   });
 });
+
+describe('apiHandler with a batch operation', () => {
+  const LIMIT = 4 * MAX_BODY_BYTES;
+  const BATCH = operations({
+    createThings: {
+      method: 'POST',
+      path: '/v1/signal-batches',
+      summary: 'test',
+      description: 'test',
+      roles: ['school'],
+      maxBodyBytes: LIMIT,
+      body: {
+        schema: z.strictObject({ label: z.string().optional(), things: z.array(z.unknown()).min(1).max(3) }),
+        required: true,
+        batchItems: 'things',
+      },
+      responses: { 207: { description: 'one result per thing', schema: z.object({ count: z.number() }) } },
+    },
+  });
+
+  function batchHandler() {
+    const createThings = vi.fn<Implementations<typeof BATCH, undefined>['createThings']>(
+      async ({ body }) => ({ status: 207, body: { count: body.things.length } }),
+    );
+    return { handler: apiHandler(BATCH, { createThings }, undefined), createThings };
+  }
+
+  const batch = (body: string): APIGatewayProxyEvent => ({
+    ...post({ body }),
+    resource: '/v1/signal-batches',
+    path: '/v1/signal-batches',
+  });
+
+  it('reads a body over MAX_BODY_BYTES up to the operation’s own limit', async () => {
+    const { handler, createThings } = batchHandler();
+    const things = [{ text: 'x'.repeat(LIMIT / 2) }];
+    const body = JSON.stringify({ things });
+    expect(Buffer.byteLength(body)).toBeGreaterThan(MAX_BODY_BYTES);
+
+    const response = await handler(batch(body));
+
+    expect(response.statusCode).toBe(207);
+    expect(createThings.mock.calls[0]?.[0]?.body).toEqual({ things });
+  });
+
+  it('answers 413 naming the operation’s limit for a body one byte over it', async () => {
+    const { handler, createThings } = batchHandler();
+    const padding = LIMIT + 1 - JSON.stringify({ things: [''] }).length;
+    const body = JSON.stringify({ things: ['x'.repeat(padding)] });
+    expect(Buffer.byteLength(body)).toBe(LIMIT + 1);
+
+    const response = await handler(batch(body));
+
+    expect(response.statusCode).toBe(413);
+    expect(problemOf(response).detail).toContain(String(LIMIT));
+    expect(createThings).not.toHaveBeenCalled();
+  });
+
+  it('leaves text that is not Unicode inside an item to the implementation, which judges items', async () => {
+    const { handler, createThings } = batchHandler();
+
+    const response = await handler(batch(JSON.stringify({ things: [{ text: 'a\ud800b' }, 'ok'] })));
+
+    expect(response.statusCode).toBe(207);
+    expect(createThings).toHaveBeenCalledTimes(1);
+  });
+
+  it.each<[string, unknown, string[]]>([
+    ['a lone surrogate beside the items', { label: 'x\udc00', things: ['ok'] }, ['label']],
+    ['no items', { things: [] }, ['things']],
+    ['four items', { things: [1, 2, 3, 4] }, ['things']],
+    ['items that are no list', { things: { 0: 'a' } }, ['things']],
+    ['an unknown field', { things: [1], more: [2] }, ['more']],
+    ['a list for a body', [{ things: [1] }], ['(body)']],
+  ])('refuses the whole request for %s, naming it', async (_case, body, expected) => {
+    const { handler, createThings } = batchHandler();
+
+    const response = await handler(batch(JSON.stringify(body)));
+
+    expect(response.statusCode).toBe(400);
+    expect(names(response)).toEqual(expected);
+    expect(createThings).not.toHaveBeenCalled();
+  });
+});
