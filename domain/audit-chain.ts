@@ -18,6 +18,27 @@ export function linkHash<T extends ChainLink>(entry: Omit<T, 'hash'> & { hash?: 
   return sha256Hex(`${entry.prevHash}\n${canonicalJson(rest)}`);
 }
 
+/**
+ * What a verifier needs to see a missing change: the object an event records and the version of
+ * it. Every change of a signal or referral raises its version by one, so the versions of an
+ * object's change events (every action but R, a read) must run without a hole.
+ */
+export interface AuditedLink extends ChainLink {
+  action?: string;
+  object?: { type: string; id: string; version?: number | undefined };
+}
+
+export interface VersionGap {
+  objectType: string;
+  objectId: string;
+  /** Versions between two recorded ones (or before the first, from genesis) that the chain lacks. */
+  missing: number[];
+  /** Versions recorded more than once: a change appended twice. */
+  repeated: number[];
+  /** The first entry of the object after a missing version. */
+  sequence: number;
+}
+
 export type ChainVerification =
   | { valid: true; count: number; lastHash: string }
   | {
@@ -25,14 +46,26 @@ export type ChainVerification =
       count: number;
       sequence: number;
       problem: 'sequence-gap' | 'prev-hash-mismatch' | 'hash-mismatch';
+    }
+  | {
+      valid: false;
+      count: number;
+      sequence: number;
+      problem: 'version-gap';
+      lastHash: string;
+      gaps: VersionGap[];
     };
 
 /**
- * Verifies entries in sequence order. `startAfter` lets a verifier continue from a known
- * earlier export (its last sequence and hash); by default the chain must start at genesis.
+ * Verifies entries in sequence order: the sequence runs on, each entry links to the one before
+ * and hashes to its own hash; then that no object misses a version between two recorded ones. A
+ * late-recovered change is appended after later ones, so versions are checked as a set, not in
+ * chain order. `startAfter` lets a verifier continue from a known earlier export (its last
+ * sequence and hash); by default the chain must start at genesis, and then every object's first
+ * version (1) must be there too.
  */
 export function verifyChain(
-  entries: readonly ChainLink[],
+  entries: readonly AuditedLink[],
   startAfter: { sequence: number; hash: string } = { sequence: 0, hash: GENESIS_HASH },
 ): ChainVerification {
   let expectedSequence = startAfter.sequence + 1;
@@ -50,5 +83,61 @@ export function verifyChain(
     prevHash = entry.hash;
     expectedSequence += 1;
   }
+  const gaps = findVersionGaps(entries, { fromGenesis: startAfter.sequence === 0 });
+  if (gaps.length > 0) {
+    const sequence = Math.min(...gaps.map((g) => g.sequence));
+    return {
+      valid: false,
+      count: entries.length,
+      sequence,
+      problem: 'version-gap',
+      lastHash: prevHash,
+      gaps,
+    };
+  }
   return { valid: true, count: entries.length, lastHash: prevHash };
+}
+
+/**
+ * Objects whose change events skip or repeat a version. Entries without an object version (written
+ * before versions were recorded) are left out. A missing last version cannot be seen here: nothing
+ * after it says it existed.
+ */
+export function findVersionGaps(
+  entries: readonly AuditedLink[],
+  options: { fromGenesis: boolean },
+): VersionGap[] {
+  const byObject = new Map<string, { type: string; id: string; seen: Map<number, number[]> }>();
+  for (const entry of entries) {
+    const { object } = entry;
+    if (entry.action === 'R' || !object || typeof object.version !== 'number') continue;
+    const key = `${object.type}\u0000${object.id}`;
+    let known = byObject.get(key);
+    if (!known) {
+      known = { type: object.type, id: object.id, seen: new Map() };
+      byObject.set(key, known);
+    }
+    const at = known.seen.get(object.version) ?? [];
+    at.push(entry.sequence);
+    known.seen.set(object.version, at);
+  }
+  const gaps: VersionGap[] = [];
+  for (const { type, id, seen } of byObject.values()) {
+    const versions = [...seen.keys()].sort((a, b) => a - b);
+    const first = options.fromGenesis ? 1 : (versions[0] as number);
+    const last = versions.at(-1) as number;
+    const missing: number[] = [];
+    for (let v = first; v <= last; v++) if (!seen.has(v)) missing.push(v);
+    const repeated = versions.filter((v) => (seen.get(v) as number[]).length > 1);
+    if (missing.length === 0 && repeated.length === 0) continue;
+    // Where a reader of the chain meets the problem: the entry of the version after the hole, or
+    // the second entry of a repeated version.
+    const after = versions.find((v) => v > (missing[0] ?? Number.POSITIVE_INFINITY));
+    const sequence =
+      after !== undefined
+        ? Math.min(...(seen.get(after) as number[]))
+        : ((seen.get(repeated[0] as number) as number[])[1] as number);
+    gaps.push({ objectType: type, objectId: id, missing, repeated, sequence });
+  }
+  return gaps.sort((a, b) => a.sequence - b.sequence);
 }

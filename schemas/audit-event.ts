@@ -8,6 +8,12 @@ import { acrossFields, CursorQuerySchema, DateTimeSchema, MunicipalityCodeSchema
 
 export const AUDIT_ACTIONS = ['C', 'R', 'U', 'D', 'E'] as const;
 
+export const AUDIT_RECOVERY_METHODS = ['stream', 'current-version'] as const;
+export type AuditRecovery = {
+  method: (typeof AUDIT_RECOVERY_METHODS)[number];
+  reason: 'record-age-exceeded' | 'retries-exhausted';
+};
+
 export const AUDIT_EVENT_TYPES = [
   'signal.received',
   'signal.routed',
@@ -58,7 +64,32 @@ export const AuditEventSchema = z
       id: z.string(),
       signalId: z.optional(z.string()),
       pupilPseudonym: z.optional(z.string()),
+      version: z.optional(
+        z.int().check(
+          z.gte(1),
+          z.meta({
+            description:
+              'The version of the object this event records: a change raises it by one, so a ' +
+              'verifier sees a missing change as a missing version. A read names the version read.',
+          }),
+        ),
+      ),
     }),
+    recovery: z.optional(
+      z
+        .object({
+          method: z.enum(AUDIT_RECOVERY_METHODS),
+          reason: z.enum(['record-age-exceeded', 'retries-exhausted']),
+        })
+        .check(
+          z.meta({
+            description:
+              'Present when the change was appended late, by the recovery path after the stream ' +
+              'gave it up: `stream` re-read the change itself; `current-version` found only the ' +
+              "object's current version (the versions before it show as a gap).",
+          }),
+        ),
+    ),
     purpose: z.string(),
     details: z.optional(z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()]))),
     prevHash: Sha256Schema,

@@ -21,7 +21,7 @@ export const LOG_EVENTS = {
   referralTransitionRefused: 'referral_transition_refused',
   teamNotified: 'team_notified',
   auditAppended: 'audit_appended',
-  auditDuplicateSkipped: 'audit_duplicate_skipped',
+  auditAppendFailed: 'audit_append_failed',
   auditRecordIgnored: 'audit_record_ignored',
   batchItemFailed: 'batch_item_failed',
 } as const;

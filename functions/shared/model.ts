@@ -69,5 +69,7 @@ export interface AccessRecord {
   objectId: string;
   signalId: string;
   pupilPseudonym?: string;
+  /** The version of the object that was read. */
+  objectVersion?: number;
   change: ChangeRecord;
 }

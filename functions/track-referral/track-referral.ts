@@ -57,6 +57,7 @@ export async function getReferral(deps: TrackReferralDeps, input: Caller & { id:
     municipality: referral.municipality,
     objectType: 'referral',
     objectId: referral.id,
+    objectVersion: referral.version,
     signalId: referral.signalId,
     ...(referral.pupilPseudonym ? { pupilPseudonym: referral.pupilPseudonym } : {}),
     change: {

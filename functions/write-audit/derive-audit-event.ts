@@ -80,6 +80,7 @@ export function deriveAuditEvent(change: StateChange): Derivation {
         id: record.id,
         signalId,
         ...(record.pupilPseudonym ? { pupilPseudonym: record.pupilPseudonym } : {}),
+        version,
       }),
     };
   }
@@ -94,6 +95,7 @@ export function deriveAuditEvent(change: StateChange): Derivation {
         id: access.objectId,
         signalId: access.signalId,
         ...(access.pupilPseudonym ? { pupilPseudonym: access.pupilPseudonym } : {}),
+        ...(Number.isInteger(access.objectVersion) ? { version: access.objectVersion } : {}),
       }),
     };
   }

@@ -4,7 +4,13 @@ import type { ReferralStatus } from '../../domain/referral-state.js';
 import { decodeCursor, encodeCursor } from '../../functions/shared/adapters/cursor.js';
 import type { AccessRecord, StoredReferral, StoredSignal } from '../../functions/shared/model.js';
 import type { AccessLog } from '../../functions/shared/ports/access-log.js';
-import type { AuditEntryDraft, AuditLog, AuditPage } from '../../functions/shared/ports/audit-log.js';
+import {
+  type AppendOutcome,
+  AuditAppendError,
+  type AuditEntryDraft,
+  type AuditLog,
+  type AuditPage,
+} from '../../functions/shared/ports/audit-log.js';
 import type { ClientDirectory } from '../../functions/shared/ports/client-directory.js';
 import type { Pseudonymizer } from '../../functions/shared/ports/pseudonymizer.js';
 import type { PupilDataVault } from '../../functions/shared/ports/pupil-data-vault.js';
@@ -336,20 +342,32 @@ export class FakeAuditLog implements AuditLog {
     return copy(this.chains.get(municipality) ?? []);
   }
 
-  async append(draft: AuditEntryDraft): Promise<'appended' | 'duplicate'> {
-    this.faults.check('append');
-    const chain = this.chains.get(draft.municipality) ?? [];
-    if ([...this.chains.values()].some((c) => c.some((e) => e.id === draft.id))) return 'duplicate';
-    const prev = chain.at(-1);
-    const unhashed = {
-      ...copy(draft),
-      sequence: (prev?.sequence ?? 0) + 1,
-      recordedAt: this.now().toISOString(),
-      prevHash: prev?.hash ?? GENESIS_HASH,
-    };
-    chain.push({ ...unhashed, hash: linkHash<AuditEvent>(unhashed) });
-    this.chains.set(draft.municipality, chain);
-    return 'appended';
+  async append(municipality: string, drafts: readonly AuditEntryDraft[]): Promise<AppendOutcome> {
+    const outcome: AppendOutcome = { appended: 0, duplicates: 0 };
+    for (const [index, draft] of drafts.entries()) {
+      try {
+        this.faults.check('append');
+      } catch (error) {
+        throw new AuditAppendError('append failed', index, { cause: error });
+      }
+      if (draft.municipality !== municipality) throw new RangeError('draft of another municipality');
+      const chain = this.chains.get(municipality) ?? [];
+      if ([...this.chains.values()].some((c) => c.some((e) => e.id === draft.id))) {
+        outcome.duplicates += 1;
+        continue;
+      }
+      const prev = chain.at(-1);
+      const unhashed = {
+        ...copy(draft),
+        sequence: (prev?.sequence ?? 0) + 1,
+        recordedAt: this.now().toISOString(),
+        prevHash: prev?.hash ?? GENESIS_HASH,
+      };
+      chain.push({ ...unhashed, hash: linkHash<AuditEvent>(unhashed) });
+      this.chains.set(municipality, chain);
+      outcome.appended += 1;
+    }
+    return outcome;
   }
 
   async list(query: Parameters<AuditLog['list']>[0]): Promise<AuditPage> {

@@ -150,8 +150,7 @@ export async function seededHub(): Promise<SeededHub> {
   const hub = fakeHub(CLOCK);
   for (const t of Object.values(TENANTS)) {
     seedTenant(hub, t, 'delivered');
-    await hub.deps.audit.append(auditDraft(t, 0));
-    await hub.deps.audit.append(auditDraft(t, 1));
+    await hub.deps.audit.append(t.municipality, [auditDraft(t, 0), auditDraft(t, 1)]);
   }
   return hub;
 }

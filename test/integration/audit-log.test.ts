@@ -47,8 +47,9 @@ async function everything(municipality: string) {
 
 describe('DynamoDbAuditLog', () => {
   it('chains entries per municipality so the export verifies from genesis', async () => {
-    for (let i = 0; i < 5; i++) await audit.append(draft('0363'));
-    await audit.append(draft('0534'));
+    await audit.append('0363', [draft('0363'), draft('0363'), draft('0363')]);
+    for (let i = 0; i < 2; i++) await audit.append('0363', [draft('0363')]);
+    await audit.append('0534', [draft('0534')]);
 
     const amsterdam = await everything('0363');
 
@@ -60,9 +61,17 @@ describe('DynamoDbAuditLog', () => {
   it('appends an event id only once, however often it is offered', async () => {
     const entry = draft('0014');
 
-    const outcomes = [await audit.append(entry), await audit.append(entry), await audit.append({ ...entry })];
+    const outcomes = [
+      await audit.append('0014', [entry]),
+      await audit.append('0014', [entry, { ...entry }]),
+      await audit.append('0014', [{ ...entry }]),
+    ];
 
-    expect(outcomes).toEqual(['appended', 'duplicate', 'duplicate']);
+    expect(outcomes).toEqual([
+      { appended: 1, duplicates: 0 },
+      { appended: 0, duplicates: 2 },
+      { appended: 0, duplicates: 1 },
+    ]);
     expect(await everything('0014')).toHaveLength(1);
   });
 
@@ -71,19 +80,39 @@ describe('DynamoDbAuditLog', () => {
     // Duplicates mixed in, as a retried stream batch would offer them.
     const offers = [...drafts, ...drafts.slice(0, 4)];
 
-    const outcomes = await Promise.all(offers.map((d) => audit.append(d)));
+    // Single events and batches of three, racing.
+    const batches = [
+      ...offers.slice(0, 6).map((d) => [d]),
+      offers.slice(6, 9),
+      offers.slice(9, 12),
+      offers.slice(12),
+    ];
+    const outcomes = await Promise.all(batches.map((b) => audit.append('0599', b)));
 
-    expect(outcomes.filter((o) => o === 'appended')).toHaveLength(12);
+    expect(outcomes.reduce((n, o) => n + o.appended, 0)).toBe(12);
+    expect(outcomes.reduce((n, o) => n + o.duplicates, 0)).toBe(4);
     const chain = await everything('0599');
     expect(chain.map((e) => e.sequence)).toEqual(Array.from({ length: 12 }, (_, i) => i + 1));
     expect(new Set(chain.map((e) => e.id)).size).toBe(12);
     expect(verifyChain(chain).valid).toBe(true);
   });
 
+  it('appends a backlog of 250 events in order, in full transactions', async () => {
+    const drafts = Array.from({ length: 250 }, () => draft('0307'));
+
+    await expect(audit.append('0307', drafts)).resolves.toEqual({ appended: 250, duplicates: 0 });
+
+    const chain = await everything('0307');
+    expect(chain.map((e) => e.id)).toEqual(drafts.map((d) => d.id));
+    expect(verifyChain(chain)).toMatchObject({ valid: true, count: 250 });
+  });
+
   it('filters by occurrence time, with from inclusive and to exclusive', async () => {
-    await audit.append(draft('0344', '2026-11-01T00:00:00.000Z'));
-    await audit.append(draft('0344', '2026-11-10T00:00:00.000Z'));
-    await audit.append(draft('0344', '2026-11-20T00:00:00.000Z'));
+    await audit.append('0344', [
+      draft('0344', '2026-11-01T00:00:00.000Z'),
+      draft('0344', '2026-11-10T00:00:00.000Z'),
+      draft('0344', '2026-11-20T00:00:00.000Z'),
+    ]);
 
     const page = await audit.list({
       municipality: '0344',
@@ -96,7 +125,7 @@ describe('DynamoDbAuditLog', () => {
   });
 
   it('rejects a cursor issued for another municipality', async () => {
-    for (let i = 0; i < 3; i++) await audit.append(draft('0153'));
+    await audit.append('0153', [draft('0153'), draft('0153'), draft('0153')]);
     const page = await audit.list({ municipality: '0153', limit: 1 });
     expect(page.next).toBeDefined();
 

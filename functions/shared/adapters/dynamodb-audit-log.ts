@@ -6,22 +6,47 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { GENESIS_HASH, linkHash } from '../../../domain/audit-chain.js';
 import type { AuditEvent } from '../../../schemas/audit-event.js';
-import type { AuditEntryDraft, AuditLog, AuditPage } from '../ports/audit-log.js';
+import {
+  type AppendOutcome,
+  AuditAppendError,
+  type AuditEntryDraft,
+  type AuditLog,
+  type AuditPage,
+} from '../ports/audit-log.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { failedConditions, putNew } from './transactions.js';
 
 const chainPartition = (municipality: string) => `CHAIN#${municipality}`;
 const sequenceKey = (sequence: number) => `SEQ#${String(sequence).padStart(12, '0')}`;
+const markerKey = (id: string) => ({ pk: `EVENT#${id}`, sk: 'EVENT' });
 
 /**
- * Concurrent writers to one municipality's chain race on its head; a loser reads the new head
- * and tries again after a capped exponential backoff with full jitter (the AWS Architecture
- * Blog's advice for contended optimistic writes). If it still loses, the error goes back to the
- * stream, which retries the record: nothing is lost, it only waits.
+ * A transaction holds at most 100 items (DynamoDB's limit): per event its exactly-once marker and
+ * the entry, plus the head once. 49 events of about a kilobyte stay far below the 4 MB limit.
  */
-const MAX_APPEND_ATTEMPTS = 40;
+const EVENTS_PER_TRANSACTION = 49;
+
+/**
+ * Concurrent writers to one municipality's chain (stream shards are processed in parallel) race
+ * on its head; a loser reads the new head and tries again after a capped exponential backoff with
+ * full jitter (the AWS Architecture Blog's advice for contended optimistic writes). If it still
+ * loses, the error goes back to the stream, which retries the records: nothing is lost, it waits.
+ */
+const MAX_CONFLICTS = 40;
 const MAX_BACKOFF_MS = 250;
 
+interface Head {
+  exists: boolean;
+  sequence: number;
+  hash: string;
+}
+
+/**
+ * The audit chains, one per municipality, in the audit table: `CHAIN#<code>`/`HEAD` holds the
+ * last sequence and hash, `CHAIN#<code>`/`SEQ#…` the entries, and `EVENT#<id>` marks a draft id
+ * as appended. Each transaction moves the head from the sequence it was read at, so a chain never
+ * forks; a draft whose marker exists is a duplicate and is left out.
+ */
 export class DynamoDbAuditLog implements AuditLog {
   constructor(
     private readonly documents: DynamoDBDocumentClient,
@@ -29,67 +54,134 @@ export class DynamoDbAuditLog implements AuditLog {
     private readonly now: () => Date = () => new Date(),
   ) {}
 
-  async append(draft: AuditEntryDraft): Promise<'appended' | 'duplicate'> {
-    const partition = chainPartition(draft.municipality);
-    for (let attempt = 1; ; attempt++) {
-      const { Item: head } = await this.documents.send(
-        new GetCommand({
-          TableName: this.tableName,
-          Key: { pk: partition, sk: 'HEAD' },
-          ConsistentRead: true,
+  async append(municipality: string, drafts: readonly AuditEntryDraft[]): Promise<AppendOutcome> {
+    const outcome: AppendOutcome = { appended: 0, duplicates: 0 };
+    // Positions in `drafts` not yet in the chain, in order; a repeated id counts once.
+    const seen = new Set<string>();
+    let pending = drafts.flatMap((draft, index) => {
+      if (draft.municipality !== municipality) {
+        throw new RangeError(`a draft of ${draft.municipality} offered to the chain of ${municipality}`);
+      }
+      if (seen.has(draft.id)) {
+        outcome.duplicates += 1;
+        return [];
+      }
+      seen.add(draft.id);
+      return [index];
+    });
+    let head: Head | undefined;
+    let conflicts = 0;
+    while (pending.length > 0) {
+      try {
+        head ??= await this.readHead(municipality);
+        const chunk = pending.slice(0, EVENTS_PER_TRANSACTION);
+        const entries = this.chain(
+          head,
+          chunk.map((i) => drafts[i] as AuditEntryDraft),
+        );
+        const result = await this.commit(municipality, head, entries);
+        if (result.ok) {
+          const last = entries.at(-1) as AuditEvent;
+          head = { exists: true, sequence: last.sequence, hash: last.hash };
+          outcome.appended += chunk.length;
+          pending = pending.slice(chunk.length);
+          conflicts = 0;
+          continue;
+        }
+        // A marker that exists: that draft is already in the chain. Leave it out and chain the rest.
+        const appendedBefore = new Set(result.duplicateEntries.map((k) => chunk[k]));
+        if (appendedBefore.size > 0) {
+          outcome.duplicates += appendedBefore.size;
+          pending = pending.filter((i) => !appendedBefore.has(i));
+        }
+        if (result.headMoved) {
+          head = undefined;
+          conflicts += 1;
+          if (conflicts >= MAX_CONFLICTS) throw new Error(`audit chain ${municipality} stayed contended`);
+          await new Promise((r) =>
+            setTimeout(r, Math.random() * Math.min(MAX_BACKOFF_MS, 5 * 2 ** conflicts)),
+          );
+        }
+      } catch (error) {
+        const done = pending[0] ?? drafts.length;
+        throw new AuditAppendError(`appending to the audit chain of ${municipality} failed`, done, {
+          cause: error,
+        });
+      }
+    }
+    return outcome;
+  }
+
+  private async readHead(municipality: string): Promise<Head> {
+    const { Item } = await this.documents.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: { pk: chainPartition(municipality), sk: 'HEAD' },
+        ConsistentRead: true,
+      }),
+    );
+    return Item
+      ? { exists: true, sequence: Number(Item.sequence), hash: String(Item.hash) }
+      : { exists: false, sequence: 0, hash: GENESIS_HASH };
+  }
+
+  /** The drafts as chain entries after `head`, hashed one onto the other. */
+  private chain(head: Head, drafts: readonly AuditEntryDraft[]): AuditEvent[] {
+    const recordedAt = this.now().toISOString();
+    let previous = { sequence: head.sequence, hash: head.hash };
+    return drafts.map((draft) => {
+      const unhashed = { ...draft, sequence: previous.sequence + 1, recordedAt, prevHash: previous.hash };
+      const entry: AuditEvent = { ...unhashed, hash: linkHash<AuditEvent>(unhashed) };
+      previous = entry;
+      return entry;
+    });
+  }
+
+  /**
+   * One transaction: the markers (items 0…n-1), the head (item n), the entries. Answers which
+   * markers existed and whether the head had moved, when a condition failed.
+   */
+  private async commit(
+    municipality: string,
+    head: Head,
+    entries: readonly AuditEvent[],
+  ): Promise<{ ok: true } | { ok: false; duplicateEntries: number[]; headMoved: boolean }> {
+    const partition = chainPartition(municipality);
+    const last = entries.at(-1) as AuditEvent;
+    const headItem = { pk: partition, sk: 'HEAD', sequence: last.sequence, hash: last.hash };
+    try {
+      await this.documents.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            ...entries.map((entry) =>
+              putNew(this.tableName, { ...markerKey(entry.id), municipality, sequence: entry.sequence }),
+            ),
+            head.exists
+              ? {
+                  Put: {
+                    TableName: this.tableName,
+                    Item: headItem,
+                    ConditionExpression: '#seq = :seq',
+                    ExpressionAttributeNames: { '#seq': 'sequence' },
+                    ExpressionAttributeValues: { ':seq': head.sequence },
+                  },
+                }
+              : putNew(this.tableName, headItem),
+            ...entries.map((entry) =>
+              putNew(this.tableName, { pk: partition, sk: sequenceKey(entry.sequence), entry }),
+            ),
+          ],
         }),
       );
-      const previous = head
-        ? { sequence: Number(head.sequence), hash: String(head.hash) }
-        : { sequence: 0, hash: GENESIS_HASH };
-      const unhashed = {
-        ...draft,
-        sequence: previous.sequence + 1,
-        recordedAt: this.now().toISOString(),
-        prevHash: previous.hash,
+      return { ok: true };
+    } catch (error) {
+      const failed = failedConditions(error);
+      return {
+        ok: false,
+        duplicateEntries: failed.filter((i) => i < entries.length),
+        // An entry's own slot taken also means another writer moved past the head that was read.
+        headMoved: failed.some((i) => i >= entries.length),
       };
-      const entry: AuditEvent = { ...unhashed, hash: linkHash<AuditEvent>(unhashed) };
-      try {
-        await this.documents.send(
-          new TransactWriteCommand({
-            TransactItems: [
-              // 0: the marker that makes the append exactly-once per source change
-              putNew(this.tableName, {
-                pk: `EVENT#${draft.id}`,
-                sk: 'EVENT',
-                municipality: draft.municipality,
-                sequence: entry.sequence,
-              }),
-              // 1: the head moves only from the sequence this entry was chained to
-              head
-                ? {
-                    Put: {
-                      TableName: this.tableName,
-                      Item: { pk: partition, sk: 'HEAD', sequence: entry.sequence, hash: entry.hash },
-                      ConditionExpression: '#seq = :seq',
-                      ExpressionAttributeNames: { '#seq': 'sequence' },
-                      ExpressionAttributeValues: { ':seq': previous.sequence },
-                    },
-                  }
-                : putNew(this.tableName, {
-                    pk: partition,
-                    sk: 'HEAD',
-                    sequence: entry.sequence,
-                    hash: entry.hash,
-                  }),
-              // 2: the entry itself, never overwritten
-              putNew(this.tableName, { pk: partition, sk: sequenceKey(entry.sequence), entry }),
-            ],
-          }),
-        );
-        return 'appended';
-      } catch (error) {
-        const failed = failedConditions(error);
-        if (failed.includes(0)) return 'duplicate';
-        if (attempt >= MAX_APPEND_ATTEMPTS)
-          throw new Error(`audit chain ${draft.municipality} stayed contended`);
-        await new Promise((r) => setTimeout(r, Math.random() * Math.min(MAX_BACKOFF_MS, 5 * 2 ** attempt)));
-      }
     }
   }
 

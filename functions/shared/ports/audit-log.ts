@@ -8,12 +8,31 @@ export interface AuditPage {
   next?: string;
 }
 
+export interface AppendOutcome {
+  appended: number;
+  /** Drafts whose id the chain already holds: left as they were, never appended twice. */
+  duplicates: number;
+}
+
+/** An append that stopped part way: the first `done` drafts are in the chain, the rest are not. */
+export class AuditAppendError extends Error {
+  override name = 'AuditAppendError';
+  constructor(
+    message: string,
+    readonly done: number,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+  }
+}
+
 export interface AuditLog {
   /**
-   * Appends to the municipality's chain exactly once per `draft.id`: a repeated id is reported
-   * as `duplicate` and leaves the chain as it was.
+   * Appends the drafts of one municipality to its chain, in the order given, exactly once per
+   * `draft.id`. All or a leading part is appended; on failure it throws an `AuditAppendError`
+   * saying how many leading drafts are in the chain.
    */
-  append(draft: AuditEntryDraft): Promise<'appended' | 'duplicate'>;
+  append(municipality: string, drafts: readonly AuditEntryDraft[]): Promise<AppendOutcome>;
   list(query: {
     municipality: string;
     from?: string | undefined;

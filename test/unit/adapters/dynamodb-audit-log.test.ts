@@ -69,9 +69,9 @@ describe('DynamoDbAuditLog', () => {
       dynamo.on(GetCommand).resolves({});
       dynamo.on(TransactWriteCommand).resolves({});
 
-      const outcome = await log.append(draft);
+      const outcome = await log.append('0363', [draft]);
 
-      expect(outcome).toBe('appended');
+      expect(outcome).toEqual({ appended: 1, duplicates: 0 });
       const [items] = writes();
       const entry = entryOf(items ?? []);
       expect(AuditEventSchema.parse(entry)).toEqual({
@@ -97,7 +97,7 @@ describe('DynamoDbAuditLog', () => {
         .resolves({ Item: { ...headKey, sequence: 41, hash: prevHash } });
       dynamo.on(TransactWriteCommand).resolves({});
 
-      await log.append(draft);
+      await log.append('0363', [draft]);
 
       const [items] = writes();
       expect(entryOf(items ?? [])).toMatchObject({ sequence: 42, prevHash });
@@ -110,6 +110,71 @@ describe('DynamoDbAuditLog', () => {
       expect(dynamo.commandCalls(GetCommand)[0]?.args[0].input.ConsistentRead).toBe(true);
     });
 
+    it('appends a batch in chunks of 49 events per transaction after one read of the head', async () => {
+      dynamo.on(GetCommand).resolves({ Item: { ...headKey, sequence: 10, hash: 'cd'.repeat(32) } });
+      dynamo.on(TransactWriteCommand).resolves({});
+      const drafts = Array.from({ length: 100 }, (_, i) => ({ ...draft, id: `${draft.id}-${i}` }));
+
+      await expect(log.append('0363', drafts)).resolves.toEqual({ appended: 100, duplicates: 0 });
+
+      expect(dynamo.commandCalls(GetCommand)).toHaveLength(1);
+      expect(writes().map((items) => items.length)).toEqual([99, 99, 5]);
+      const entries = writes().flatMap((items) =>
+        items.filter((i) => String(i.Put?.Item?.sk).startsWith('SEQ#')).map((i) => i.Put?.Item?.entry),
+      ) as AuditEvent[];
+      expect(entries.map((e) => e.id)).toEqual(drafts.map((d) => d.id));
+      expect(verifyChain(entries, { sequence: 10, hash: 'cd'.repeat(32) })).toMatchObject({ valid: true });
+      // Each later transaction moves the head from where the one before left it, without reading.
+      expect(
+        writes().map(
+          (items) => items.find((i) => i.Put?.Item?.sk === 'HEAD')?.Put?.ExpressionAttributeValues,
+        ),
+      ).toEqual([{ ':seq': 10 }, { ':seq': 59 }, { ':seq': 108 }]);
+    });
+
+    it('leaves out a draft already in the chain and chains the others in their order', async () => {
+      dynamo.on(GetCommand).resolves({});
+      const drafts = ['a', 'b', 'c'].map((id) => ({ ...draft, id }));
+      dynamo
+        .on(TransactWriteCommand)
+        .rejectsOnce(cancelled('None', 'ConditionalCheckFailed', 'None', 'None', 'None', 'None', 'None'))
+        .resolves({});
+
+      await expect(log.append('0363', drafts)).resolves.toEqual({ appended: 2, duplicates: 1 });
+
+      const retried = writes()[1] ?? [];
+      expect(retried.map((i) => i.Put?.Item?.pk)).toEqual([
+        'EVENT#a',
+        'EVENT#c',
+        'CHAIN#0363',
+        'CHAIN#0363',
+        'CHAIN#0363',
+      ]);
+      expect(retried.slice(3).map((i) => [i.Put?.Item?.entry.id, i.Put?.Item?.entry.sequence])).toEqual([
+        ['a', 1],
+        ['c', 2],
+      ]);
+      expect(dynamo.commandCalls(GetCommand)).toHaveLength(1);
+    });
+
+    it('says how many drafts are in the chain when a later transaction fails', async () => {
+      const error = new Error('connection reset');
+      dynamo.on(GetCommand).resolves({});
+      dynamo.on(TransactWriteCommand).resolvesOnce({}).rejects(error);
+      const drafts = Array.from({ length: 60 }, (_, i) => ({ ...draft, id: `e${i}` }));
+
+      await expect(log.append('0363', drafts)).rejects.toMatchObject({
+        name: 'AuditAppendError',
+        done: 49,
+        cause: error,
+      });
+    });
+
+    it('refuses a draft of another municipality before writing anything', async () => {
+      await expect(log.append('0534', [draft])).rejects.toThrow(RangeError);
+      expect(writes()).toHaveLength(0);
+    });
+
     it.each([
       ['only the event marker', ['ConditionalCheckFailed', 'None', 'None']],
       ['the marker and the head', ['ConditionalCheckFailed', 'ConditionalCheckFailed', 'None']],
@@ -117,7 +182,7 @@ describe('DynamoDbAuditLog', () => {
       dynamo.on(GetCommand).resolves({ Item: { ...headKey, sequence: 3, hash: 'cd'.repeat(32) } });
       dynamo.on(TransactWriteCommand).rejects(cancelled(...codes));
 
-      await expect(log.append(draft)).resolves.toBe('duplicate');
+      await expect(log.append('0363', [draft])).resolves.toEqual({ appended: 0, duplicates: 1 });
       expect(writes()).toHaveLength(1);
     });
 
@@ -131,9 +196,9 @@ describe('DynamoDbAuditLog', () => {
         .rejectsOnce(cancelled('None', 'ConditionalCheckFailed', 'None'))
         .resolvesOnce({});
 
-      const outcome = await log.append(draft);
+      const outcome = await log.append('0363', [draft]);
 
-      expect(outcome).toBe('appended');
+      expect(outcome).toEqual({ appended: 1, duplicates: 0 });
       expect(dynamo.commandCalls(GetCommand)).toHaveLength(2);
       expect(writes().map((items) => entryOf(items))).toMatchObject([
         { sequence: 4, prevHash: 'cd'.repeat(32) },
@@ -148,7 +213,7 @@ describe('DynamoDbAuditLog', () => {
         .rejectsOnce(cancelled('None', 'None', 'ConditionalCheckFailed'))
         .resolves({});
 
-      await expect(log.append(draft)).resolves.toBe('appended');
+      await expect(log.append('0363', [draft])).resolves.toEqual({ appended: 1, duplicates: 0 });
       expect(writes()).toHaveLength(2);
     });
 
@@ -156,7 +221,12 @@ describe('DynamoDbAuditLog', () => {
       dynamo.on(GetCommand).resolves({ Item: { ...headKey, sequence: 3, hash: 'cd'.repeat(32) } });
       dynamo.on(TransactWriteCommand).rejects(cancelled('None', 'ConditionalCheckFailed', 'None'));
 
-      await expect(log.append(draft)).rejects.toThrow('audit chain 0363 stayed contended');
+      const failure = log.append('0363', [draft]);
+
+      await expect(failure).rejects.toMatchObject({ name: 'AuditAppendError', done: 0 });
+      await expect(failure.catch((e: Error) => Promise.reject(e.cause))).rejects.toThrow(
+        'audit chain 0363 stayed contended',
+      );
       expect(writes()).toHaveLength(40);
     });
 
@@ -165,7 +235,7 @@ describe('DynamoDbAuditLog', () => {
       dynamo.on(GetCommand).resolves({});
       dynamo.on(TransactWriteCommand).rejects(error);
 
-      await expect(log.append(draft)).rejects.toBe(error);
+      await expect(log.append('0363', [draft])).rejects.toMatchObject({ done: 0, cause: error });
       expect(writes()).toHaveLength(1);
     });
   });

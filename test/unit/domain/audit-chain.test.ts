@@ -241,3 +241,83 @@ describe('verifyChain', () => {
     });
   });
 });
+
+describe('verifyChain on object versions', () => {
+  type Change = { type: 'signal' | 'referral'; id: string; version: number; action?: string };
+
+  /** A change of signal `s…` or referral `r…` at a version. */
+  const v = (id: string, version: number, action = 'U'): Change => ({
+    type: id.startsWith('s') ? 'signal' : 'referral',
+    id,
+    version,
+    action,
+  });
+
+  function chainOf(changes: readonly Change[], first = { sequence: 0, hash: GENESIS_HASH }) {
+    const entries: (ChainLink & { action: string; object: Change })[] = [];
+    let prevHash = first.hash;
+    for (const [i, change] of changes.entries()) {
+      const { action = 'U', ...object } = change;
+      const unhashed = { sequence: first.sequence + i + 1, prevHash, action, object };
+      const entry = { ...unhashed, hash: linkHash(unhashed) };
+      entries.push(entry);
+      prevHash = entry.hash;
+    }
+    return entries;
+  }
+
+  it('accepts every version of every object, interleaved and out of order', () => {
+    const entries = chainOf([
+      v('s1', 1, 'C'),
+      v('r1', 1, 'C'),
+      v('s1', 3),
+      v('r1', 2),
+      // recovered late: appended after its successor
+      v('s1', 2),
+    ]);
+
+    expect(verifyChain(entries)).toMatchObject({ valid: true, count: 5 });
+  });
+
+  it('names the object and the version a change is missing from', () => {
+    const entries = chainOf([v('s1', 1, 'C'), v('r1', 1, 'C'), v('r1', 2), v('r1', 4), v('s1', 2)]);
+
+    expect(verifyChain(entries)).toEqual({
+      valid: false,
+      count: 5,
+      sequence: 4,
+      problem: 'version-gap',
+      lastHash: entries[4]?.hash,
+      gaps: [{ objectType: 'referral', objectId: 'r1', missing: [3], repeated: [], sequence: 4 }],
+    });
+  });
+
+  it('from genesis, misses a first version too; continuing a later export, it does not', () => {
+    const entries = chainOf([v('r1', 2), v('r1', 3)]);
+
+    expect(verifyChain(entries)).toMatchObject({
+      valid: false,
+      problem: 'version-gap',
+      gaps: [{ objectId: 'r1', missing: [1], sequence: 1 }],
+    });
+    const later = chainOf([v('r1', 2), v('r1', 3)], { sequence: 7, hash: 'a'.repeat(64) });
+    expect(verifyChain(later, { sequence: 7, hash: 'a'.repeat(64) })).toMatchObject({ valid: true });
+  });
+
+  it('reports a change appended twice', () => {
+    const entries = chainOf([v('s1', 1, 'C'), v('s1', 2), v('s1', 2)]);
+
+    expect(verifyChain(entries)).toMatchObject({
+      valid: false,
+      problem: 'version-gap',
+      sequence: 3,
+      gaps: [{ objectId: 's1', missing: [], repeated: [2] }],
+    });
+  });
+
+  it('does not count reads, which record the version they read', () => {
+    const entries = chainOf([v('r1', 1, 'C'), v('r1', 1, 'R'), v('r1', 1, 'R'), v('r1', 2)]);
+
+    expect(verifyChain(entries)).toMatchObject({ valid: true, count: 4 });
+  });
+});

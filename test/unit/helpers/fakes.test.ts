@@ -21,12 +21,16 @@ describe('FakeAuditLog', () => {
     };
 
     const outcomes = [
-      await audit.append(draft),
-      await audit.append(draft),
-      await audit.append({ ...draft, id: 'b' }),
+      await audit.append('0363', [draft]),
+      await audit.append('0363', [draft]),
+      await audit.append('0363', [{ ...draft, id: 'b' }]),
     ];
 
-    expect(outcomes).toEqual(['appended', 'duplicate', 'appended']);
+    expect(outcomes).toEqual([
+      { appended: 1, duplicates: 0 },
+      { appended: 0, duplicates: 1 },
+      { appended: 1, duplicates: 0 },
+    ]);
     const [first, second] = audit.entries('0363');
     expect(second?.prevHash).toBe(first?.hash);
   });

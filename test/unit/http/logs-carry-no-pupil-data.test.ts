@@ -138,11 +138,13 @@ describe('logs of the signal and referral flows', () => {
         }),
       ),
     ];
-    for (const signal of store.allSignals())
-      await writeAudit(deps, { eventName: 'INSERT', newItem: signalItem(signal) });
-    for (const referral of store.allReferrals()) {
-      await writeAudit(deps, { eventName: 'INSERT', newItem: referralItem(referral) });
-    }
+    await writeAudit(
+      deps,
+      [
+        ...store.allSignals().map((signal) => signalItem(signal)),
+        ...store.allReferrals().map((referral) => referralItem(referral)),
+      ].map((newItem, i) => ({ key: String(i), change: { eventName: 'INSERT' as const, newItem } })),
+    );
 
     expect(responses.map((r) => r.statusCode)).toEqual([202, 202, 200, 200, 200, 200, 409]);
     const events = logLines().map((line) => line.event);

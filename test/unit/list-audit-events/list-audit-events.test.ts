@@ -26,8 +26,11 @@ function draft(n: number, municipality = '0363'): AuditEntryDraft {
 
 async function setup() {
   const audit = new FakeAuditLog();
-  for (const n of [0, 1, 2, 3]) await audit.append(draft(n));
-  await audit.append(draft(4, '0534'));
+  await audit.append(
+    '0363',
+    [0, 1, 2, 3].map((n) => draft(n)),
+  );
+  await audit.append('0534', [draft(4, '0534')]);
   return { audit };
 }
 
@@ -175,7 +178,7 @@ describe('listAuditEvents', () => {
 
   it('refuses a cursor of another municipality’s chain with 400 naming cursor', async () => {
     const deps = await setup();
-    await deps.audit.append(draft(5, '0534'));
+    await deps.audit.append('0534', [draft(5, '0534')]);
     const theirs = await list(deps, { municipality: '0534', limit: '1' }, admin);
 
     expect(invalidNames(await call(deps, { municipality: '0363', cursor: theirs.next }))).toEqual(['cursor']);

@@ -81,6 +81,7 @@ describe('getReferral', () => {
         municipality: '0363',
         objectType: 'referral',
         objectId: own.id,
+        objectVersion: 3, // the version setup() stored
         signalId: signal.id,
         pupilPseudonym: own.pupilPseudonym as string,
         change: {

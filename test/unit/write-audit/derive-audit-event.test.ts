@@ -103,6 +103,7 @@ const read: AccessRecord = {
   objectId: REFERRAL_ID,
   signalId: SIGNAL_ID,
   pupilPseudonym: PSEUDONYM,
+  objectVersion: 2,
   change: {
     ...change('referral.read', teamActor, { status: 'delivered' }),
     onBehalfOf: { teamId: 'jgt-amsterdam' },
@@ -202,7 +203,7 @@ describe('deriveAuditEvent', () => {
         action,
         eventType,
         outcome: 'success',
-        object: { type: 'signal', id: SIGNAL_ID, signalId: SIGNAL_ID, pupilPseudonym: PSEUDONYM },
+        object: { type: 'signal', id: SIGNAL_ID, signalId: SIGNAL_ID, pupilPseudonym: PSEUDONYM, version },
         purpose: 'youth-care-access',
       });
     },
@@ -219,7 +220,13 @@ describe('deriveAuditEvent', () => {
         municipality: '0363',
         action,
         eventType,
-        object: { type: 'referral', id: REFERRAL_ID, signalId: SIGNAL_ID, pupilPseudonym: PSEUDONYM },
+        object: {
+          type: 'referral',
+          id: REFERRAL_ID,
+          signalId: SIGNAL_ID,
+          pupilPseudonym: PSEUDONYM,
+          version,
+        },
       });
     },
   );
@@ -237,7 +244,13 @@ describe('deriveAuditEvent', () => {
       outcome: 'success',
       actor: teamActor,
       onBehalfOf: { teamId: 'jgt-amsterdam' },
-      object: { type: 'referral', id: REFERRAL_ID, signalId: SIGNAL_ID, pupilPseudonym: PSEUDONYM },
+      object: {
+        type: 'referral',
+        id: REFERRAL_ID,
+        signalId: SIGNAL_ID,
+        pupilPseudonym: PSEUDONYM,
+        version: 2,
+      },
       purpose: 'youth-care-access',
       details: { status: 'delivered' },
     });
