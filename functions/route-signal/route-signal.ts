@@ -29,6 +29,10 @@ export class SignalMissingError extends Error {
  * (SQS delivers at least once): the referral id is derived from signal and team, the state
  * change is conditional on the version read, and queued referrals are (re)published on every
  * run — teams deduplicate on the CloudEvent id.
+ *
+ * It reads only what it does not know: the signal; after its own commit nothing (it publishes
+ * what it wrote); after losing the race to another delivery, the signal and that run's referral
+ * in one request; on a redelivery of a routed signal, its referrals (a team may have moved them on).
  */
 export async function routeSignal(deps: RouteSignalDeps, signalId: string): Promise<RouteSignalOutcome> {
   let signal = await deps.signals.getSignal(signalId);
@@ -42,8 +46,10 @@ export async function routeSignal(deps: RouteSignalDeps, signalId: string): Prom
       signal = decided.signal;
       referrals = decided.referrals;
     } else {
-      // Another delivery of the same message routed it meanwhile: carry on from what it stored.
-      signal = (await deps.signals.getSignal(signalId)) ?? signal;
+      // Another delivery of the same message routed it meanwhile: carry on from what it stored,
+      // read in one request with the referral it most likely made (the one this run would have).
+      const stored = await deps.signals.getSignalWithReferrals(signalId, decided.referralIds);
+      if (stored) ({ signal, referrals } = stored);
     }
   }
 
@@ -70,7 +76,8 @@ export async function routeSignal(deps: RouteSignalDeps, signalId: string): Prom
 
 type Decision =
   | { outcome: 'committed'; signal: StoredSignal; referrals: StoredReferral[] }
-  | { outcome: 'conflict' };
+  /** The ids of the referrals this run would have created (none when it would have parked it). */
+  | { outcome: 'conflict'; referralIds: string[] };
 
 async function decide(deps: RouteSignalDeps, signal: StoredSignal): Promise<Decision> {
   const decision = route(deps.config.routingRules, {
@@ -95,7 +102,9 @@ async function decide(deps: RouteSignalDeps, signal: StoredSignal): Promise<Deci
       municipality: signal.municipality,
       marked: outcome === 'committed',
     });
-    return outcome === 'committed' ? { outcome, signal: parked, referrals: [] } : { outcome };
+    return outcome === 'committed'
+      ? { outcome, signal: parked, referrals: [] }
+      : { outcome, referralIds: [] };
   }
 
   const team = deps.config.teams.find((t) => t.id === decision.teamId);
@@ -135,7 +144,7 @@ async function decide(deps: RouteSignalDeps, signal: StoredSignal): Promise<Deci
     },
   );
   const outcome = await deps.signals.commit([referralWrite(referral), signalWrite(routed)]);
-  if (outcome === 'conflict') return { outcome };
+  if (outcome === 'conflict') return { outcome, referralIds: [referral.id] };
   logEvent(LOG_EVENTS.signalRouted, {
     signalId: signal.id,
     referralId: referral.id,

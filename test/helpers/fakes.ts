@@ -72,6 +72,7 @@ export type StoreOperation =
   | 'findSource'
   | 'getSignal'
   | 'getReferrals'
+  | 'getSignalWithReferrals'
   | 'getReferral'
   | 'listTeamReferrals'
   | 'commit';
@@ -168,6 +169,20 @@ export class InMemoryStateStore implements SignalStore, ReferralStore {
       const referral = this.referrals.get(id);
       return referral ? [copy(referral)] : [];
     });
+  }
+
+  async getSignalWithReferrals(
+    id: string,
+    _expected: readonly string[],
+  ): Promise<{ signal: StoredSignal; referrals: StoredReferral[] } | undefined> {
+    this.read('getSignalWithReferrals');
+    const signal = this.signals.get(id);
+    if (!signal) return undefined;
+    const referrals = signal.referralIds.flatMap((referralId) => {
+      const referral = this.referrals.get(referralId);
+      return referral ? [copy(referral)] : [];
+    });
+    return { signal: copy(signal), referrals };
   }
 
   async getReferral(id: string): Promise<StoredReferral | undefined> {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidCursorError } from '../../functions/shared/errors.js';
+import type { StoredReferral } from '../../functions/shared/model.js';
 import type { ReferralStore } from '../../functions/shared/ports/referral-store.js';
 import type { SignalStore } from '../../functions/shared/ports/signal-store.js';
 import { storedReferral, storedSignal } from './factories.js';
@@ -137,6 +138,40 @@ export function stateStoreContract(name: string, makeStore: () => Promise<Store>
       await expect(
         store.listTeamReferrals('jgt-amsterdam', { limit: 1, cursor: next }),
       ).rejects.toBeInstanceOf(InvalidCursorError);
+    });
+
+    it('reads a signal with its referrals in the signal’s order, whether expected or not', async () => {
+      const store = await makeStore();
+      const signal = newSignal('00000000-0000-4000-8000-000000000301');
+      await store.createSignal(signal);
+      const [first, second] = [
+        '00000000-0000-4000-8000-000000000302',
+        '00000000-0000-4000-8000-000000000303',
+      ].map((id) => storedReferral({ id, signalId: signal.id })) as [StoredReferral, StoredReferral];
+      const routed = { ...signal, status: 'routed' as const, referralIds: [first.id, second.id], version: 2 };
+      await store.commit([
+        { entity: 'referral', record: first },
+        { entity: 'referral', record: second },
+        { entity: 'signal', record: routed },
+      ]);
+      const unrelated = storedReferral({ id: '00000000-0000-4000-8000-000000000304' });
+      await store.commit([{ entity: 'referral', record: unrelated }]);
+
+      const read = await Promise.all([
+        store.getSignalWithReferrals(signal.id, [second.id]),
+        store.getSignalWithReferrals(signal.id, []),
+        store.getSignalWithReferrals(signal.id, [second.id, unrelated.id, first.id, second.id]),
+      ]);
+
+      for (const answer of read) expect(answer).toEqual({ signal: routed, referrals: [first, second] });
+    });
+
+    it('answers undefined for a signal it does not hold', async () => {
+      const store = await makeStore();
+
+      await expect(
+        store.getSignalWithReferrals('00000000-0000-4000-8000-000000000399', ['x']),
+      ).resolves.toBeUndefined();
     });
 
     it('hands out copies, so a caller cannot change what is stored', async () => {

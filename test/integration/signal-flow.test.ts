@@ -30,6 +30,7 @@ import {
   emulatedAws,
   uniqueDeployment,
 } from '../helpers/emulated-aws.js';
+import { intakeRecord } from '../helpers/events.js';
 import { consultationSubmission, referralSubmission } from '../helpers/factories.js';
 
 const aws: EmulatedAws = emulatedAws();
@@ -192,27 +193,11 @@ describe('routing a signal', () => {
       }),
     );
     const { id } = await submit(referralSubmission({ sourceId: `src-${randomUUID()}` }));
-    const record = (messageId: string, body: string) => ({
-      messageId,
-      receiptHandle: messageId,
-      body,
-      attributes: {
-        ApproximateReceiveCount: '1',
-        SentTimestamp: '0',
-        SenderId: 'x',
-        ApproximateFirstReceiveTimestamp: '0',
-      },
-      messageAttributes: {},
-      md5OfBody: '',
-      eventSource: 'aws:sqs',
-      eventSourceARN: 'arn:aws:sqs:eu-west-1:000000000000:intake',
-      awsRegion: 'eu-west-1',
-    });
     const event: SQSEvent = {
       Records: [
-        record('good', JSON.stringify({ signalId: id })),
-        record('unknown-signal', JSON.stringify({ signalId: randomUUID() })),
-        record('garbage', 'not json'),
+        intakeRecord('good', JSON.stringify({ signalId: id })),
+        intakeRecord('unknown-signal', JSON.stringify({ signalId: randomUUID() })),
+        intakeRecord('garbage', 'not json'),
       ],
     };
 

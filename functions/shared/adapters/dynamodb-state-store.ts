@@ -90,23 +90,45 @@ export class DynamoDbStateStore implements SignalStore, ReferralStore {
   }
 
   async getReferrals(ids: readonly string[]): Promise<StoredReferral[]> {
-    if (ids.length === 0) return [];
-    const found = new Map<string, StoredReferral>();
-    let keys: Record<string, unknown>[] = ids.map(referralKey);
+    const found = new Map((await this.batchGet(ids.map(referralKey))).map(toReferral).map((r) => [r.id, r]));
+    return ids.flatMap((id) => found.get(id) ?? []);
+  }
+
+  async getSignalWithReferrals(
+    id: string,
+    expected: readonly string[],
+  ): Promise<{ signal: StoredSignal; referrals: StoredReferral[] } | undefined> {
+    const items = await this.batchGet([signalKey(id), ...[...new Set(expected)].map(referralKey)]);
+    const stored = items.find((item) => item.entity === 'signal');
+    if (!stored) return undefined;
+    const signal = toSignal(stored);
+    const found = new Map(
+      items
+        .filter((item) => item.entity === 'referral')
+        .map(toReferral)
+        .map((r) => [r.id, r]),
+    );
+    const unexpected = signal.referralIds.filter((referralId) => !found.has(referralId));
+    for (const referral of await this.getReferrals(unexpected)) found.set(referral.id, referral);
+    return { signal, referrals: signal.referralIds.flatMap((referralId) => found.get(referralId) ?? []) };
+  }
+
+  /** Consistent reads of `keys` (at most 100), in any order; a key without an item is left out. */
+  private async batchGet(keys: Record<string, unknown>[]): Promise<Record<string, unknown>[]> {
+    const items: Record<string, unknown>[] = [];
+    let pending = keys;
     // BatchGetItem may return part of the keys unprocessed under load; ask again for those.
-    for (let attempt = 0; keys.length > 0; attempt++) {
+    for (let attempt = 0; pending.length > 0; attempt++) {
       if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(1000, 50 * 2 ** attempt)));
       if (attempt > 8) throw new Error('BatchGetItem kept returning unprocessed keys');
       const result = await this.documents.send(
-        new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: keys, ConsistentRead: true } } }),
+        new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: true } } }),
       );
-      for (const item of result.Responses?.[this.tableName] ?? []) {
-        const referral = toReferral(item);
-        found.set(referral.id, referral);
-      }
-      keys = (result.UnprocessedKeys?.[this.tableName]?.Keys as Record<string, unknown>[] | undefined) ?? [];
+      items.push(...(result.Responses?.[this.tableName] ?? []));
+      pending =
+        (result.UnprocessedKeys?.[this.tableName]?.Keys as Record<string, unknown>[] | undefined) ?? [];
     }
-    return ids.flatMap((id) => found.get(id) ?? []);
+    return items;
   }
 
   async listTeamReferrals(

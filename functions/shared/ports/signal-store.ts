@@ -16,4 +16,13 @@ export interface SignalStore extends StateWrites {
   ): Promise<{ signalId: string; contentHash: string } | undefined>;
   getSignal(id: string): Promise<StoredSignal | undefined>;
   getReferrals(ids: readonly string[]): Promise<StoredReferral[]>;
+  /**
+   * The signal with its referrals (in the signal's order), read together with the referrals
+   * named in `expected` — referral ids are derived, so a caller often knows them: one request
+   * then. A referral of the signal not expected is read after.
+   */
+  getSignalWithReferrals(
+    id: string,
+    expected: readonly string[],
+  ): Promise<{ signal: StoredSignal; referrals: StoredReferral[] } | undefined>;
 }

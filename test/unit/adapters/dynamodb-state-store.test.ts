@@ -151,6 +151,50 @@ describe('DynamoDbStateStore', () => {
     });
   });
 
+  describe('getSignalWithReferrals', () => {
+    const a = storedReferral({ id: '7e1d9d5f-7a1b-4d64-8a2f-00000000000a' });
+    const b = storedReferral({ id: '7e1d9d5f-7a1b-4d64-8a2f-00000000000b', teamId: 'jgt-hillegom' });
+    const routed = storedSignal({ status: 'routed', version: 2, referralIds: [a.id, b.id] });
+    const signalKeyOf = (id: string) => ({ pk: `SIGNAL#${id}`, sk: 'SIGNAL' });
+    const keyOf = (id: string) => ({ pk: `REFERRAL#${id}`, sk: 'REFERRAL' });
+    const requested = () =>
+      dynamo.commandCalls(BatchGetCommand).map((c) => c.args[0].input.RequestItems?.[TABLE]);
+
+    it('reads the signal and the expected referrals in one consistent request', async () => {
+      dynamo
+        .on(BatchGetCommand)
+        .resolves({ Responses: { [TABLE]: [referralItem(b), signalItem(routed), referralItem(a)] } });
+
+      const read = await store.getSignalWithReferrals(routed.id, [a.id, b.id, a.id]);
+
+      expect(read).toEqual({ signal: routed, referrals: [a, b] });
+      expect(requested()).toEqual([
+        { Keys: [signalKeyOf(routed.id), keyOf(a.id), keyOf(b.id)], ConsistentRead: true },
+      ]);
+    });
+
+    it('reads a referral of the signal that was not expected after', async () => {
+      dynamo
+        .on(BatchGetCommand)
+        .resolvesOnce({ Responses: { [TABLE]: [signalItem(routed), referralItem(a)] } })
+        .resolvesOnce({ Responses: { [TABLE]: [referralItem(b)] } });
+
+      const read = await store.getSignalWithReferrals(routed.id, [a.id]);
+
+      expect(read).toEqual({ signal: routed, referrals: [a, b] });
+      expect(requested()).toEqual([
+        { Keys: [signalKeyOf(routed.id), keyOf(a.id)], ConsistentRead: true },
+        { Keys: [keyOf(b.id)], ConsistentRead: true },
+      ]);
+    });
+
+    it('answers undefined when the signal is not there', async () => {
+      dynamo.on(BatchGetCommand).resolves({ Responses: { [TABLE]: [referralItem(a)] } });
+
+      await expect(store.getSignalWithReferrals(routed.id, [a.id])).resolves.toBeUndefined();
+    });
+  });
+
   describe('commit', () => {
     const routed = storedSignal({ status: 'routed', version: 2 });
     const queued = storedReferral({ version: 1 });

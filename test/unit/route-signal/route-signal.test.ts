@@ -238,6 +238,77 @@ describe('routeSignal', () => {
     });
   });
 
+  describe('calls to the store and the team queue per signal', () => {
+    /** `deps` whose store and team queue record each call by name; arranging through `deps` is not counted. */
+    function counting(deps: ReturnType<typeof setup>) {
+      const calls: string[] = [];
+      const count = <T extends object>(target: T): T =>
+        new Proxy(target, {
+          get(object, key) {
+            const value = Reflect.get(object, key);
+            if (typeof value !== 'function') return value;
+            return (...args: unknown[]) => {
+              calls.push(String(key));
+              return value.apply(object, args);
+            };
+          },
+        });
+      return { calls, deps: { ...deps, signals: count(deps.signals), teams: count(deps.teams) } };
+    }
+
+    const routedBefore = async (deps: ReturnType<typeof setup>) => {
+      await routeSignal(deps, signal.id);
+    };
+    const movedOnBefore = async (deps: ReturnType<typeof setup>) => {
+      await routeSignal(deps, signal.id);
+      const [referral] = deps.signals.allReferrals();
+      if (referral) deps.signals.putReferral({ ...referral, status: 'delivered', version: 2 });
+    };
+    const racedBy = async (deps: ReturnType<typeof setup>) => {
+      deps.signals.beforeNextWrite(() => {
+        deps.signals.putReferral(storedReferral({ id: referralId, createdAt: NOW }));
+        deps.signals.putSignal({ ...signal, status: 'routed', version: 2, referralIds: [referralId] });
+      });
+    };
+
+    it.each<[string, StoredSignal, (deps: ReturnType<typeof setup>) => Promise<void>, string[]]>([
+      [
+        'routed: read, commit, publish — no re-read',
+        signal,
+        async () => {},
+        ['getSignal', 'commit', 'publish'],
+      ],
+      ['redelivered after routing', signal, routedBefore, ['getSignal', 'getReferrals', 'publish']],
+      [
+        'redelivered after the team moved the referral on',
+        signal,
+        movedOnBefore,
+        ['getSignal', 'getReferrals'],
+      ],
+      [
+        'another delivery routed it between read and commit: one re-read',
+        signal,
+        racedBy,
+        ['getSignal', 'commit', 'getSignalWithReferrals', 'publish'],
+      ],
+      ['unroutable', storedSignal({ municipality: '0534' }), async () => {}, ['getSignal', 'commit']],
+      [
+        'withdrawn before routing',
+        storedSignal({ status: 'withdrawn', version: 2 }),
+        async () => {},
+        ['getSignal'],
+      ],
+    ])('%s', async (_, stored, arrange, expected) => {
+      const deps = setup(stored);
+      await arrange(deps);
+      const counted = counting(deps);
+
+      await routeSignal(counted.deps, stored.id);
+
+      expect(counted.calls).toEqual(expected);
+    });
+  });
+
   describe('failures that must lead to a retry', () => {
     it('throws SignalMissingError when the signal does not exist', async () => {
       const deps = setup('none');
