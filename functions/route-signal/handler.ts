@@ -13,7 +13,6 @@ import { type RouteSignalDeps, routeSignal } from './route-signal.js';
  * DLQ — it is never dropped; the others of the batch are done.
  */
 export const makeHandler = (deps: RouteSignalDeps) => {
-  const processor = new BatchProcessor(EventType.SQS);
   const handleRecord = async (record: SQSRecord): Promise<void> => {
     try {
       const message = IntakeMessageSchema.parse(JSON.parse(record.body));
@@ -31,9 +30,12 @@ export const makeHandler = (deps: RouteSignalDeps) => {
       throw error;
     }
   };
+  // A processor per invocation: it holds the batch's successes and failures, and one warm handler
+  // may run batches at once (local mode's concurrent intake batches, Lambda Managed Instances); a
+  // shared one would report another batch's outcome and delete a failed message.
   return middy<SQSEvent, SQSBatchResponse>()
     .use(injectLambdaContext(logger, { clearState: true }))
     .handler((event, context) =>
-      processPartialResponse(event, handleRecord, processor, { context }),
+      processPartialResponse(event, handleRecord, new BatchProcessor(EventType.SQS), { context }),
     ) as unknown as (event: SQSEvent, context?: unknown) => Promise<SQSBatchResponse>;
 };
