@@ -2,7 +2,7 @@ import * as z from 'zod/mini';
 import { dutchCalendarDay } from '../../domain/dates.js';
 import { PUPIL_AGE } from '../../domain/plausibility.js';
 import { REQUEST_TYPES } from '../../domain/vocabulary.js';
-import { MAX_BODY_BYTES } from '../../schemas/api.js';
+import { MAX_BATCH_BODY_BYTES, MAX_BATCH_ITEMS, MAX_BODY_BYTES } from '../../schemas/api.js';
 import { IdSchema } from '../../schemas/common.js';
 import type { InvalidParam } from '../../schemas/problem.js';
 import {
@@ -10,9 +10,11 @@ import {
   SubmissionCommonFieldsSchema,
   WithdrawInputSchema,
 } from '../../schemas/signal.js';
+import { SignalBatchResultSchema, SignalBatchSchema } from '../../schemas/signal-batch.js';
 import { SignalAcceptedSchema, SignalViewSchema } from '../../schemas/views.js';
 import { declareFunction, operations } from '../shared/declarations.js';
 import { parseWith } from '../shared/http/invalid-params.js';
+import { MAX_BODY_DEPTH } from '../shared/http/request-middlewares.js';
 import { calendarProblems, scopeProblems } from './submission-rules.js';
 
 const SignalPath = z.strictObject({ id: IdSchema });
@@ -41,6 +43,7 @@ const consultationExample = {
 };
 
 const SIGNAL_ID = '5d0c8c4e-6f0a-4c53-9f1e-0b7b8d9a1c01';
+const OTHER_SIGNAL_ID = '0b3e5f2a-9c7d-4e1f-8a6b-2d4c6e8f0a13';
 
 const routedSignalExample = {
   id: SIGNAL_ID,
@@ -119,6 +122,96 @@ export const RECEIVE_SIGNAL_OPERATIONS = operations({
       403: 'The client does not submit for this school location, or is not a school client.',
       409: 'The sourceId was used before with other content; `signalId` and `Location` name that signal.',
       503: 'Stored but not yet queued for routing; send the same request again (it creates no second signal).',
+    },
+  },
+  submitSignalBatch: {
+    method: 'POST',
+    path: '/v1/signal-batches',
+    summary: `Submit a backlog: up to ${MAX_BATCH_ITEMS} signals at once`,
+    description: [
+      `For a student tracking system that was offline and has a backlog: up to ${MAX_BATCH_ITEMS} signals in \`signals\`, each exactly a body of \`POST /v1/signals\` and judged, stored and queued for routing exactly as that operation would: the same rules, the same idempotency per \`sourceId\`, the same 409 for a \`sourceId\` reused with other content. One bad item never refuses the others.`,
+      '',
+      `The answer is **207 Multi-Status** with one result per item, in the order of \`signals\` and naming its \`index\` (from 0). An item's \`status\` is what \`POST /v1/signals\` would have answered for that item alone:`,
+      '',
+      '- `202`: accepted, with `signal` (`id` and `status`, as the single operation answers; a repeated item answers with the current status) and `location`.',
+      '- `400` or `403`: `problem` is that problem+json body, its `invalidParams` named within the item (`pupil.bsn`, not `signals.3.pupil.bsn`). Nothing of the item is stored.',
+      '- `409`: the `sourceId` was used before with other content; `location` and `problem.signalId` name the existing signal.',
+      '- `503` (or `500`): a service failed for this item; it may or may not be stored. Send it again, alone or in a batch: that never creates a second signal.',
+      '',
+      'Items with the same `sourceId` in one batch are handled in their order, as if sent one by one: the first is stored, a later one with the same content is a repeat (202, same id), with other content a 409.',
+      '',
+      'Why 207 and not 200 or 202: the request as a whole neither succeeded nor failed, and a 2xx that reads as "all accepted" would mislead generic clients, proxies and monitoring. 207 (RFC 4918) says "read each result", as the Zalando RESTful API Guidelines require of batch and bulk requests (rule 152), here with the JSON body this document describes. A problem that is not about one item answers the whole request with its own status: 400, 401, 403, 413, 415.',
+      '',
+      `A body that is not an object with \`signals\` holding 1 to ${MAX_BATCH_ITEMS} items is a 400 naming \`signals\`. The limits of the request are those of \`POST /v1/signals\` (valid UTF-8 JSON, nesting at most ${MAX_BODY_DEPTH} deep), except its size: at most ${MAX_BATCH_BODY_BYTES} bytes (${MAX_BATCH_BODY_BYTES / 2 ** 20} MiB, room for ${MAX_BATCH_ITEMS} signals at every field limit; each item is bounded by the limits of its fields), well within what API Gateway and Lambda pass.`,
+    ].join('\n'),
+    roles: ['school'],
+    maxBodyBytes: MAX_BATCH_BODY_BYTES,
+    body: {
+      schema: SignalBatchSchema,
+      required: true,
+      batchItems: 'signals',
+      examples: {
+        backlog: {
+          summary: 'Two consultations from one day offline',
+          value: {
+            signals: [
+              consultationExample,
+              {
+                ...consultationExample,
+                sourceId: 'lvs-2026-000125',
+                pupil: { age: 13, municipality: '0534' },
+              },
+            ],
+          },
+        },
+      },
+    },
+    responses: {
+      207: {
+        description:
+          'One result per item, by index: accepted, or the problem the single operation would answer.',
+        schema: SignalBatchResultSchema,
+        example: {
+          results: [
+            {
+              index: 0,
+              status: 202,
+              location: `/v1/signals/${SIGNAL_ID}`,
+              signal: { id: SIGNAL_ID, status: 'received' },
+            },
+            {
+              index: 1,
+              status: 400,
+              problem: {
+                status: 400,
+                title: 'Bad Request',
+                detail: 'The request has invalid fields; see invalidParams.',
+                invalidParams: [
+                  {
+                    name: 'pupil.age',
+                    reason: `must be an age a pupil can have: ${PUPIL_AGE.min} to ${PUPIL_AGE.max}`,
+                  },
+                ],
+              },
+            },
+            {
+              index: 2,
+              status: 409,
+              location: `/v1/signals/${OTHER_SIGNAL_ID}`,
+              problem: {
+                status: 409,
+                title: 'Conflict',
+                detail:
+                  'This sourceId was already used for a signal with other content. Use a new sourceId for a new signal.',
+                signalId: OTHER_SIGNAL_ID,
+              },
+            },
+          ],
+        },
+      },
+    },
+    problems: {
+      403: 'The client is not a school client. (A school location outside the client’s scope refuses only that item, with a 403 result.)',
     },
   },
   getSignal: {

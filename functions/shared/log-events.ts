@@ -11,6 +11,7 @@ export const LOG_EVENTS = {
   signalConflicted: 'signal_conflicted',
   signalEnqueued: 'signal_enqueued',
   signalEnqueueFailed: 'signal_enqueue_failed',
+  signalBatchProcessed: 'signal_batch_processed',
   signalWithdrawn: 'signal_withdrawn',
   signalRouted: 'signal_routed',
   signalUnroutable: 'signal_unroutable',

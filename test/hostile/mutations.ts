@@ -78,11 +78,13 @@ interface Node {
   value: unknown;
 }
 
-function nodesOf(value: unknown, path: Segment[] = []): Node[] {
+/** Every node of a body; a batch's list of items (`opaque`) is a node, its items are not. */
+function nodesOf(value: unknown, path: Segment[] = [], opaque?: string): Node[] {
   const here: Node = { path, value };
-  if (Array.isArray(value)) return [here, ...value.flatMap((v, i) => nodesOf(v, [...path, i]))];
+  if (path.length === 1 && path[0] === opaque) return [here];
+  if (Array.isArray(value)) return [here, ...value.flatMap((v, i) => nodesOf(v, [...path, i], opaque))];
   if (value !== null && typeof value === 'object') {
-    return [here, ...Object.entries(value).flatMap(([k, v]) => nodesOf(v, [...path, k]))];
+    return [here, ...Object.entries(value).flatMap(([k, v]) => nodesOf(v, [...path, k], opaque))];
   }
   return [here];
 }
@@ -149,6 +151,8 @@ export function deeplyNestedField(field: string, depth: number): Mutation {
 interface BodyContext {
   variant: BodyVariant;
   body: Record<string, unknown>;
+  /** The operation's largest body in bytes. */
+  maxBytes: number;
 }
 
 function bodyMutation(
@@ -208,7 +212,7 @@ function insertInto(
 function genericFieldMutations(ctx: BodyContext): fc.Arbitrary<Mutation>[] {
   const { variant } = ctx;
   const out: fc.Arbitrary<Mutation>[] = [];
-  for (const node of nodesOf(ctx.body)) {
+  for (const node of nodesOf(ctx.body, [], variant.batchItems)) {
     const { path, value } = node;
     const name = dotted(path);
     if (path.length > 0) {
@@ -257,7 +261,8 @@ function genericFieldMutations(ctx: BodyContext): fc.Arbitrary<Mutation>[] {
         setAt('bad-number', path, fc.constantFrom(raw('1e309'), raw('-1e309'), 'NaN', 'Infinity'), ctx),
       );
     }
-    if (Array.isArray(value) && value.length > 0) {
+    // A batch's size has its own rule: copies of its items would soon exceed the body's size.
+    if (Array.isArray(value) && value.length > 0 && name !== variant.batchItems) {
       const items = fc.integer({ min: 100, max: 5000 }).map((n) => Array.from({ length: n }, () => value[0]));
       out.push(setAt('huge-array', path, items, ctx, { names: [{ anyOf: [name], within: true }] }));
     }
@@ -391,12 +396,12 @@ function exclusiveBodyMutations(ctx: BodyContext): fc.Arbitrary<Mutation>[] {
     .map(({ char, extra, pad }): Mutation => {
       const bytes = Buffer.byteLength(char);
       const edit: Edit = pad
-        ? { on: 'body-text', text: `${text}${' '.repeat(MAX_BODY_BYTES + extra)}` }
+        ? { on: 'body-text', text: `${text}${' '.repeat(ctx.maxBytes + extra)}` }
         : {
             on: 'body',
             op: 'set',
             path: ['padding'],
-            value: char.repeat(Math.ceil((MAX_BODY_BYTES + extra) / bytes)),
+            value: char.repeat(Math.ceil((ctx.maxBytes + extra) / bytes)),
           };
       return {
         name: `too-large@body`,
@@ -705,7 +710,11 @@ export function mutationsFor(
 ): MutationCatalogue {
   const bodyCtx =
     base.variant && base.request.body.kind === 'json'
-      ? { variant: base.variant, body: base.request.body.value as Record<string, unknown> }
+      ? {
+          variant: base.variant,
+          body: base.request.body.value as Record<string, unknown>,
+          maxBytes: op.spec.maxBodyBytes ?? MAX_BODY_BYTES,
+        }
       : undefined;
   const groups = [
     pathMutations(base),

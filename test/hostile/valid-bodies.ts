@@ -1,7 +1,9 @@
 import fc from 'fast-check';
 import type * as core from 'zod/v4/core';
+import { MAX_BATCH_ITEMS } from '../../schemas/api.js';
 import { ReferralEventInputSchema } from '../../schemas/referral.js';
 import { SignalSubmissionSchema, WithdrawInputSchema } from '../../schemas/signal.js';
+import { SignalBatchSchema } from '../../schemas/signal-batch.js';
 import { consultationSubmission, referralSubmission } from '../helpers/factories.js';
 import type { Tenant } from './world.js';
 import { TODAY, TOMORROW, YESTERDAY } from './world.js';
@@ -45,6 +47,11 @@ export interface BodyVariant {
   /** Longest text allowed per dotted path. */
   maxLength: Readonly<Record<string, number>>;
   rules: readonly FieldRule[];
+  /**
+   * A batch's top-level list whose items the operation judges one by one (each answered in the
+   * batch's result, see test/unit/receive-signal): mutations stop at the list itself.
+   */
+  batchItems?: string;
 }
 
 /** JSON text written into the body as it is: `1e309`, or nesting too deep to build as a value. */
@@ -344,6 +351,33 @@ const EVENT_REJECTED: BodyVariant = {
 };
 
 /**
+ * A backlog of a new referral and a signal the tenant sent before with other content (a 409 item
+ * naming it): which signal another tenant's school client cannot learn. Its items' school
+ * location is only the items' business (a foreign one is a 403 item), so it names no tenant field.
+ */
+const BACKLOG: BodyVariant = {
+  name: 'backlog',
+  build: (t) => ({
+    signals: [
+      { ...referralBody(t, {}), sourceId: `lvs-${t.key}-backlog` },
+      { ...referralBody(t, {}), sourceId: `lvs-${t.key}-0`, urgency: 'urgent' },
+    ],
+  }),
+  optional: [],
+  batchItems: 'signals',
+  maxLength: {},
+  rules: [
+    {
+      family: 'bad-batch-size',
+      path: 'signals',
+      values: fc
+        .constantFrom(0, MAX_BATCH_ITEMS + 1, MAX_BATCH_ITEMS + 50)
+        .map((n) => Array.from({ length: n }, (_, i) => ({ sourceId: `lvs-${i}` }))),
+    },
+  ],
+};
+
+/**
  * Valid bodies by the body schema an operation declares. An operation with a body schema that is
  * not here makes the fuzz throw: a new operation needs its valid bodies before it can be fuzzed.
  */
@@ -353,6 +387,7 @@ export const VALID_BODIES: ReadonlyMap<core.$ZodType, readonly BodyVariant[]> = 
 >([
   [SignalSubmissionSchema, [BSN_REFERRAL, ONDERWIJSNUMMER_REFERRAL, CONSULTATION]],
   [WithdrawInputSchema, [WITHDRAW_WITH_REASON, WITHDRAW_EMPTY]],
+  [SignalBatchSchema, [BACKLOG]],
   [ReferralEventInputSchema, [EVENT_ACCEPTED, EVENT_REJECTED]],
 ]);
 

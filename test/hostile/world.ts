@@ -76,8 +76,8 @@ export const OTHER: Readonly<Record<TenantKey, Tenant>> = { a: TENANTS.b, b: TEN
 
 export type SeededHub = ReturnType<typeof fakeHub>;
 
-function seedTenant(hub: SeededHub, t: Tenant, referralStatus: ReferralStatus): void {
-  t.signalIds.forEach((signalId, i) => {
+async function seedTenant(hub: SeededHub, t: Tenant, referralStatus: ReferralStatus): Promise<void> {
+  for (const [i, signalId] of t.signalIds.entries()) {
     const referralId = t.referralIds[i] as string;
     const receivedAt = `2026-11-2${i}T09:00:00.000Z`;
     const routedAt = `2026-11-2${i}T09:00:05.000Z`;
@@ -91,7 +91,9 @@ function seedTenant(hub: SeededHub, t: Tenant, referralStatus: ReferralStatus): 
         pupil: { municipality: t.municipality, postcode: t.postcode },
       }),
     );
-    hub.store.putSignal(
+    // Stored as a submission stores it, with its sourceId taken: a batch that reuses it gets a 409
+    // naming this signal, which only its own school may learn.
+    await hub.store.createSignal(
       storedSignal({
         id: signalId,
         sourceClientId: t.clients.school.clientId,
@@ -122,7 +124,7 @@ function seedTenant(hub: SeededHub, t: Tenant, referralStatus: ReferralStatus): 
         version: 2,
       }),
     );
-  });
+  }
 }
 
 function auditDraft(t: Tenant, i: 0 | 1): AuditEntryDraft {
@@ -149,13 +151,13 @@ function auditDraft(t: Tenant, i: 0 | 1): AuditEntryDraft {
 export async function seededHub(): Promise<SeededHub> {
   const hub = fakeHub(CLOCK);
   for (const t of Object.values(TENANTS)) {
-    seedTenant(hub, t, 'delivered');
+    await seedTenant(hub, t, 'delivered');
     await hub.deps.audit.append(t.municipality, [auditDraft(t, 0), auditDraft(t, 1)]);
   }
   return hub;
 }
 
-/** Everything a request could have left behind, counted (seeding does not count as a write). */
+/** Everything a request could have left behind, counted: compare the counts before and after it. */
 export function effectsOf(hub: SeededHub) {
   return {
     stateWrites: hub.store.writes.length,

@@ -8,7 +8,7 @@ import { isValidBsn, isValidOnderwijsnummer } from '../../../domain/identifiers.
 import { MAX_BODY_BYTES } from '../../../schemas/api.js';
 import type { Client } from '../../../schemas/client.js';
 import type { InvalidParam } from '../../../schemas/problem.js';
-import type { OperationSpec } from '../declarations.js';
+import type { BodySpec, OperationSpec } from '../declarations.js';
 import { ForbiddenError, ValidationError } from '../errors.js';
 import { clientFromAuthorizerContext } from './client-context.js';
 import { parseWith } from './invalid-params.js';
@@ -249,20 +249,19 @@ function mergeByName(...lists: InvalidParam[][]): InvalidParam[] {
   return lists.flat().filter((p) => !seen.has(p.name) && seen.add(p.name));
 }
 
-export type BodyVerdict = { ok: true; value: unknown } | { ok: false; invalidParams: InvalidParam[] };
+export type BodyVerdict<T = unknown> = { ok: true; value: T } | { ok: false; invalidParams: InvalidParam[] };
 
 /**
  * A JSON body against an operation's body schema and rules, every bad field at once: the whole
  * request's body in validateRequest, and each item of a batch against the operation it batches.
  * `refusedAnyway` says the request has other bad parts, so the rules add what they find too.
  */
-export function judgeBody(
-  spec: Pick<OperationSpec, 'body' | 'bodyRules'>,
+export function judgeBody<const B extends BodySpec>(
+  spec: { body: B; bodyRules?: OperationSpec['bodyRules'] },
   value: unknown,
   context: { client: Client | undefined; now: Date },
   refusedAnyway = false,
-): BodyVerdict {
-  if (!spec.body) throw new Error('judgeBody needs an operation that takes a body');
+): BodyVerdict<core.output<B['schema']>> {
   // Text no store can hold: named before the schema judges the rest of the body.
   const malformed = illFormedText(value, spec.body.batchItems);
   const parsed = parseWith(spec.body.schema, value);
@@ -272,7 +271,7 @@ export function judgeBody(
     problems = mergeByName(problems, spec.bodyRules(value, context));
   }
   if (problems.length || !parsed.ok) return { ok: false, invalidParams: problems };
-  return { ok: true, value: parsed.value };
+  return { ok: true, value: parsed.value as core.output<B['schema']> };
 }
 
 /** Every part of the request against the operation's schemas; all bad fields in one 400. */
@@ -305,7 +304,7 @@ export function validateRequest(now: () => Date): ApiMiddleware {
         if (spec.body.required) problems.push({ name: '(body)', reason: 'is required' });
       } else if (spec.body && received.kind === 'json') {
         const context = { client: operation.client, now: now() };
-        const verdict = judgeBody(spec, received.value, context, problems.length > 0);
+        const verdict = judgeBody({ ...spec, body: spec.body }, received.value, context, problems.length > 0);
         if (verdict.ok) body = verdict.value;
         else problems.splice(0, problems.length, ...mergeByName(problems, verdict.invalidParams));
       }

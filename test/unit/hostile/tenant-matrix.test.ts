@@ -106,7 +106,9 @@ describe('tenant matrix', () => {
     const kinds = new Set(CELLS.map((c) => `${c.expected.kind} ${c.expected.status}`));
 
     expect(new Set(CELLS.map((c) => c.operationId))).toEqual(new Set(OPERATIONS.map((o) => o.operationId)));
-    expect(kinds).toEqual(new Set(['success 200', 'success 202', 'forbidden 403', 'not-found 404']));
+    expect(kinds).toEqual(
+      new Set(['success 200', 'success 202', 'success 207', 'forbidden 403', 'not-found 404']),
+    );
   });
 
   it.each(CELLS)('$operationId as $caller answers $expected.status', async (cell) => {

@@ -1,6 +1,10 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { LOG_EVENTS } from '../../../functions/shared/log-events.js';
+import { logger } from '../../../functions/shared/logger.js';
+import { MAX_BATCH_BODY_BYTES, MAX_BATCH_ITEMS, MAX_BODY_BYTES } from '../../../schemas/api.js';
 import type { Client } from '../../../schemas/client.js';
-import { invalidNames, problemOf } from '../../helpers/api-calls.js';
+import { SignalBatchResultSchema } from '../../../schemas/signal-batch.js';
+import { type Answer, invalidNames, problemOf } from '../../helpers/api-calls.js';
 import { municipalityClient, schoolClient, teamClient } from '../../helpers/clients.js';
 import { consultationSubmission, referralSubmission, storedSignal } from '../../helpers/factories.js';
 import { fakeHub } from '../../helpers/fake-hub.js';
@@ -17,6 +21,28 @@ function expectNothingStored(hub: ReturnType<typeof fakeHub>) {
 const admin: Client = { ...municipalityClient([]), clientId: 'admin-1', role: 'admin', scope: {} };
 
 describe('receive-signal handler', () => {
+  const submissions = {
+    submitSignal: referralSubmission(),
+    submitSignalBatch: { signals: [referralSubmission()] },
+  };
+  const otherRoles: [string, Client][] = [
+    ['a provider', teamClient('jgt-amsterdam')],
+    ['a municipality', municipalityClient(['0363'])],
+    ['an admin', admin],
+  ];
+
+  it.each(
+    Object.entries(submissions).flatMap(([operationId, body]) =>
+      otherRoles.map(([who, client]) => [operationId, who, client, body] as const),
+    ),
+  )('answers %s by %s 403 and stores nothing', async (operationId, _who, client, body) => {
+    const hub = fakeHub();
+
+    problemOf(await hub.call(operationId, { client, body }), 403);
+
+    expectNothingStored(hub);
+  });
+
   describe('submitSignal', () => {
     it('answers 202 with the id, the status and a Location', async () => {
       const hub = fakeHub();
@@ -42,18 +68,6 @@ describe('receive-signal handler', () => {
 
       expect(problemOf(answer, 409).signalId).toBe(id);
       expect(answer.headers.location).toBe(`/v1/signals/${id}`);
-    });
-
-    it.each<[string, Client]>([
-      ['a provider', teamClient('jgt-amsterdam')],
-      ['a municipality', municipalityClient(['0363'])],
-      ['an admin', admin],
-    ])('answers 403 to %s and stores nothing', async (_who, client) => {
-      const hub = fakeHub();
-
-      problemOf(await hub.call('submitSignal', { client, body: referralSubmission() }), 403);
-
-      expectNothingStored(hub);
     });
 
     it.each<[string, unknown, string[]]>([
@@ -323,6 +337,249 @@ describe('receive-signal handler', () => {
 
       expect(answer.status).toBe(200);
       expect(answer.body).toMatchObject({ id: storedSignal().id, status: 'withdrawn' });
+    });
+  });
+
+  describe('submitSignalBatch', () => {
+    const batchOf = (signals: unknown[]) => ({ signals });
+    const resultsOf = (answer: Answer) => {
+      expect(answer.status).toBe(207);
+      expect(answer.headers['content-type']).toBe('application/json');
+      expect(answer.headers['api-version']).toBe('1.0.0');
+      return SignalBatchResultSchema.parse(answer.body).results;
+    };
+    /** What `POST /v1/signals` answered, as a batch item at `index` says it. */
+    const asItem = (single: Answer, index = 0) =>
+      single.status === 202
+        ? { index, status: 202, location: single.headers.location, signal: single.body }
+        : {
+            index,
+            status: single.status,
+            ...(single.headers.location ? { location: single.headers.location } : {}),
+            problem: single.body,
+          };
+
+    it('answers 207 with one result per item, in the items’ order', async () => {
+      const hub = fakeHub();
+
+      const answer = await hub.call('submitSignalBatch', {
+        client: schoolClient(),
+        body: batchOf([
+          referralSubmission({ sourceId: 'lvs-1' }),
+          referralSubmission({ sourceId: 'lvs-2', pupil: { bsn: '123456789' } }),
+          consultationSubmission({ sourceId: 'lvs-3' }),
+        ]),
+      });
+
+      const results = resultsOf(answer);
+      expect(results.map((r) => [r.index, r.status])).toEqual([
+        [0, 202],
+        [1, 400],
+        [2, 202],
+      ]);
+      expect(new Set(hub.store.allSignals().map((s) => s.sourceId))).toEqual(new Set(['lvs-1', 'lvs-3']));
+    });
+
+    // Each item is answered exactly as `POST /v1/signals` answers the same body on its own.
+    it.each<[string, unknown]>([
+      ['a referral', referralSubmission()],
+      ['a consultation', consultationSubmission()],
+      ['a BSN failing the 11-proof', referralSubmission({ pupil: { bsn: '123456789' } })],
+      [
+        'three bad fields',
+        referralSubmission({
+          pupil: { postcode: 'x' },
+          contact: { email: 'nope' },
+          urgency: 'soon' as never,
+        }),
+      ],
+      ['missing consent of a pupil of 13', referralSubmission({ pupil: { birthDate: '2013-01-10' } })],
+      [
+        'a bad e-mail address and a future birth date',
+        referralSubmission({ contact: { email: 'nope' }, pupil: { birthDate: '2026-11-23' } }),
+      ],
+      ['a foreign school location', referralSubmission({ schoolLocation: '99ZZ00' })],
+      [
+        'a foreign school location and missing consent',
+        referralSubmission({ schoolLocation: '99ZZ00', consent: { parents: false } }),
+      ],
+      [
+        'a consultation carrying a BSN',
+        { ...consultationSubmission(), pupil: { age: 9, municipality: '0363', bsn: '999900018' } },
+      ],
+      ['a lone surrogate in the summary', referralSubmission({ summary: 'x\ud800y' })],
+      ['a lone surrogate in a key', { ...referralSubmission(), 'x\ud800': 1 }],
+      ['an unknown requestType', { ...referralSubmission(), requestType: 'x', urgency: 1 }],
+      ['an unknown field', { ...referralSubmission(), remarks: 'x' }],
+      ['a string', 'hello'],
+      ['null', null],
+      ['a list', [referralSubmission()]],
+    ])('answers an item that is %s as POST /v1/signals answers it alone', async (_case, body) => {
+      const single = await fakeHub().call('submitSignal', {
+        client: schoolClient(),
+        body: JSON.stringify(body),
+      });
+      const hub = fakeHub();
+
+      const [result] = resultsOf(
+        await hub.call('submitSignalBatch', { client: schoolClient(), body: batchOf([body]) }),
+      );
+
+      expect(result).toEqual(asItem(single));
+      expect(hub.store.allSignals()).toHaveLength(single.status === 202 ? 1 : 0);
+    });
+
+    it('answers a repeat of an earlier submission and a reuse of its sourceId as POST /v1/signals does', async () => {
+      const hub = fakeHub();
+      const earlier = await hub.call('submitSignal', { client: schoolClient(), body: referralSubmission() });
+      const changed = referralSubmission({ urgency: 'urgent' });
+
+      const results = resultsOf(
+        await hub.call('submitSignalBatch', {
+          client: schoolClient(),
+          body: batchOf([referralSubmission(), changed]),
+        }),
+      );
+
+      const again = await hub.call('submitSignal', { client: schoolClient(), body: referralSubmission() });
+      const conflict = await hub.call('submitSignal', { client: schoolClient(), body: changed });
+      expect(again.body).toEqual(earlier.body);
+      expect(results).toEqual([asItem(again, 0), asItem(conflict, 1)]);
+      expect(results[1]).toMatchObject({ status: 409, location: earlier.headers.location });
+      expect(hub.store.allSignals()).toHaveLength(1);
+    });
+
+    it('answers an item that could not be queued 503 and the others 202', async () => {
+      const hub = fakeHub();
+      hub.deps.intake.failNext();
+
+      const results = resultsOf(
+        await hub.call('submitSignalBatch', {
+          client: schoolClient(),
+          body: batchOf([
+            referralSubmission({ sourceId: 'lvs-1' }),
+            referralSubmission({ sourceId: 'lvs-2' }),
+          ]),
+        }),
+      );
+
+      expect(results.map((r) => r.status).sort()).toEqual([202, 503]);
+      expect(results.find((r) => r.status === 503)).toMatchObject({
+        problem: { detail: expect.stringMatching(/stored/) },
+      });
+    });
+
+    it(`takes ${MAX_BATCH_ITEMS} items in a body larger than a single submission may be`, async () => {
+      const hub = fakeHub();
+      const signals = Array.from({ length: MAX_BATCH_ITEMS }, (_, i) =>
+        referralSubmission({ sourceId: `lvs-${i}`, summary: 'é'.repeat(2000) }),
+      );
+      expect(Buffer.byteLength(JSON.stringify(batchOf(signals)))).toBeGreaterThan(MAX_BODY_BYTES);
+
+      const results = resultsOf(
+        await hub.call('submitSignalBatch', { client: schoolClient(), body: batchOf(signals) }),
+      );
+
+      expect(results.map((r) => r.status)).toEqual(Array(MAX_BATCH_ITEMS).fill(202));
+      expect(hub.store.allSignals()).toHaveLength(MAX_BATCH_ITEMS);
+    });
+
+    it(`answers 413 for a body over ${MAX_BATCH_BODY_BYTES} bytes and stores nothing`, async () => {
+      const hub = fakeHub();
+      const body = JSON.stringify(
+        batchOf([referralSubmission({ summary: 'x'.repeat(MAX_BATCH_BODY_BYTES) })]),
+      );
+
+      const problem = problemOf(await hub.call('submitSignalBatch', { client: schoolClient(), body }), 413);
+
+      expect(problem.detail).toContain(String(MAX_BATCH_BODY_BYTES));
+      expectNothingStored(hub);
+    });
+
+    it.each<[string, unknown, string[]]>([
+      [
+        `${MAX_BATCH_ITEMS + 1} items`,
+        batchOf(Array(MAX_BATCH_ITEMS + 1).fill(referralSubmission())),
+        ['signals'],
+      ],
+      ['no items', batchOf([]), ['signals']],
+      ['no signals', {}, ['signals']],
+      ['signals that are no list', { signals: referralSubmission() }, ['signals']],
+      ['an unknown field beside the signals', { ...batchOf([referralSubmission()]), items: [] }, ['items']],
+      [
+        'a lone surrogate in a key beside the signals',
+        { ...batchOf([referralSubmission()]), 'x\ud800': 1 },
+        ['x\ud800'],
+      ],
+      ['a list for a body', [referralSubmission()], ['(body)']],
+      ['a body that is not JSON', '{"signals": [', ['(body)']],
+    ])('refuses the whole request with %s: 400 naming it, nothing stored', async (_case, body, names) => {
+      const hub = fakeHub();
+
+      const answer = await hub.call('submitSignalBatch', { client: schoolClient(), body });
+
+      expect(invalidNames(answer)).toEqual(names);
+      expectNothingStored(hub);
+    });
+
+    it('says how many items a batch may hold', async () => {
+      const answer = await fakeHub().call('submitSignalBatch', {
+        client: schoolClient(),
+        body: batchOf(Array(MAX_BATCH_ITEMS + 1).fill(referralSubmission())),
+      });
+
+      expect(problemOf(answer, 400).invalidParams).toEqual([
+        { name: 'signals', reason: `must have at most ${MAX_BATCH_ITEMS} items` },
+      ]);
+    });
+
+    it('logs the batch’s counts, and an item that failed unexpectedly by its index, never pupil data', async () => {
+      const hub = fakeHub();
+      const info = vi.spyOn(logger, 'info');
+      const error = vi.spyOn(logger, 'error');
+      hub.store.failNext('createSignal', new Error('disk on fire'));
+
+      const results = resultsOf(
+        await hub.call('submitSignalBatch', {
+          client: schoolClient(),
+          body: batchOf([
+            referralSubmission({ sourceId: 'lvs-1' }),
+            referralSubmission({ sourceId: 'lvs-2', pupil: { bsn: '123456789' } }),
+            referralSubmission({ sourceId: 'lvs-3', summary: 'Leerling slaapt in de klas' }),
+          ]),
+        }),
+      );
+
+      const failedIndex = results.find((r) => r.status === 500)?.index;
+      expect(failedIndex).toBeDefined();
+      expect(info).toHaveBeenCalledWith(
+        expect.objectContaining({
+          event: LOG_EVENTS.signalBatchProcessed,
+          itemCount: 3,
+          accepted: 1,
+          refused: 1,
+          failed: 1,
+        }),
+      );
+      expect(error).toHaveBeenCalledWith(
+        expect.objectContaining({
+          event: LOG_EVENTS.batchItemFailed,
+          index: failedIndex,
+          errorName: 'Error',
+        }),
+      );
+      const logged = JSON.stringify([...info.mock.calls, ...error.mock.calls]);
+      for (const secret of [
+        '999900018',
+        '123456789',
+        '2015-03-14',
+        '1011AB',
+        'J. de Vries',
+        'Leerling slaapt',
+      ]) {
+        expect(logged).not.toContain(secret);
+      }
+      vi.restoreAllMocks();
     });
   });
 });

@@ -11,31 +11,16 @@ import type { Client } from '../../../schemas/client.js';
 import type { SignalSubmission } from '../../../schemas/signal.js';
 import { schoolClient } from '../../helpers/clients.js';
 import { consultationSubmission, referralSubmission } from '../../helpers/factories.js';
-import {
-  FakeIntakeQueue,
-  FakePseudonymizer,
-  FakeVault,
-  fixedClock,
-  InMemoryStateStore,
-  sequentialIds,
-} from '../../helpers/fakes.js';
+import { FakePseudonymizer, fixedClock } from '../../helpers/fakes.js';
 import { rejection } from '../../helpers/rejection.js';
+import { type FakeSubmitSignalDeps, submitSignalDeps } from '../../helpers/submit-signal-deps.js';
 
 const NOW = '2026-11-22T10:00:00Z';
 const FIRST_ID = '00000000-0000-4000-8000-000000000001';
 
-function setup(now = NOW) {
-  return {
-    signals: new InMemoryStateStore(),
-    intake: new FakeIntakeQueue(),
-    pseudonymizer: new FakePseudonymizer(),
-    vault: new FakeVault(),
-    now: fixedClock(now),
-    newId: sequentialIds(),
-  };
-}
+const setup = (now = NOW) => submitSignalDeps(now);
 
-type Deps = ReturnType<typeof setup>;
+type Deps = FakeSubmitSignalDeps;
 
 /** The body as the operation's validation hands it on; bad bodies are the handler test's part. */
 const submit = (deps: Deps, body: SignalSubmission, client: Client = schoolClient(), user?: string) =>
