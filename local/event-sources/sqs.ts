@@ -15,6 +15,12 @@ import { toSqsRecord } from './sqs-record.js';
 // function error or an unreadable batch response deletes nothing: the whole batch returns after
 // the queue's visibility timeout and, after maxReceiveCount receives, goes to the dead-letter queue.
 //
+// Lambda scales an SQS mapping out: several batches are invoked at once, up to the mapping's
+// ScalingConfig.MaximumConcurrency. Here that is as many sqs-consumer pollers on the queue, each
+// receiving and invoking one batch at a time, so at most maxConcurrency batches are in flight. They
+// share one warm handler, where Lambda would give each its own execution environment: the handler
+// must keep no batch state between invocations (route-signal's handler.ts says why).
+//
 // What sqs-consumer cannot play: a batch is what one ReceiveMessage returns, so a BatchSize over
 // 10 is read as 10 and MaximumBatchingWindowInSeconds is not honoured — the function gets smaller
 // batches sooner than in AWS. Each record succeeds or fails on its own (ReportBatchItemFailures),
@@ -36,42 +42,65 @@ export interface SqsEventSourceOptions {
 }
 
 export function startSqsEventSource(options: SqsEventSourceOptions): EventSource {
-  const { sqs, queue, region, settings, target, log } = options;
+  const { maxConcurrency } = options.settings;
+  if (!Number.isInteger(maxConcurrency) || maxConcurrency < 1)
+    throw new RangeError(`maxConcurrency must be a positive integer, not ${maxConcurrency}`);
   const stopping = new AbortController();
+  const pollers = Array.from({ length: maxConcurrency }, () => startPoller(options, stopping.signal));
+
+  return {
+    async stop() {
+      stopping.abort();
+      await Promise.all(pollers.map((poller) => poller.inFlight()));
+      // Only now abort: sqs-consumer's one abort signal would also cancel a batch's deletions.
+      for (const { consumer } of pollers) consumer.stop({ abort: true });
+      // The cancelled long polls settle a moment later; the caller destroys the SQS client after.
+      // (sqs-consumer's own wait, pollingCompleteWaitTimeMs, checks once a second.)
+      const deadline = Date.now() + 5000;
+      while (pollers.some(({ consumer }) => consumer.status.isPolling) && Date.now() < deadline)
+        await sleep(10);
+    },
+  };
+}
+
+/** Invokes the function once for the batch; answers the messages to delete. */
+async function invoke(options: SqsEventSourceOptions, messages: Message[]): Promise<Message[]> {
+  const { queue, region, settings, target, log } = options;
+  log.info(`${queue.name} → ${target.name}: ${count(messages.length, 'message')}`);
+  const records = messages.map((m) => toSqsRecord(m, queue, region));
+  const event: SQSEvent = { Records: records };
+  let response: unknown;
+  try {
+    response = await target.invoke(event);
+  } catch (error) {
+    log.error(
+      `${target.name} failed on a batch of ${records.length}; it returns after the visibility timeout`,
+      error,
+    );
+    return [];
+  }
+  const outcome = interpretBatchResponse(
+    response,
+    records.map((r) => r.messageId),
+    settings.reportBatchItemFailures,
+  );
+  if (outcome.kind === 'failed') {
+    log.error(`${target.name} named unknown batch items; the whole batch counts as failed`);
+    return [];
+  }
+  const failed = new Set(outcome.kind === 'partial' ? outcome.failedIds : []);
+  if (failed.size > 0)
+    log.info(`${target.name}: ${failed.size} of ${records.length} messages left for retry`);
+  return messages.filter((m) => !failed.has(m.MessageId ?? ''));
+}
+
+/** One poller: receives a batch, invokes the function, deletes what succeeded, receives again. */
+function startPoller(options: SqsEventSourceOptions, stopping: AbortSignal) {
+  const { sqs, queue, settings, target, log } = options;
   let receiveFailed = false;
   // The batch being invoked and deleted; stop() waits for it.
   let inFlight: Promise<void> = Promise.resolve();
   let settleInFlight: (() => void) | undefined;
-
-  /** Invokes the function once for the batch; answers the messages to delete. */
-  async function invoke(messages: Message[]): Promise<Message[]> {
-    log.info(`${queue.name} → ${target.name}: ${count(messages.length, 'message')}`);
-    const records = messages.map((m) => toSqsRecord(m, queue, region));
-    const event: SQSEvent = { Records: records };
-    let response: unknown;
-    try {
-      response = await target.invoke(event);
-    } catch (error) {
-      log.error(
-        `${target.name} failed on a batch of ${records.length}; it returns after the visibility timeout`,
-        error,
-      );
-      return [];
-    }
-    const outcome = interpretBatchResponse(
-      response,
-      records.map((r) => r.messageId),
-      settings.reportBatchItemFailures,
-    );
-    if (outcome.kind === 'failed') {
-      log.error(`${target.name} named unknown batch items; the whole batch counts as failed`);
-      return [];
-    }
-    const failed = new Set(outcome.kind === 'partial' ? outcome.failedIds : []);
-    if (failed.size > 0)
-      log.info(`${target.name}: ${failed.size} of ${records.length} messages left for retry`);
-    return messages.filter((m) => !failed.has(m.MessageId ?? ''));
-  }
 
   const consumer = Consumer.create({
     queueUrl: queue.url,
@@ -86,18 +115,18 @@ export function startSqsEventSource(options: SqsEventSourceOptions): EventSource
     terminateVisibilityTimeout: false,
     strictReturn: true,
     preReceiveMessageCallback: async () => {
-      if (receiveFailed) await abortableSleep(RECEIVE_RETRY_MS, stopping.signal);
+      if (receiveFailed) await abortableSleep(RECEIVE_RETRY_MS, stopping);
     },
     postReceiveMessageCallback: async () => {
       receiveFailed = false;
     },
     handleMessageBatch: async (messages) => {
       // Received in the moment stop() began: left alone, they return after the visibility timeout.
-      if (stopping.signal.aborted) return [];
+      if (stopping.aborted) return [];
       inFlight = new Promise((resolve) => {
         settleInFlight = resolve;
       });
-      return invoke(messages);
+      return invoke(options, messages);
     },
   });
   // Emitted after every batch, once its deletions are done or have failed.
@@ -108,7 +137,7 @@ export function startSqsEventSource(options: SqsEventSourceOptions): EventSource
   consumer.on('error', (error, messages) => {
     if (messages === undefined) {
       // The long poll cancelled by stop() is no failure.
-      if (stopping.signal.aborted) return;
+      if (stopping.aborted) return;
       receiveFailed = true;
       log.error(`${target.name}: receiving from ${queue.name} failed`, error);
     } else {
@@ -121,17 +150,5 @@ export function startSqsEventSource(options: SqsEventSourceOptions): EventSource
     }
   });
   consumer.start();
-
-  return {
-    async stop() {
-      stopping.abort();
-      await inFlight;
-      // Only now abort: sqs-consumer's one abort signal would also cancel a batch's deletions.
-      consumer.stop({ abort: true });
-      // The cancelled long poll settles a moment later; the caller destroys the SQS client after.
-      // (sqs-consumer's own wait, pollingCompleteWaitTimeMs, checks once a second.)
-      const deadline = Date.now() + 5000;
-      while (consumer.status.isPolling && Date.now() < deadline) await sleep(10);
-    },
-  };
+  return { consumer, inFlight: () => inFlight };
 }

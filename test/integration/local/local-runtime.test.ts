@@ -185,7 +185,7 @@ describe('startSqsEventSource', () => {
   });
 });
 
-describe('startSqsEventSource, when a batch fails or the hub stops', () => {
+describe('startSqsEventSource: batches at once, failures, stopping', () => {
   let queueCount = 0;
   /** A queue of its own per test, with a visibility timeout of 1 s so redelivery comes soon. */
   async function freshQueue() {
@@ -288,6 +288,89 @@ describe('startSqsEventSource, when a batch fails or the hub stops', () => {
       expect(commands.filter((c) => c.startsWith('ChangeMessageVisibility'))).toEqual([]);
     },
   );
+
+  /**
+   * An event source on a fresh queue with batches of one message, up to `maxConcurrency` at once,
+   * for a function whose invocations wait until `open()` (once opened they pass at once), counting
+   * how many run at the same moment.
+   */
+  async function gatedSource(maxConcurrency: number) {
+    const queue = await freshQueue();
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => {
+      open = resolve;
+    });
+    const counts = { started: 0, running: 0, mostAtOnce: 0, finished: 0 };
+    const source = startSqsEventSource({
+      sqs,
+      queue,
+      region: emulators.region,
+      settings: { batchSize: 1, maxBatchingWindowSeconds: 0, reportBatchItemFailures: true, maxConcurrency },
+      target: fakeFunction('route-signal', async () => {
+        counts.started += 1;
+        counts.running += 1;
+        counts.mostAtOnce = Math.max(counts.mostAtOnce, counts.running);
+        await gate;
+        counts.running -= 1;
+        counts.finished += 1;
+        return {};
+      }),
+      log: silent,
+    });
+    const send = (count: number) =>
+      sqs.send(
+        new SendMessageBatchCommand({
+          QueueUrl: queue.url,
+          Entries: Array.from({ length: count }, (_, i) => ({ Id: `m${i}`, MessageBody: `message ${i}` })),
+        }),
+      );
+    return { queue, source, counts, open, send };
+  }
+
+  it('invokes up to maxConcurrency batches at once, never more', async () => {
+    const { queue, source, counts, open, send } = await gatedSource(3);
+    try {
+      await send(7);
+
+      await eventually(() => (counts.running === 3 ? true : undefined));
+      // Time for a fourth poller, if there were one, to receive and invoke.
+      await new Promise((r) => setTimeout(r, 500));
+      expect([counts.started, counts.running]).toEqual([3, 3]);
+
+      open();
+      await eventually(async () => ((await messagesLeft(queue.url)) === 0 ? true : undefined));
+    } finally {
+      open();
+      await source.stop();
+    }
+
+    expect([counts.finished, counts.mostAtOnce]).toEqual([7, 3]);
+  });
+
+  it('waits in stop() for every batch in flight and deletes what they processed', async () => {
+    const { queue, source, counts, open, send } = await gatedSource(3);
+    let stopped = false;
+    let stoppedWhileInFlight: boolean | undefined;
+    try {
+      await send(3);
+      await eventually(() => (counts.running === 3 ? true : undefined));
+
+      const stopping = source.stop().then(() => {
+        stopped = true;
+      });
+      await new Promise((r) => setTimeout(r, 300));
+      stoppedWhileInFlight = stopped;
+      open();
+      await stopping;
+    } finally {
+      open();
+      await source.stop();
+    }
+
+    expect(stoppedWhileInFlight).toBe(false);
+    expect(counts.finished).toBe(3);
+    expect(await messagesLeft(queue.url)).toBe(0);
+  });
 
   it('waits in stop() for the batch in flight and deletes what it processed', async () => {
     const queue = await freshQueue();
