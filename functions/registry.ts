@@ -1,6 +1,7 @@
 import { AUTHORIZE_CLIENT } from './authorize-client/declaration.js';
 import { LIST_AUDIT_EVENTS } from './list-audit-events/declaration.js';
 import { RECEIVE_SIGNAL } from './receive-signal/declaration.js';
+import { RECOVER_AUDIT } from './recover-audit/declaration.js';
 import { ROUTE_SIGNAL } from './route-signal/declaration.js';
 import { SERVE_OPENAPI } from './serve-openapi/declaration.js';
 import type { FunctionDeclaration, OperationSpec } from './shared/declarations.js';
@@ -17,6 +18,7 @@ export const FUNCTION_DECLARATIONS = [
   ROUTE_SIGNAL,
   TRACK_REFERRAL,
   WRITE_AUDIT,
+  RECOVER_AUDIT,
   LIST_AUDIT_EVENTS,
   SERVE_OPENAPI,
 ] as const satisfies readonly FunctionDeclaration[];

@@ -13,6 +13,7 @@ export const RESOURCE_KINDS = [
   'intake-queue',
   'intake-dlq',
   'audit-stream-dlq',
+  'audit-recovery-dlq',
   'team-queue',
   'team-dlq',
 ] as const;

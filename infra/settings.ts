@@ -1,5 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { RECOVER_AUDIT } from '../functions/recover-audit/declaration.js';
 import { ROUTE_SIGNAL } from '../functions/route-signal/declaration.js';
 
 // Deployment-wide numbers. Per-function settings (timeout, memory, batch sizes) live in each
@@ -19,6 +20,16 @@ export const INTAKE_VISIBILITY_TIMEOUT = (() => {
   const { trigger, timeoutSeconds } = ROUTE_SIGNAL;
   return Duration.seconds(6 * timeoutSeconds + trigger.maxBatchingWindowSeconds);
 })();
+
+/** The audit recovery queue, read by recover-audit: the same six-times rule. */
+export const AUDIT_RECOVERY_VISIBILITY_TIMEOUT = Duration.seconds(6 * RECOVER_AUDIT.timeoutSeconds);
+
+/**
+ * Receives of a stream batch before recover-audit gives it up to the recovery dead-letter queue:
+ * 20 × 12 minutes of visibility is four hours of trying, well inside the 18 hours the stream still
+ * holds a record that write-audit gave up on at six hours old.
+ */
+export const AUDIT_RECOVERY_MAX_RECEIVE_COUNT = 20;
 
 /**
  * Operational logs (Lambda, API access) carry no pupil data (invariant 4), so keeping them a year

@@ -1,4 +1,5 @@
 import { CfnResource, Duration, RemovalPolicy, Stack, type StackProps, Tags, Validations } from 'aws-cdk-lib';
+import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import {
   AttributeType,
   BillingMode,
@@ -9,13 +10,19 @@ import {
 } from 'aws-cdk-lib/aws-dynamodb';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { AUDIT_TABLE, STATE_TABLE } from '../functions/shared/adapters/state-table.js';
 import { teamDeadLetterQueueName, teamQueueName } from '../functions/shared/adapters/team-queue-name.js';
 import type { DeploymentConfig } from '../schemas/deployment-config.js';
-import { DeadLetterQueue, QueueWithDlq } from './constructs/queue-with-dlq.js';
+import { DeadLetterQueue, QueueWithDlq, taggedWorkQueue } from './constructs/queue-with-dlq.js';
 import { RESOURCE_TAG } from './resource-tags.js';
-import { INTAKE_VISIBILITY_TIMEOUT } from './settings.js';
+import {
+  AUDIT_RECOVERY_MAX_RECEIVE_COUNT,
+  AUDIT_RECOVERY_VISIBILITY_TIMEOUT,
+  DEAD_LETTER_RETENTION,
+  INTAKE_VISIBILITY_TIMEOUT,
+} from './settings.js';
 
 /** CloudFormation quota: resources per stack. */
 export const MAX_RESOURCES_PER_STACK = 500;
@@ -38,6 +45,7 @@ export interface StatefulReferences {
   intakeQueueArn: string;
   intakeQueueUrl: string;
   auditStreamDeadLetterQueueArn: string;
+  auditRecoveryDeadLetterQueueArn: string;
   pseudonymSecretArn: string;
   dataKeyArn: string;
 }
@@ -56,7 +64,10 @@ export class StatefulStack extends Stack {
   readonly stateTable: Table;
   readonly auditTable: Table;
   readonly intake: QueueWithDlq;
-  readonly auditStreamDeadLetterQueue: DeadLetterQueue;
+  /** The on-failure destination of the stream mapping, read by recover-audit. */
+  readonly auditStreamDeadLetterQueue: Queue;
+  /** What recover-audit could not recover either: an operator replays it (npm run audit:replay). */
+  readonly auditRecoveryDeadLetterQueue: DeadLetterQueue;
   readonly pseudonymSecret: Secret;
   /**
    * Per team id. Deliberately not used by the stateless stack: referencing them there would create
@@ -122,16 +133,32 @@ export class StatefulStack extends Stack {
     });
 
     // The on-failure destination of the write-audit event source mapping: Lambda sends a description
-    // of each stream batch it gave up on (shard and sequence numbers, not the records), so an
-    // operator can re-read them within the stream's 24-hour retention or rebuild them from the table.
-    this.auditStreamDeadLetterQueue = new DeadLetterQueue(this, 'AuditStreamDeadLetterQueue', {
-      kind: 'audit-stream-dlq',
+    // of each stream batch it gave up on (shard and sequence numbers, not the records); recover-audit
+    // reads it and appends the batch late, and what it cannot recover goes on to its dead-letter
+    // queue. The construct id stays that of the former plain dead-letter queue, so the queue is
+    // updated in place.
+    this.auditRecoveryDeadLetterQueue = new DeadLetterQueue(this, 'AuditRecoveryDeadLetterQueue', {
+      kind: 'audit-recovery-dlq',
     });
-    Validations.of(this.auditStreamDeadLetterQueue).acknowledge({
-      id: 'AwsSolutions-SQS3',
-      reason:
-        'Dead-letter queue of the state-table stream: it is the on-failure destination of the ' +
-        "write-audit event source mapping (another stack), which cdk-nag's same-stack check cannot see.",
+    this.auditStreamDeadLetterQueue = taggedWorkQueue(this, 'AuditStreamDeadLetterQueue', {
+      kind: 'audit-stream-dlq',
+      deadLetterQueue: this.auditRecoveryDeadLetterQueue,
+      maxReceiveCount: AUDIT_RECOVERY_MAX_RECEIVE_COUNT,
+      visibilityTimeout: AUDIT_RECOVERY_VISIBILITY_TIMEOUT,
+      retentionPeriod: DEAD_LETTER_RETENTION,
+    });
+    // Anything here is an audit change that could not be recovered automatically.
+    new Alarm(this, 'AuditRecoveryDeadLettersAlarm', {
+      alarmDescription:
+        'Audit changes that recover-audit could not append: fix the cause, then run npm run audit:replay.',
+      metric: this.auditRecoveryDeadLetterQueue.metricApproximateNumberOfMessagesVisible({
+        period: Duration.minutes(5),
+        statistic: 'Maximum',
+      }),
+      threshold: 0,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
     });
 
     const teamQueues = new Map<string, QueueWithDlq>();
@@ -179,6 +206,10 @@ export class StatefulStack extends Stack {
       auditStreamDeadLetterQueueArn: exported(
         'auditStreamDeadLetterQueueArn',
         this.auditStreamDeadLetterQueue.queueArn,
+      ),
+      auditRecoveryDeadLetterQueueArn: exported(
+        'auditRecoveryDeadLetterQueueArn',
+        this.auditRecoveryDeadLetterQueue.queueArn,
       ),
       pseudonymSecretArn: exported('pseudonymSecretArn', this.pseudonymSecret.secretArn),
       dataKeyArn: exported('dataKeyArn', this.dataKey.keyArn),

@@ -1,9 +1,11 @@
 import { Aws, Duration, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { Alarm, ComparisonOperator, Metric, TreatMissingData, Unit } from 'aws-cdk-lib/aws-cloudwatch';
 import { Table } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq, SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { FilterPattern, MetricFilter } from 'aws-cdk-lib/aws-logs';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { buildOpenApiDocument } from '../functions/openapi.js';
@@ -74,6 +76,8 @@ export class StatelessStack extends Stack {
     // size for 3 or 100 teams (IAM caps a role's inline policies at 10,240 characters), and this
     // stack never references a team queue, so no per-team cross-stack export exists.
     const teamQueueNames = teamQueueNamePattern(config.deployment);
+    // Schakel's own metrics, one namespace per deployment (several may share an account).
+    const metricNamespace = `Schakel/${config.deployment}`;
     const teamQueues = new PolicyStatement({
       actions: ['sqs:SendMessage', 'sqs:GetQueueUrl'],
       resources: [`arn:${Aws.PARTITION}:sqs:${Aws.REGION}:${Aws.ACCOUNT_ID}:${teamQueueNames}`],
@@ -89,6 +93,7 @@ export class StatelessStack extends Stack {
       if (access.auditTable === 'read') auditTable.grantReadData(fn);
       if (access.auditTable === 'read-write') auditTable.grantReadWriteData(fn);
       if (access.intakeQueue === 'send') intakeQueue.grantSendMessages(fn);
+      if (access.stateTableStream === 'read') stateTable.grantStreamRead(fn);
       if (access.stateTable) {
         Validations.of(house).acknowledge({
           id: `AwsSolutions-IAM5[Resource::${exportName(config.deployment, 'stateTableArn')}/index/*]`,
@@ -149,6 +154,45 @@ export class StatelessStack extends Stack {
             "queue's dead-letter queue through its redrive policy.",
         });
       }
+      if (trigger.kind === 'audit-recovery-queue') {
+        fn.addEventSource(
+          new SqsEventSource(auditStreamDeadLetterQueue, {
+            batchSize: trigger.batchSize,
+            maxConcurrency: trigger.maxConcurrency,
+            reportBatchItemFailures: true,
+          }),
+        );
+        Validations.of(house).acknowledge({
+          id: 'Serverless-LambdaEventSourceMappingDestination',
+          reason:
+            'SQS event sources take no on-failure destination; what recover-audit cannot recover moves ' +
+            "to the audit recovery dead-letter queue through the queue's redrive policy.",
+        });
+        // The alarm metric of a late recovery: recover-audit logs one line per recovered batch.
+        new MetricFilter(this, 'AuditRecoveredLateFilter', {
+          logGroup: house.logGroup,
+          filterPattern: FilterPattern.stringValue('$.event', '=', 'audit_recovered_late'),
+          metricNamespace: metricNamespace,
+          metricName: 'AuditRecoveredLate',
+          metricValue: '$.recovered',
+          unit: Unit.COUNT,
+        });
+        new Alarm(this, 'AuditRecoveredLateAlarm', {
+          alarmDescription:
+            'Audit changes were appended late by recover-audit after write-audit gave them up; ' +
+            'see the README, "The audit never loses a change".',
+          metric: new Metric({
+            namespace: metricNamespace,
+            metricName: 'AuditRecoveredLate',
+            statistic: 'Sum',
+            period: Duration.minutes(5),
+          }),
+          threshold: 0,
+          comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+          evaluationPeriods: 1,
+          treatMissingData: TreatMissingData.NOT_BREACHING,
+        });
+      }
       if (trigger.kind === 'state-table-stream') {
         fn.addEventSource(
           new DynamoEventSource(stateTable, {
@@ -164,6 +208,17 @@ export class StatelessStack extends Stack {
             onFailure: new SqsDlq(auditStreamDeadLetterQueue),
           }),
         );
+        // The audit falls behind the state table: a failing batch retried, or a burst. Five
+        // minutes is far beyond a healthy lag (seconds) and far before the record age at which
+        // the batch is given up to recovery.
+        new Alarm(this, 'AuditIteratorAgeAlarm', {
+          alarmDescription: `${declaration.name} is more than five minutes behind the state table's stream.`,
+          metric: fn.metric('IteratorAge', { statistic: 'Maximum', period: Duration.minutes(1) }),
+          threshold: 5 * 60_000,
+          comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+          evaluationPeriods: 5,
+          treatMissingData: TreatMissingData.NOT_BREACHING,
+        });
       }
     }
 

@@ -178,6 +178,15 @@ export async function startLocalHub(options: LocalHubOptions = {}): Promise<Loca
         target: requireFunction(functions, 'route-signal'),
         log,
       }),
+      // The stream mapping's on-failure destination, read by recover-audit as in AWS.
+      startSqsEventSource({
+        sqs,
+        queue: resources.auditStreamDeadLetterQueue,
+        region: REGION,
+        settings: topology.recoveryMapping,
+        target: requireFunction(functions, 'recover-audit'),
+        log,
+      }),
       startStreamEventSource({
         dynamodbEndpoint: emulators.dynamodbEndpoint,
         region: REGION,

@@ -115,6 +115,8 @@ export interface FunctionAccess {
   /** Send to every team queue of the deployment (found by name, see team-queue-name.ts). */
   teamQueues?: 'send';
   pseudonymSecret?: 'read';
+  /** Re-read the state table's stream (GetShardIterator, GetRecords). */
+  stateTableStream?: 'read';
   /** Seal (encrypt) or open (decrypt) pupil data under the deployment's data key. */
   pupilData?: 'seal' | 'open';
 }
@@ -127,6 +129,12 @@ export type FunctionTrigger =
       batchSize: number;
       maxBatchingWindowSeconds: number;
       /** How many batches Lambda runs at once for this queue (its ScalingConfig; 2–1000). */
+      maxConcurrency: number;
+    }
+  | {
+      /** The on-failure queue of the state-table stream mapping: batches write-audit gave up on. */
+      kind: 'audit-recovery-queue';
+      batchSize: number;
       maxConcurrency: number;
     }
   | {

@@ -23,6 +23,7 @@ export const LOG_EVENTS = {
   teamNotified: 'team_notified',
   auditAppended: 'audit_appended',
   auditAppendFailed: 'audit_append_failed',
+  auditRecoveredLate: 'audit_recovered_late',
   auditRecordIgnored: 'audit_record_ignored',
   batchItemFailed: 'batch_item_failed',
 } as const;

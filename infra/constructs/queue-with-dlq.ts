@@ -44,6 +44,31 @@ export class DeadLetterQueue extends Queue {
   }
 }
 
+/**
+ * A work queue with the house defaults and its tag, redriving to `deadLetterQueue`; for a queue
+ * whose construct id must stay where it is (QueueWithDlq nests its queue one level down).
+ */
+export function taggedWorkQueue(
+  scope: Construct,
+  id: string,
+  props: TaggedQueueProps & {
+    deadLetterQueue: DeadLetterQueue;
+    maxReceiveCount: number;
+    visibilityTimeout: Duration;
+    retentionPeriod?: Duration;
+  },
+): Queue {
+  const queue = new Queue(scope, id, {
+    ...QUEUE_DEFAULTS,
+    queueName: props.queueName,
+    visibilityTimeout: props.visibilityTimeout,
+    retentionPeriod: props.retentionPeriod,
+    deadLetterQueue: { queue: props.deadLetterQueue, maxReceiveCount: props.maxReceiveCount },
+  });
+  tag(queue, props);
+  return queue;
+}
+
 export interface QueueWithDlqProps {
   kind: ResourceKind;
   deadLetterKind: ResourceKind;

@@ -12,6 +12,14 @@ function compareSequence(a: string, b: string): number {
   return x < y ? -1 : x > y ? 1 : 0;
 }
 
+/** How many leading records are older than `maxAgeSeconds` (-1: no limit) by their arrival time. */
+function expiredPrefix(records: readonly DynamoDBRecord[], maxAgeSeconds: number, now: number): number {
+  if (maxAgeSeconds < 0) return 0;
+  const oldest = now / 1000 - maxAgeSeconds;
+  const index = records.findIndex((r) => (r.dynamodb?.ApproximateCreationDateTime ?? now / 1000) >= oldest);
+  return index === -1 ? records.length : index;
+}
+
 export interface StreamBatchResult {
   /** Last sequence number that needs no further processing (processed or sent to the on-failure destination). */
   checkpoint: string | undefined;
@@ -21,20 +29,33 @@ export interface StreamBatchResult {
 /**
  * Processes one batch with Lambda's stream semantics: a partial response checkpoints before the
  * lowest failed sequence number and retries from there; a function error bisects the batch (which
- * costs no retry attempt) until single records are retried; after `maxRetryAttempts` the remaining
- * records are discarded to the on-failure destination and the shard moves on.
+ * costs no retry attempt) until single records are retried; after `maxRetryAttempts`, or once
+ * records are older than `maxRecordAgeSeconds`, they are discarded to the on-failure destination
+ * and the shard moves on.
  */
 export async function processStreamBatch(
   records: readonly DynamoDBRecord[],
   settings: StreamMappingSettings,
   invoke: (event: DynamoDBStreamEvent) => Promise<unknown>,
-  options: { signal?: AbortSignal; backoff?: (attempt: number) => Promise<void> } = {},
+  options: { signal?: AbortSignal; backoff?: (attempt: number) => Promise<void>; now?: () => number } = {},
 ): Promise<StreamBatchResult> {
   const result: StreamBatchResult = { checkpoint: undefined, discarded: [] };
   const pending: { records: DynamoDBRecord[]; attempts: number }[] = [{ records: [...records], attempts: 0 }];
   while (pending.length > 0) {
     if (options.signal?.aborted) break;
     const batch = pending.shift() as { records: DynamoDBRecord[]; attempts: number };
+    // Records older than the maximum age go to the on-failure destination unprocessed, oldest first.
+    const expired = expiredPrefix(batch.records, settings.maxRecordAgeSeconds, (options.now ?? Date.now)());
+    if (expired > 0) {
+      result.discarded.push({
+        records: batch.records.slice(0, expired),
+        attempts: batch.attempts,
+        condition: 'RecordAgeExceeded',
+      });
+      result.checkpoint = sequenceOf(batch.records[expired - 1] as DynamoDBRecord);
+      if (expired === batch.records.length) continue;
+      batch.records = batch.records.slice(expired);
+    }
     let outcome: BatchOutcome;
     try {
       const response = await invoke({ Records: batch.records });

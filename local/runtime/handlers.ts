@@ -4,6 +4,8 @@ import * as listAuditEvents from '../../functions/list-audit-events/dependencies
 import { makeHandler as listAuditEventsHandler } from '../../functions/list-audit-events/handler.js';
 import * as receiveSignal from '../../functions/receive-signal/dependencies.js';
 import { makeHandler as receiveSignalHandler } from '../../functions/receive-signal/handler.js';
+import * as recoverAudit from '../../functions/recover-audit/dependencies.js';
+import { makeHandler as recoverAuditHandler } from '../../functions/recover-audit/handler.js';
 import { FUNCTION_NAMES, type FunctionName } from '../../functions/registry.js';
 import * as routeSignal from '../../functions/route-signal/dependencies.js';
 import { makeHandler as routeSignalHandler } from '../../functions/route-signal/handler.js';
@@ -30,6 +32,7 @@ export const HANDLER_FACTORIES: { readonly [N in FunctionName]: (env: EnvSource)
   'route-signal': (env) => routeSignalHandler(routeSignal.productionDependencies(env)),
   'track-referral': (env) => trackReferralHandler(trackReferral.productionDependencies(env)),
   'write-audit': (env) => writeAuditHandler(writeAudit.productionDependencies(env)),
+  'recover-audit': (env) => recoverAuditHandler(recoverAudit.productionDependencies(env)),
   'list-audit-events': (env) => listAuditEventsHandler(listAuditEvents.productionDependencies(env)),
   'serve-openapi': (env) => serveOpenApiHandler(serveOpenApi.productionDependencies(env)),
 };

@@ -5,7 +5,10 @@ import type { ResourceKind } from '../../infra/resource-tags.js';
 // and how Lambda's event source mappings and API Gateway's authorizer are configured.
 
 export type TableKind = Extract<ResourceKind, 'state-table' | 'audit-table'>;
-export type SingleQueueKind = Extract<ResourceKind, 'intake-queue' | 'intake-dlq' | 'audit-stream-dlq'>;
+export type SingleQueueKind = Extract<
+  ResourceKind,
+  'intake-queue' | 'intake-dlq' | 'audit-stream-dlq' | 'audit-recovery-dlq'
+>;
 
 export interface TableDefinition {
   kind: TableKind;
@@ -48,6 +51,8 @@ export interface Topology {
   tables: TableDefinition[];
   queues: QueueDefinition[];
   intakeMapping: QueueMappingSettings;
+  /** How Lambda reads the audit recovery queue (the stream mapping's on-failure destination). */
+  recoveryMapping: QueueMappingSettings;
   streamMapping: StreamMappingSettings;
   authorizer: AuthorizerSettings;
 }

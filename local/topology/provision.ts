@@ -30,7 +30,9 @@ export interface ProvisionedTopology {
   auditTable: { name: string };
   intakeQueue: ProvisionedQueue;
   intakeDeadLetterQueue: ProvisionedQueue;
+  /** The stream mapping's on-failure destination, read by recover-audit. */
   auditStreamDeadLetterQueue: ProvisionedQueue;
+  auditRecoveryDeadLetterQueue: ProvisionedQueue;
   teamQueues: ReadonlyMap<string, ProvisionedQueue>;
   teamDeadLetterQueues: ReadonlyMap<string, ProvisionedQueue>;
 }
@@ -181,6 +183,7 @@ export async function provisionTopology(
       intakeQueue: single('intake-queue'),
       intakeDeadLetterQueue: single('intake-dlq'),
       auditStreamDeadLetterQueue: single('audit-stream-dlq'),
+      auditRecoveryDeadLetterQueue: single('audit-recovery-dlq'),
       teamQueues: perTeam('team-queue'),
       teamDeadLetterQueues: perTeam('team-dlq'),
     };

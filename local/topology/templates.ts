@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { teamDeadLetterQueueName, teamQueueName } from '../../functions/shared/adapters/team-queue-name.js';
 import { RESOURCE_KINDS, RESOURCE_TAG, type ResourceKind, TEAM_TAG } from '../../infra/resource-tags.js';
+import { exportName } from '../../infra/stateful-stack.js';
 import type {
   AuthorizerSettings,
   QueueDefinition,
@@ -19,12 +20,15 @@ import type {
 // the event source mappings and the authorizer's identity source, which local mode plays.
 
 /** Local names for resources whose CDK name is generated (no physical names in CDK). */
+const SINGLE_QUEUE_KINDS = ['intake-queue', 'intake-dlq', 'audit-stream-dlq', 'audit-recovery-dlq'] as const;
+
 const LOCAL_NAMES: Record<TableKind | SingleQueueKind, string> = {
   'state-table': 'schakel-local-state',
   'audit-table': 'schakel-local-audit',
   'intake-queue': 'schakel-local-intake',
   'intake-dlq': 'schakel-local-intake-dlq',
   'audit-stream-dlq': 'schakel-local-audit-stream-dlq',
+  'audit-recovery-dlq': 'schakel-local-audit-recovery-dlq',
 };
 
 // Lambda's defaults for what the stateless template does not set (or when it cannot be read).
@@ -101,6 +105,7 @@ const QueuePropertiesSchema = z.looseObject({
 
 const MappingPropertiesSchema = z.looseObject({
   StartingPosition: z.string().optional(),
+  EventSourceArn: z.unknown().optional(),
   BatchSize: z.number().optional(),
   MaximumBatchingWindowInSeconds: z.number().optional(),
   MaximumRetryAttempts: z.number().optional(),
@@ -197,8 +202,8 @@ function queueDefinition(
         : kind === 'team-queue'
           ? teamQueueName(deployment, teamId)
           : teamDeadLetterQueueName(deployment, teamId);
-  } else if (kind === 'intake-queue' || kind === 'intake-dlq' || kind === 'audit-stream-dlq') {
-    name = LOCAL_NAMES[kind];
+  } else if ((SINGLE_QUEUE_KINDS as readonly string[]).includes(kind)) {
+    name = LOCAL_NAMES[kind as SingleQueueKind];
   } else {
     throw new Error(`queue ${logicalId} is tagged ${RESOURCE_TAG}=${kind}, which is a table kind`);
   }
@@ -264,7 +269,7 @@ export function topologyFromTemplates(
     if (count !== 1)
       throw new Error(`the stateful stack has ${count} tables tagged ${RESOURCE_TAG}=${required}`);
   }
-  for (const required of ['intake-queue', 'intake-dlq', 'audit-stream-dlq'] as const) {
+  for (const required of SINGLE_QUEUE_KINDS) {
     const count = queues.filter((q) => q.kind === required).length;
     if (count !== 1)
       throw new Error(`the stateful stack has ${count} queues tagged ${RESOURCE_TAG}=${required}`);
@@ -279,6 +284,7 @@ export function topologyFromTemplates(
   }
 
   const intakeMapping = { ...DEFAULT_INTAKE_MAPPING };
+  const recoveryMapping = { ...DEFAULT_INTAKE_MAPPING, batchSize: 1 };
   const streamMapping = { ...DEFAULT_STREAM_MAPPING };
   const authorizer = { ...DEFAULT_AUTHORIZER };
   if (stateless) {
@@ -293,12 +299,18 @@ export function topologyFromTemplates(
         streamMapping.bisectOnError = props.BisectBatchOnFunctionError ?? false;
         streamMapping.reportBatchItemFailures = reportsItems;
       } else {
-        intakeMapping.batchSize = props.BatchSize ?? 10;
-        intakeMapping.maxBatchingWindowSeconds = props.MaximumBatchingWindowInSeconds ?? 0;
-        intakeMapping.reportBatchItemFailures = reportsItems;
+        // Two SQS mappings: the intake's and the audit recovery queue's, told apart by the queue
+        // they read (imported from the stateful stack under a fixed export name).
+        const source = JSON.stringify(props.EventSourceArn ?? '');
+        const mapping = source.includes(exportName(deployment, 'auditStreamDeadLetterQueueArn'))
+          ? recoveryMapping
+          : intakeMapping;
+        mapping.batchSize = props.BatchSize ?? 10;
+        mapping.maxBatchingWindowSeconds = props.MaximumBatchingWindowInSeconds ?? 0;
+        mapping.reportBatchItemFailures = reportsItems;
         // Without a ScalingConfig Lambda scales an SQS mapping up to 1,000 batches; locally that is
         // bounded by the machine, so the floor Lambda allows stands in.
-        intakeMapping.maxConcurrency =
+        mapping.maxConcurrency =
           props.ScalingConfig?.MaximumConcurrency ?? DEFAULT_INTAKE_MAPPING.maxConcurrency;
       }
     }
@@ -310,5 +322,5 @@ export function topologyFromTemplates(
       authorizer.resultTtlSeconds = props.AuthorizerResultTtlInSeconds ?? DEFAULT_AUTHORIZER.resultTtlSeconds;
     }
   }
-  return { tables, queues, intakeMapping, streamMapping, authorizer };
+  return { tables, queues, intakeMapping, recoveryMapping, streamMapping, authorizer };
 }

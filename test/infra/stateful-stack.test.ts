@@ -1,5 +1,6 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
+import { RECOVER_AUDIT } from '../../functions/recover-audit/declaration.js';
 import { ROUTE_SIGNAL } from '../../functions/route-signal/declaration.js';
 import { STATE_TABLE } from '../../functions/shared/adapters/state-table.js';
 import { teamDeadLetterQueueName, teamQueueName } from '../../functions/shared/adapters/team-queue-name.js';
@@ -130,13 +131,16 @@ describe('stateful stack', () => {
       });
     });
 
-    it.each(['intake-dlq', 'audit-stream-dlq', 'team-dlq'])('keeps %s messages for 14 days', (kind) => {
-      const ids = taggedLogicalIds(stateful, 'AWS::SQS::Queue', kind);
-      expect(ids.length).toBeGreaterThan(0);
-      for (const id of ids) {
-        expect(propertiesOf(stateful.toJSON().Resources[id]).MessageRetentionPeriod).toBe(FOURTEEN_DAYS);
-      }
-    });
+    it.each(['intake-dlq', 'audit-stream-dlq', 'audit-recovery-dlq', 'team-dlq'])(
+      'keeps %s messages for 14 days',
+      (kind) => {
+        const ids = taggedLogicalIds(stateful, 'AWS::SQS::Queue', kind);
+        expect(ids.length).toBeGreaterThan(0);
+        for (const id of ids) {
+          expect(propertiesOf(stateful.toJSON().Resources[id]).MessageRetentionPeriod).toBe(FOURTEEN_DAYS);
+        }
+      },
+    );
 
     it('encrypts every queue with SQS-managed keys', () => {
       for (const [id, queue] of queues) expect(propertiesOf(queue).SqsManagedSseEnabled, id).toBe(true);
@@ -184,8 +188,25 @@ describe('stateful stack', () => {
       },
     );
 
-    it('has exactly the queues of the design: intake pair, audit stream DLQ and a pair per team', () => {
-      expect(queues).toHaveLength(3 + 2 * config.teams.length);
+    it('has exactly the queues of the design: intake pair, audit recovery pair and a pair per team', () => {
+      expect(queues).toHaveLength(4 + 2 * config.teams.length);
+    });
+
+    it('gives the stream’s on-failure queue to recover-audit for four hours, then to its dead-letter queue', () => {
+      const recovery = propertiesOf(only('AWS::SQS::Queue', 'audit-stream-dlq'));
+      const [dlqId] = taggedLogicalIds(stateful, 'AWS::SQS::Queue', 'audit-recovery-dlq');
+
+      expect(recovery.VisibilityTimeout).toBe(6 * RECOVER_AUDIT.timeoutSeconds);
+      expect(recovery.RedrivePolicy).toEqual({
+        deadLetterTargetArn: { 'Fn::GetAtt': [dlqId, 'Arn'] },
+        maxReceiveCount: 20,
+      });
+      stateful.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        MetricName: 'ApproximateNumberOfMessagesVisible',
+        Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [dlqId, 'QueueName'] } }],
+        Threshold: 0,
+        ComparisonOperator: 'GreaterThanThreshold',
+      });
     });
   });
 
@@ -199,6 +220,7 @@ describe('stateful stack', () => {
         exportName(config.deployment, 'stateTableStreamArn'),
         exportName(config.deployment, 'intakeQueueUrl'),
         exportName(config.deployment, 'auditStreamDeadLetterQueueArn'),
+        exportName(config.deployment, 'auditRecoveryDeadLetterQueueArn'),
       ]),
     );
     expect(exportName('demo', 'stateTableArn')).toBe('schakel-demo-state-table-arn');

@@ -131,11 +131,16 @@ describe('stateless stack', () => {
       expect(intake?.MaximumBatchingWindowInSeconds).toBeLessThanOrEqual(5);
     });
 
-    it('bisects and retries failing stream batches, then hands them to the audit stream DLQ', () => {
+    it('runs up to route-signal’s declared number of intake batches at once', () => {
+      expect(intake?.ScalingConfig).toEqual({ MaximumConcurrency: 8 });
+    });
+
+    it('bisects and retries failing stream batches until they are six hours old, then hands them to recovery', () => {
       expect(stream).toMatchObject({
         StartingPosition: 'TRIM_HORIZON',
         BisectBatchOnFunctionError: true,
-        MaximumRetryAttempts: expect.any(Number),
+        MaximumRetryAttempts: -1,
+        MaximumRecordAgeInSeconds: 6 * 3600,
         ParallelizationFactor: 1,
         FunctionResponseTypes: ['ReportBatchItemFailures'],
         DestinationConfig: {
@@ -150,6 +155,47 @@ describe('stateless stack', () => {
         Ref: statelessStack.getLogicalId(
           statelessStack.functions['write-audit'].function.node.defaultChild as never,
         ),
+      });
+    });
+
+    it('feeds the on-failure queue to recover-audit one batch at a time', () => {
+      const recovery = mappings.find(
+        (m) => fromImport(m) === exportName(config.deployment, 'auditStreamDeadLetterQueueArn'),
+      );
+      expect(recovery).toMatchObject({
+        BatchSize: 1,
+        ScalingConfig: { MaximumConcurrency: 2 },
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+        FunctionName: {
+          Ref: statelessStack.getLogicalId(
+            statelessStack.functions['recover-audit'].function.node.defaultChild as never,
+          ),
+        },
+      });
+    });
+
+    it('alarms when the audit falls five minutes behind and when a change was recovered late', () => {
+      stateless.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        MetricName: 'IteratorAge',
+        Namespace: 'AWS/Lambda',
+        Statistic: 'Maximum',
+        Threshold: 300_000,
+      });
+      stateless.hasResourceProperties('AWS::Logs::MetricFilter', {
+        FilterPattern: '{ $.event = "audit_recovered_late" }',
+        MetricTransformations: [
+          {
+            MetricNamespace: `Schakel/${config.deployment}`,
+            MetricName: 'AuditRecoveredLate',
+            MetricValue: '$.recovered',
+          },
+        ],
+      });
+      stateless.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        MetricName: 'AuditRecoveredLate',
+        Namespace: `Schakel/${config.deployment}`,
+        Statistic: 'Sum',
+        Threshold: 0,
       });
     });
   });
@@ -305,6 +351,7 @@ describe('stateless stack', () => {
       'route-signal': imported('stateTableArn'),
       'track-referral': imported('stateTableArn'),
       'write-audit': imported('auditTableArn'),
+      'recover-audit': imported('auditTableArn'),
       'list-audit-events': undefined,
       'serve-openapi': undefined,
     };
@@ -323,6 +370,14 @@ describe('stateless stack', () => {
       }
     });
 
+    it('lets only recover-audit read the state table’s stream besides the mapping of write-audit', () => {
+      const stream = imported('stateTableStreamArn');
+      const readers = functionNames.filter((name) =>
+        allowing(name, 'dynamodb:GetRecords').some((s) => JSON.stringify(s.Resource).includes(stream)),
+      );
+      expect(readers.sort()).toEqual(['recover-audit', 'write-audit']);
+    });
+
     it('lets only authorize-client, the writers and list-audit-events read tables', () => {
       const readers = functionNames.filter((name) => allowing(name, 'dynamodb:GetItem').length > 0);
       expect(readers.sort()).toEqual(
@@ -332,6 +387,7 @@ describe('stateless stack', () => {
           'route-signal',
           'track-referral',
           'write-audit',
+          'recover-audit',
           'list-audit-events',
         ].sort(),
       );

@@ -109,4 +109,23 @@ describe('write-audit handler', () => {
 
     expect((await chain('0014')).map((e) => e.sequence)).toEqual([1, 2]);
   });
+
+  it('lets the verifier name the object and version whose source record was lost before it was appended', async () => {
+    const id = randomUUID();
+    const records = ['queued', 'delivered', 'accepted', 'started'].map((status, i) =>
+      referralRecord('0307', id, i + 1, status),
+    );
+    // The stream record of version 2 is gone before write-audit sees it.
+    const withoutOne = records.filter((_, i) => i !== 1);
+
+    await handler({ Records: withoutOne });
+
+    const entries = await chain('0307');
+    expect(entries.map((e) => e.object.version)).toEqual([1, 3, 4]);
+    expect(verifyChain(entries)).toMatchObject({
+      valid: false,
+      problem: 'version-gap',
+      gaps: [{ objectType: 'referral', objectId: id, missing: [2], sequence: entries[1]?.sequence }],
+    });
+  });
 });

@@ -1,4 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 
 // Created once per cold start and reused across invocations (AWS Lambda best practice:
@@ -16,4 +17,13 @@ export function createDocumentClient(options: DynamoDbClientOptions): DynamoDBDo
     ...(endpoint ? { endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {}),
   });
   return DynamoDBDocumentClient.from(base, { marshallOptions: { removeUndefinedValues: true } });
+}
+
+/** DynamoDB Streams answers on the same endpoint as DynamoDB (DynamoDB Local serves both). */
+export function createStreamsClient(options: DynamoDbClientOptions): DynamoDBStreamsClient {
+  const endpoint = options.DYNAMODB_ENDPOINT;
+  return new DynamoDBStreamsClient({
+    region: options.AWS_REGION,
+    ...(endpoint ? { endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {}),
+  });
 }

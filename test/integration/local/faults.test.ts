@@ -7,10 +7,12 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { verifyChain } from '../../../domain/audit-chain.js';
 import { DynamoDbAuditLog } from '../../../functions/shared/adapters/dynamodb-audit-log.js';
+import { teamClient } from '../../../local/local-config.js';
 import { type LocalHub, startLocalHub } from '../../../local/start.js';
 import type { AuditEvent } from '../../../schemas/audit-event.js';
 import {
   acceptedId,
+  call,
   documentsOf,
   eventually,
   type Outcome,
@@ -188,52 +190,89 @@ describe('the local hub when a dependency is unavailable', () => {
     });
   });
 
-  it('audits every change of a burst exactly once when the table is down for a while', async () => {
+  it('audits every change of a burst exactly once, with no version gap, when the table is down longer than the old retry budget', {
+    timeout: 120_000,
+  }, async () => {
     const municipalities = ['0363', '0534', '0014'];
-    const bodies = Array.from({ length: 6 }, (_, i) =>
+    const bodies = Array.from({ length: 30 }, (_, i) =>
       submissionFor(hub, `audit-outage-${i}-${randomUUID()}`, municipalities[i % municipalities.length]),
     );
     const answers = await Promise.all(bodies.map((body) => submit(hub, body)));
+    const ids = answers.map(acceptedId);
+    const routed = await settled(bodies.map((b) => b.sourceId));
+    const referrals = routed.referrals.filter((r) => ids.includes(r.signalId));
+    // The teams confirm delivery: a burst of changes that reach the audit through the stream only.
+    // The table goes down the moment they are stored, while the audit writer works on them.
+    const confirmations = await Promise.all(
+      referrals.map((r) =>
+        call(
+          hub,
+          'POST',
+          `/v1/referrals/${r.id}/events`,
+          { type: 'delivered' },
+          teamClient(hub.localConfig, r.teamId).apiKey,
+        ),
+      ),
+    );
     const errorsBefore = errors.length;
     let errorsDuringOutage: string[];
     try {
       await hub.emulators.stopDynamoDb();
-      await new Promise((r) => setTimeout(r, 5000));
+      // Longer than the ten retries (about 15 s) after which the audit writer used to give a batch up.
+      await new Promise((r) => setTimeout(r, 20_000));
       errorsDuringOutage = errors.slice(errorsBefore);
     } finally {
       await hub.emulators.startDynamoDb();
     }
 
-    const state = await settled(bodies.map((b) => b.sourceId));
-    const ids = answers.map(acceptedId);
-    const signals = state.signals.filter((s) => ids.includes(s.id));
+    // Every version of every signal and referral of the burst, as the table holds them now.
+    const state = await storedState(hub, documents);
+    const versions = (prefix: string, items: { id: string; version: number }[]) =>
+      items.flatMap((item) =>
+        Array.from({ length: item.version }, (_, v) => `${prefix}#${item.id}#v${v + 1}`),
+      );
     const expected = [
-      ...signals.flatMap((s) => [`SIGNAL#${s.id}#v1`, `SIGNAL#${s.id}#v2`]),
-      ...state.referrals.filter((r) => ids.includes(r.signalId)).map((r) => `REFERRAL#${r.id}#v1`),
+      ...versions(
+        'SIGNAL',
+        state.signals.filter((s) => ids.includes(s.id)),
+      ),
+      ...versions(
+        'REFERRAL',
+        state.referrals.filter((r) => ids.includes(r.signalId)),
+      ),
     ];
     const audit = new DynamoDbAuditLog(documents, hub.resources.auditTable.name);
     const chains = await eventually(
       async () => {
         const read = await Promise.all(municipalities.map((m) => wholeChain(audit, m)));
-        const ids = read.flat().map((e) => e.id);
-        return expected.every((id) => ids.includes(id)) ? read : undefined;
+        const audited = read.flat().map((e) => e.id);
+        return expected.every((id) => audited.includes(id)) ? read : undefined;
       },
-      { what: 'every change audited', timeoutMs: 25_000 },
+      { what: 'every change audited', timeoutMs: 40_000 },
     );
 
-    expect(answers.map((a) => (a.kind === 'answer' ? a.status : a.code))).toEqual(Array(6).fill(202));
-    expect(signals).toHaveLength(6);
+    expect(answers.map((a) => (a.kind === 'answer' ? a.status : a.code))).toEqual(Array(30).fill(202));
+    const routedSignals = routed.signals.filter((s) => ids.includes(s.id) && s.status === 'routed');
+    expect(referrals).toHaveLength(routedSignals.length);
+    expect(referrals.length).toBeGreaterThan(0);
+    expect(confirmations.map((c) => (c.kind === 'answer' ? c.status : c.code))).toEqual(
+      referrals.map(() => 200),
+    );
     // The audit writer met the outage, and gave nothing up to its on-failure queue.
     // (Either reading the stream failed, or writing the audit failed and the batch is retried.)
     expect(errorsDuringOutage).toContainEqual(expect.stringMatching(/^write-audit(:| failed)/));
-    expect(await queueCounts(hub.resources.auditStreamDeadLetterQueue.url)).toMatchObject({
-      visible: 0,
-      inFlight: 0,
-    });
+    for (const queue of [
+      hub.resources.auditStreamDeadLetterQueue,
+      hub.resources.auditRecoveryDeadLetterQueue,
+    ]) {
+      expect(await queueCounts(queue.url)).toMatchObject({ visible: 0, inFlight: 0 });
+    }
     const auditedIds = chains.flat().map((e) => e.id);
     for (const id of expected) expect(auditedIds.filter((a) => a === id)).toHaveLength(1);
     expect(new Set(auditedIds).size).toBe(auditedIds.length);
+    // verifyChain also checks that no signal or referral misses a version between two recorded ones.
     for (const chain of chains) expect(verifyChain(chain)).toMatchObject({ valid: true });
+    expect(chains.flat().filter((e) => e.recovery)).toEqual([]);
   });
 });
 

@@ -94,7 +94,7 @@ export async function scanAll(documents: DynamoDBDocumentClient, table: string) 
 
 export interface StoredState {
   signals: { id: string; sourceId: string; status: string; version: number; referralIds: string[] }[];
-  referrals: { id: string; signalId: string; teamId: string }[];
+  referrals: { id: string; signalId: string; teamId: string; status: string; version: number }[];
 }
 
 /** The signals and referrals in the hub's state table. */
@@ -112,7 +112,13 @@ export async function storedState(hub: LocalHub, documents: DynamoDBDocumentClie
       })),
     referrals: items
       .filter((i) => i.entity === 'referral')
-      .map((i) => ({ id: String(i.id), signalId: String(i.signalId), teamId: String(i.teamId) })),
+      .map((i) => ({
+        id: String(i.id),
+        signalId: String(i.signalId),
+        teamId: String(i.teamId),
+        status: String(i.status),
+        version: Number(i.version),
+      })),
   };
 }
 

@@ -13,7 +13,7 @@ type Layer = (typeof LAYERS)[number];
 
 const EDGE_FILES = /^functions\/[^/]+\/(declaration|handler|dependencies|lambda)\.ts$/;
 const EDGE_SHARED =
-  /^functions\/(registry|openapi)\.ts$|^functions\/shared\/(http\/.*|env|wiring|declarations)\.ts$/;
+  /^functions\/(registry|openapi)\.ts$|^functions\/shared\/(http\/.*|env|wiring|declarations|sqs-handler)\.ts$/;
 
 /** The layer of a project file, by its path from the repository root. */
 function layerOf(path: string): Layer | undefined {

@@ -89,3 +89,61 @@ describe('processStreamBatch', () => {
     expect(result).toEqual({ checkpoint: undefined, discarded: [] });
   });
 });
+
+describe('processStreamBatch with a maximum record age', () => {
+  const aged = { ...settings, maxRetryAttempts: -1, maxRecordAgeSeconds: 60 };
+  /** Records that arrived at the given seconds since the epoch. */
+  const arrivedAt = (...seconds: number[]): DynamoDBRecord[] =>
+    seconds.map((s, i) => ({
+      eventName: 'INSERT',
+      dynamodb: { SequenceNumber: String(i + 1), ApproximateCreationDateTime: s },
+    }));
+
+  it('retries a failing record until it is older than the maximum age, then gives it up and goes on', async () => {
+    let now = 1_000_000_000; // ms; arrival times are in seconds, as in the stream
+    const calls: (string | undefined)[][] = [];
+    const result = await processStreamBatch(
+      arrivedAt(999_945, 999_999, 1_000_000),
+      aged,
+      async (event) => {
+        calls.push(sequences(event));
+        return sequences(event)[0] === '1' ? { batchItemFailures: [{ itemIdentifier: '1' }] } : {};
+      },
+      {
+        now: () => now,
+        // The first record is 55 s old at the first try and 65 s at the retry, 10 s later.
+        backoff: async () => {
+          now += 10_000;
+        },
+      },
+    );
+
+    expect(result.discarded).toEqual([
+      { records: arrivedAt(999_945), attempts: 1, condition: 'RecordAgeExceeded' },
+    ]);
+    expect(calls).toEqual([
+      ['1', '2', '3'],
+      ['2', '3'],
+    ]);
+    expect(result.checkpoint).toBe('3');
+  });
+
+  it('gives up every record of a batch that is too old before invoking anything', async () => {
+    const calls: unknown[] = [];
+    const result = await processStreamBatch(
+      arrivedAt(100, 101),
+      aged,
+      async (event) => {
+        calls.push(event);
+        return {};
+      },
+      { now: () => 1_000_000_000 },
+    );
+
+    expect(calls).toEqual([]);
+    expect(result).toEqual({
+      checkpoint: '2',
+      discarded: [{ records: arrivedAt(100, 101), attempts: 0, condition: 'RecordAgeExceeded' }],
+    });
+  });
+});

@@ -62,7 +62,18 @@ function stateful(extra: CfnTemplate['Resources'] = {}): CfnTemplate {
           Tags: tags('intake-queue'),
         },
       },
-      AuditDlq: { Type: 'AWS::SQS::Queue', Properties: { Tags: tags('audit-stream-dlq') } },
+      AuditDlq: {
+        Type: 'AWS::SQS::Queue',
+        Properties: {
+          VisibilityTimeout: 720,
+          RedrivePolicy: {
+            deadLetterTargetArn: { 'Fn::GetAtt': ['RecoveryDlq', 'Arn'] },
+            maxReceiveCount: 20,
+          },
+          Tags: tags('audit-stream-dlq'),
+        },
+      },
+      RecoveryDlq: { Type: 'AWS::SQS::Queue', Properties: { Tags: tags('audit-recovery-dlq') } },
       TeamDlq: {
         Type: 'AWS::SQS::Queue',
         Properties: { QueueName: 'schakel-demo-team-t1-dlq', Tags: tags('team-dlq', 't1') },
@@ -115,6 +126,7 @@ describe('topologyFromTemplates', () => {
       ['intake-dlq', 'schakel-local-intake-dlq'],
       ['intake-queue', 'schakel-local-intake'],
       ['audit-stream-dlq', 'schakel-local-audit-stream-dlq'],
+      ['audit-recovery-dlq', 'schakel-local-audit-recovery-dlq'],
       ['team-dlq', 'schakel-demo-team-t1-dlq'],
       ['team-queue', 'schakel-demo-team-t1'],
     ]);
@@ -146,6 +158,15 @@ describe('topologyFromTemplates', () => {
             MaximumRecordAgeInSeconds: 600,
             BisectBatchOnFunctionError: true,
             FunctionResponseTypes: ['ReportBatchItemFailures'],
+          },
+        },
+        Recovery: {
+          Type: 'AWS::Lambda::EventSourceMapping',
+          Properties: {
+            EventSourceArn: { 'Fn::ImportValue': 'schakel-demo-audit-stream-dead-letter-queue-arn' },
+            BatchSize: 1,
+            FunctionResponseTypes: ['ReportBatchItemFailures'],
+            ScalingConfig: { MaximumConcurrency: 2 },
           },
         },
         Intake: {
@@ -181,6 +202,12 @@ describe('topologyFromTemplates', () => {
       maxBatchingWindowSeconds: 1,
       reportBatchItemFailures: false,
       maxConcurrency: 4,
+    });
+    expect(result.recoveryMapping).toEqual({
+      batchSize: 1,
+      maxBatchingWindowSeconds: 0,
+      reportBatchItemFailures: true,
+      maxConcurrency: 2,
     });
     expect(result.authorizer).toEqual({
       identitySources: ['method.request.header.Authorization'],
