@@ -9,6 +9,7 @@ import { FUNCTION_DECLARATIONS } from '../functions/registry.js';
 import { BUILD_TIME_KEYS } from '../functions/shared/env.js';
 import { BUNDLING, NODE_OPTIONS, SOURCE_MAPS_OPTION } from '../infra/bundling.js';
 import { loadDeploymentConfig } from '../infra/deployment-config.js';
+import { percentile, table } from './measure.js';
 
 const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 // Under the repo so that bundles built with the SDK external resolve it from its node_modules.
@@ -222,9 +223,7 @@ interface Stats {
   p90: number;
 }
 function stats(samples: number[]): Stats {
-  const sorted = [...samples].sort((a, b) => a - b);
-  const rank = (p: number) => sorted[Math.max(0, Math.ceil(p * sorted.length) - 1)] ?? Number.NaN;
-  return { median: rank(0.5), p90: rank(0.9) };
+  return { median: percentile(samples, 50), p90: percentile(samples, 90) };
 }
 
 async function measureInit(bundles: Bundle[], options: BenchOptions): Promise<Map<string, Stats>> {
@@ -247,13 +246,6 @@ async function measureInit(bundles: Bundle[], options: BenchOptions): Promise<Ma
     }
   }
   return new Map(jobs.map((j) => [j.key, stats(j.samples)]));
-}
-
-function table(header: string[], rows: string[][]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]) =>
-    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ');
-  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
 }
 
 export async function runBundleBench(options: BenchOptions): Promise<string> {

@@ -1,19 +1,59 @@
 import { runBundleBench } from './bundles.js';
 
-// `npm run bench [--quick]`; BENCH_RUNS overrides the measured repetitions per bundle and variant.
+// `npm run bench [--quick] [--burst=N] [--only=bundles,encryption,burst]`.
+// BENCH_RUNS overrides the measured repetitions per bundle and variant; BENCH_BURST_SIGNALS (or
+// --burst=N) the signals of the burst: 10,000 by default (the issue's figure), 1,000 with --quick,
+// 0 leaves the burst out.
+
+const SECTIONS = ['bundles', 'encryption', 'burst'] as const;
+type Section = (typeof SECTIONS)[number];
+
+const flag = (name: string) =>
+  process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? undefined;
+
+function positiveInteger(what: string, value: string, allowZero = false): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < (allowZero ? 0 : 1))
+    throw new Error(`${what} must be a ${allowZero ? 'whole number' : 'positive integer'}, not ${value}`);
+  return n;
+}
 
 const quick = process.argv.includes('--quick');
 const runsFromEnv = process.env.BENCH_RUNS;
-const runs = runsFromEnv === undefined ? (quick ? 5 : 15) : Number(runsFromEnv);
-if (!Number.isInteger(runs) || runs < 1)
-  throw new Error(`BENCH_RUNS must be a positive integer, not ${runsFromEnv}`);
+const runs = runsFromEnv === undefined ? (quick ? 5 : 15) : positiveInteger('BENCH_RUNS', runsFromEnv);
 const options = { runs, warmups: quick ? 1 : 3 };
+const burstFrom = flag('burst') ?? process.env.BENCH_BURST_SIGNALS;
+const burstSignals =
+  burstFrom === undefined ? (quick ? 1000 : 10_000) : positiveInteger('--burst', burstFrom, true);
+const only = flag('only')?.split(',');
+for (const name of only ?? []) {
+  if (!SECTIONS.includes(name as Section))
+    throw new Error(`--only takes ${SECTIONS.join(', ')}; not ${name}`);
+}
+const wanted = (section: Section) =>
+  (only === undefined || only.includes(section)) && (section !== 'burst' || burstSignals > 0);
 
-const started = performance.now();
-console.log(await runBundleBench(options));
-console.log('');
-// The use cases log through Powertools, which reads its level once, when first imported.
+// The handlers log through Powertools, which reads its level once, when first imported.
 process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
-const { runEncryptionBench } = await import('./encryption.js');
-console.log(await runEncryptionBench(options));
+const started = performance.now();
+let printed = 0;
+// Each section as soon as it is measured: the burst takes minutes.
+const print = (section: string) => {
+  console.log(printed++ === 0 ? section : `\n${section}`);
+};
+if (wanted('bundles')) print(await runBundleBench(options));
+if (wanted('encryption')) {
+  const { runEncryptionBench } = await import('./encryption.js');
+  print(await runEncryptionBench(options));
+}
+if (wanted('burst')) {
+  const { runBurstBench } = await import('./burst.js');
+  print(
+    await runBurstBench({
+      signals: burstSignals,
+      concurrency: 32,
+      batchComparison: Math.min(2000, burstSignals),
+    }),
+  );
+}
 process.stderr.write(`bench took ${((performance.now() - started) / 1000).toFixed(0)} s\n`);
