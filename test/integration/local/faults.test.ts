@@ -2,7 +2,18 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GetQueueAttributesCommand, SetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import {
+  DescribeStreamCommand,
+  DynamoDBStreamsClient,
+  GetRecordsCommand,
+  GetShardIteratorCommand,
+} from '@aws-sdk/client-dynamodb-streams';
+import {
+  GetQueueAttributesCommand,
+  SendMessageCommand,
+  SetQueueAttributesCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { verifyChain } from '../../../domain/audit-chain.js';
@@ -273,6 +284,81 @@ describe('the local hub when a dependency is unavailable', () => {
     // verifyChain also checks that no signal or referral misses a version between two recorded ones.
     for (const chain of chains) expect(verifyChain(chain)).toMatchObject({ valid: true });
     expect(chains.flat().filter((e) => e.recovery)).toEqual([]);
+  });
+});
+
+describe('the local hub’s audit recovery queue', () => {
+  it('is read by recover-audit, as the stream mapping’s on-failure destination is in AWS', {
+    timeout: 60_000,
+  }, async () => {
+    const body = submissionFor(hub, `recovery-${randomUUID()}`);
+    const id = acceptedId(await submit(hub, body));
+    await settled([body.sourceId]);
+    const audit = new DynamoDbAuditLog(documents, hub.resources.auditTable.name);
+    await eventually(
+      async () =>
+        (await wholeChain(audit, '0363')).some((e) => e.id === `SIGNAL#${id}#v2`) ? true : undefined,
+      { what: 'the signal audited', timeoutMs: 20_000 },
+    );
+    // A batch as Lambda describes one it gave up on: here the signal's own records, already audited.
+    const streams = new DynamoDBStreamsClient({
+      region: hub.localConfig.region,
+      endpoint: hub.localConfig.dynamodbEndpoint,
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
+    const streamArn = hub.resources.stateTable.streamArn;
+    const { StreamDescription } = await streams.send(new DescribeStreamCommand({ StreamArn: streamArn }));
+    const ours: { shardId: string; sequence: string }[] = [];
+    for (const shard of StreamDescription?.Shards ?? []) {
+      let { ShardIterator: iterator } = await streams.send(
+        new GetShardIteratorCommand({
+          StreamArn: streamArn,
+          ShardId: shard.ShardId,
+          ShardIteratorType: 'TRIM_HORIZON',
+        }),
+      );
+      for (let empty = 0; iterator && empty < 3; ) {
+        const page = await streams.send(new GetRecordsCommand({ ShardIterator: iterator }));
+        empty = page.Records?.length ? 0 : empty + 1;
+        for (const r of page.Records ?? []) {
+          if (r.dynamodb?.Keys?.pk?.S === `SIGNAL#${id}`)
+            ours.push({ shardId: shard.ShardId as string, sequence: r.dynamodb.SequenceNumber as string });
+        }
+        iterator = page.NextShardIterator;
+      }
+    }
+    streams.destroy();
+    const before = await wholeChain(audit, '0363');
+    const at = new Date().toISOString();
+    await sqs.send(
+      new SendMessageCommand({
+        QueueUrl: hub.resources.auditStreamDeadLetterQueue.url,
+        MessageBody: JSON.stringify({
+          requestContext: { condition: 'RecordAgeExceeded', approximateInvokeCount: 1 },
+          DDBStreamBatchInfo: {
+            shardId: ours[0]?.shardId,
+            startSequenceNumber: ours[0]?.sequence,
+            endSequenceNumber: ours.at(-1)?.sequence,
+            approximateArrivalOfFirstRecord: at,
+            approximateArrivalOfLastRecord: at,
+            batchSize: ours.length,
+            streamArn,
+          },
+        }),
+      }),
+    );
+
+    await eventually(
+      async () => {
+        const counts = await queueCounts(hub.resources.auditStreamDeadLetterQueue.url);
+        return counts.visible + counts.inFlight === 0 ? true : undefined;
+      },
+      { what: 'the recovery queue drained', timeoutMs: 20_000 },
+    );
+    expect(ours.length).toBe(2);
+    expect(await queueCounts(hub.resources.auditRecoveryDeadLetterQueue.url)).toMatchObject({ visible: 0 });
+    // Both changes were in the audit already: recovered, they are recognised, not appended twice.
+    expect(await wholeChain(audit, '0363')).toEqual(before);
   });
 });
 
