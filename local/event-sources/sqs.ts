@@ -46,7 +46,11 @@ export function startSqsEventSource(options: SqsEventSourceOptions): EventSource
   if (!Number.isInteger(maxConcurrency) || maxConcurrency < 1)
     throw new RangeError(`maxConcurrency must be a positive integer, not ${maxConcurrency}`);
   const stopping = new AbortController();
-  const pollers = Array.from({ length: maxConcurrency }, () => startPoller(options, stopping.signal));
+  // Whether receiving fails, for all pollers: an outage is logged once, not by each poller each second.
+  const receiving = { failing: false };
+  const pollers = Array.from({ length: maxConcurrency }, () =>
+    startPoller(options, stopping.signal, receiving),
+  );
 
   return {
     async stop() {
@@ -95,7 +99,7 @@ async function invoke(options: SqsEventSourceOptions, messages: Message[]): Prom
 }
 
 /** One poller: receives a batch, invokes the function, deletes what succeeded, receives again. */
-function startPoller(options: SqsEventSourceOptions, stopping: AbortSignal) {
+function startPoller(options: SqsEventSourceOptions, stopping: AbortSignal, receiving: { failing: boolean }) {
   const { sqs, queue, settings, target, log } = options;
   let receiveFailed = false;
   // The batch being invoked and deleted; stop() waits for it.
@@ -119,6 +123,8 @@ function startPoller(options: SqsEventSourceOptions, stopping: AbortSignal) {
     },
     postReceiveMessageCallback: async () => {
       receiveFailed = false;
+      if (receiving.failing) log.info(`${target.name}: receiving from ${queue.name} again`);
+      receiving.failing = false;
     },
     handleMessageBatch: async (messages) => {
       // Received in the moment stop() began: left alone, they return after the visibility timeout.
@@ -139,7 +145,8 @@ function startPoller(options: SqsEventSourceOptions, stopping: AbortSignal) {
       // The long poll cancelled by stop() is no failure.
       if (stopping.aborted) return;
       receiveFailed = true;
-      log.error(`${target.name}: receiving from ${queue.name} failed`, error);
+      if (!receiving.failing) log.error(`${target.name}: receiving from ${queue.name} failed`, error);
+      receiving.failing = true;
     } else {
       // Deleting failed (or, unforeseen, the batch handling itself): nothing is released early, so
       // the undeleted messages return after the visibility timeout.

@@ -372,6 +372,55 @@ describe('startSqsEventSource: batches at once, failures, stopping', () => {
     expect(await messagesLeft(queue.url)).toBe(0);
   });
 
+  it('pauses each poller after a failed receive, logs an outage once and receives again after it', async () => {
+    const queue = await freshQueue();
+    const commands: string[] = [];
+    const client = recordingClient(commands);
+    const lines: { level: 'info' | 'error'; line: string }[] = [];
+    const bodies: string[] = [];
+    const source = startSqsEventSource({
+      sqs: client,
+      queue,
+      region: emulators.region,
+      settings: {
+        batchSize: 10,
+        maxBatchingWindowSeconds: 0,
+        reportBatchItemFailures: true,
+        maxConcurrency: 4,
+      },
+      target: fakeFunction('route-signal', async (event) => {
+        bodies.push(...(event as SQSEvent).Records.map((r) => r.body));
+        return {};
+      }),
+      log: {
+        info: (line) => lines.push({ level: 'info', line }),
+        error: (line) => lines.push({ level: 'error', line }),
+      },
+    });
+    let receivesDuringOutage: number;
+    try {
+      await emulators.stopSqs();
+      const before = commands.length;
+      try {
+        await new Promise((r) => setTimeout(r, 2500));
+      } finally {
+        receivesDuringOutage = commands.slice(before).filter((c) => c === 'ReceiveMessageCommand').length;
+        await emulators.startSqs();
+      }
+      await sqs.send(new SendMessageCommand({ QueueUrl: queue.url, MessageBody: 'after the outage' }));
+
+      await eventually(() => (bodies.includes('after the outage') ? true : undefined));
+    } finally {
+      await source.stop();
+      client.destroy();
+    }
+
+    // Four pollers, each trying again once a second: no spinning on a refused connection.
+    expect(receivesDuringOutage).toBeLessThanOrEqual(4 * 4);
+    const outage = lines.filter((l) => l.line.includes(`receiving from ${queue.name}`));
+    expect(outage.map((l) => l.level)).toEqual(['error', 'info']);
+  });
+
   it('waits in stop() for the batch in flight and deletes what it processed', async () => {
     const queue = await freshQueue();
     let invoked!: () => void;
