@@ -16,7 +16,7 @@ import { type Emulators, startEmulators } from '../../../local/emulators/emulato
 import { startSqsEventSource } from '../../../local/event-sources/sqs.js';
 import { startStreamEventSource } from '../../../local/event-sources/stream.js';
 import type { LocalFunction } from '../../../local/runtime/local-function.js';
-import type { Topology } from '../../../local/topology/model.js';
+import type { QueueMappingSettings, Topology } from '../../../local/topology/model.js';
 import { type ProvisionedTopology, provisionTopology } from '../../../local/topology/provision.js';
 
 // Local mode's own machinery against DynamoDB Local and fauxqs: the CDK app's topology created
@@ -78,6 +78,15 @@ async function eventually<T>(check: () => Promise<T | undefined> | T | undefined
     await new Promise((r) => setTimeout(r, 100));
   }
 }
+
+/** The intake mapping as the SQS event source reads it: batches of 10, one at a time, unless overridden. */
+const intakeSettings = (overrides: Partial<QueueMappingSettings> = {}): QueueMappingSettings => ({
+  batchSize: 10,
+  maxBatchingWindowSeconds: 0,
+  reportBatchItemFailures: true,
+  maxConcurrency: 1,
+  ...overrides,
+});
 
 const putState = (pk: string) =>
   dynamodb.send(
@@ -146,12 +155,7 @@ describe('startSqsEventSource', () => {
       sqs,
       queue,
       region: emulators.region,
-      settings: {
-        batchSize: 10,
-        maxBatchingWindowSeconds: 0,
-        reportBatchItemFailures: true,
-        maxConcurrency: 1,
-      },
+      settings: intakeSettings(),
       target: fakeFunction('route-signal', async (event) => {
         const batch = event as SQSEvent;
         events.push(batch);
@@ -250,12 +254,7 @@ describe('startSqsEventSource: batches at once, failures, stopping', () => {
         sqs: client,
         queue,
         region: emulators.region,
-        settings: {
-          batchSize: 10,
-          maxBatchingWindowSeconds: 0,
-          reportBatchItemFailures: true,
-          maxConcurrency: 1,
-        },
+        settings: intakeSettings(),
         target: fakeFunction('route-signal', async (event) => {
           const batch = event as SQSEvent;
           const at = Date.now();
@@ -305,7 +304,7 @@ describe('startSqsEventSource: batches at once, failures, stopping', () => {
       sqs,
       queue,
       region: emulators.region,
-      settings: { batchSize: 1, maxBatchingWindowSeconds: 0, reportBatchItemFailures: true, maxConcurrency },
+      settings: intakeSettings({ batchSize: 1, maxConcurrency }),
       target: fakeFunction('route-signal', async () => {
         counts.started += 1;
         counts.running += 1;
@@ -382,12 +381,7 @@ describe('startSqsEventSource: batches at once, failures, stopping', () => {
       sqs: client,
       queue,
       region: emulators.region,
-      settings: {
-        batchSize: 10,
-        maxBatchingWindowSeconds: 0,
-        reportBatchItemFailures: true,
-        maxConcurrency: 4,
-      },
+      settings: intakeSettings({ maxConcurrency: 4 }),
       target: fakeFunction('route-signal', async (event) => {
         bodies.push(...(event as SQSEvent).Records.map((r) => r.body));
         return {};
@@ -432,12 +426,7 @@ describe('startSqsEventSource: batches at once, failures, stopping', () => {
       sqs,
       queue,
       region: emulators.region,
-      settings: {
-        batchSize: 10,
-        maxBatchingWindowSeconds: 0,
-        reportBatchItemFailures: true,
-        maxConcurrency: 1,
-      },
+      settings: intakeSettings(),
       target: fakeFunction('route-signal', async () => {
         invoked();
         await new Promise((r) => setTimeout(r, 500));
