@@ -136,11 +136,11 @@ export const RECEIVE_SIGNAL_OPERATIONS = operations({
       '- `202`: accepted, with `signal` (`id` and `status`, as the single operation answers; a repeated item answers with the current status) and `location`.',
       '- `400` or `403`: `problem` is that problem+json body, its `invalidParams` named within the item (`pupil.bsn`, not `signals.3.pupil.bsn`). Nothing of the item is stored.',
       '- `409`: the `sourceId` was used before with other content; `location` and `problem.signalId` name the existing signal.',
-      '- `503` (or `500`): a service failed for this item; it may or may not be stored. Send it again, alone or in a batch: that never creates a second signal.',
+      '- `503` (or `500`): a service failed for this item; it may or may not be stored. Send it again, alone or in a batch: that never creates a second signal. When a service failed for **every** item, the whole request answers that `503` (with `Retry-After`) or `500` instead of a 207; sending it again is safe.',
       '',
       'Items with the same `sourceId` in one batch are handled in their order, as if sent one by one: the first is stored, a later one with the same content is a repeat (202, same id), with other content a 409.',
       '',
-      'Why 207 and not 200 or 202: the request as a whole neither succeeded nor failed, and a 2xx that reads as "all accepted" would mislead generic clients, proxies and monitoring. 207 (RFC 4918) says "read each result", as the Zalando RESTful API Guidelines require of batch and bulk requests (rule 152), here with the JSON body this document describes. A problem that is not about one item answers the whole request with its own status: 400, 401, 403, 413, 415.',
+      'Why 207 and not 200 or 202: the request as a whole neither succeeded nor failed, and a 2xx that reads as "all accepted" would mislead generic clients, proxies and monitoring. 207 (RFC 4918) says "read each result", as the Zalando RESTful API Guidelines require of batch and bulk requests (rule 152), here with the JSON body this document describes. A problem that is not about one item answers the whole request with its own status: 400, 401, 403, 413, 415, 503.',
       '',
       `A body that is not an object with \`signals\` holding 1 to ${MAX_BATCH_ITEMS} items is a 400 naming \`signals\`. The limits of the request are those of \`POST /v1/signals\` (valid UTF-8 JSON, nesting at most ${MAX_BODY_DEPTH} deep), except its size: at most ${MAX_BATCH_BODY_BYTES} bytes (${MAX_BATCH_BODY_BYTES / 2 ** 20} MiB, room for ${MAX_BATCH_ITEMS} signals at every field limit; each item is bounded by the limits of its fields), well within what API Gateway and Lambda pass.`,
     ].join('\n'),
@@ -212,6 +212,7 @@ export const RECEIVE_SIGNAL_OPERATIONS = operations({
     },
     problems: {
       403: 'The client is not a school client. (A school location outside the client’s scope refuses only that item, with a 403 result.)',
+      503: 'A service failed for every item; send the same request again (it creates no second signal).',
     },
   },
   getSignal: {

@@ -36,6 +36,13 @@ function itemResult(outcome: BatchItemOutcome, index: number): SignalBatchItemRe
   };
 }
 
+/** Why every item failed on our side (a table or queue out of reach), or undefined if one did not. */
+function failureOfAll(outcomes: readonly BatchItemOutcome[]): unknown {
+  const reasons = outcomes.map((o) => (o.status === 'rejected' ? o.reason : undefined));
+  const ours = (reason: unknown) => reason !== undefined && describeProblem(reason).problem.status >= 500;
+  return reasons.every(ours) ? reasons[0] : undefined;
+}
+
 const implementations: Implementations<typeof RECEIVE_SIGNAL_OPERATIONS, ReceiveSignalDeps> = {
   submitSignal: async ({ client, user, body }, deps) => {
     const { location, signal } = accepted(await submitSignal(deps, { client, user, submission: body }));
@@ -47,7 +54,12 @@ const implementations: Implementations<typeof RECEIVE_SIGNAL_OPERATIONS, Receive
     const items = body.signals.map((item) =>
       judgeBody(RECEIVE_SIGNAL_OPERATIONS.submitSignal, item, context),
     );
-    const results = (await submitSignalBatch(deps, { client, user, items })).map(itemResult);
+    const outcomes = await submitSignalBatch(deps, { client, user, items });
+    // Nothing of such an answer is about the items: the whole request gets the 503 (Retry-After)
+    // or 500 it is, so the outage shows in API Gateway's 5XXError metric and the client's retries.
+    const failure = failureOfAll(outcomes);
+    if (failure !== undefined) throw failure;
+    const results = outcomes.map(itemResult);
     logEvent(LOG_EVENTS.signalBatchProcessed, {
       itemCount: results.length,
       accepted: results.filter((r) => r.status < 300).length,

@@ -469,6 +469,40 @@ describe('receive-signal handler', () => {
       });
     });
 
+    it('answers 503 with Retry-After for the whole request when every item failed on our side', async () => {
+      const hub = fakeHub();
+      hub.deps.intake.failNext(undefined, 2);
+      const body = batchOf([
+        referralSubmission({ sourceId: 'lvs-1' }),
+        referralSubmission({ sourceId: 'lvs-2' }),
+      ]);
+
+      const answer = await hub.call('submitSignalBatch', { client: schoolClient(), body });
+
+      problemOf(answer, 503);
+      expect(answer.headers['retry-after']).toBe('5');
+      // Stored, not queued: the same request again queues both and creates no second signal.
+      const again = resultsOf(await hub.call('submitSignalBatch', { client: schoolClient(), body }));
+      expect(again.map((r) => r.status)).toEqual([202, 202]);
+      expect(hub.store.allSignals()).toHaveLength(2);
+      expect(hub.deps.intake.messages).toHaveLength(2);
+    });
+
+    it('answers 207 when items failed on our side beside a bad one: that one is about its item', async () => {
+      const hub = fakeHub();
+      hub.deps.intake.failNext();
+
+      const answer = await hub.call('submitSignalBatch', {
+        client: schoolClient(),
+        body: batchOf([
+          referralSubmission({ sourceId: 'lvs-1' }),
+          referralSubmission({ pupil: { bsn: '1' } }),
+        ]),
+      });
+
+      expect(resultsOf(answer).map((r) => r.status)).toEqual([503, 400]);
+    });
+
     it(`takes ${MAX_BATCH_ITEMS} items in a body larger than a single submission may be`, async () => {
       const hub = fakeHub();
       const signals = Array.from({ length: MAX_BATCH_ITEMS }, (_, i) =>
