@@ -1,5 +1,9 @@
-import { setTimeout as sleep } from 'node:timers/promises';
-import { DeleteMessageBatchCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import {
+  DeleteMessageBatchCommand,
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
 import { type DynamoDBDocumentClient, GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { signalKey } from '../functions/shared/adapters/state-items.js';
 import type { LocalConfig, LocalMunicipalityClient } from '../local/local-config.js';
@@ -19,54 +23,74 @@ export interface Arrival {
 }
 
 /**
- * Drains every team queue the way a team's consumer would (receive up to 10, delete them), and
- * notes per signal when its CloudEvent was put on the queue. SentTimestamp is stamped by the queue
- * itself, so how fast this drains does not change the figure.
+ * The team queues seen from outside. While signals flow the bench only counts the messages (a
+ * team's consumer receiving and deleting would add fauxqs work to the hub's own process, which in
+ * AWS is not the hub's); afterwards it drains them and notes per signal when its CloudEvent was
+ * put on the queue. SentTimestamp is stamped by the queue itself, so when the bench reads a
+ * message does not change the figure.
  */
-export class TeamQueueWatch {
+export class TeamQueues {
   readonly arrivals = new Map<string, Arrival>();
   /** Messages received for a signal already seen: SQS delivers at least once. */
   redeliveries = 0;
   unreadable = 0;
   private readonly sqs: SQSClient;
-  private running = true;
-  private readonly loops: Promise<void>[];
 
-  constructor(config: LocalConfig, queueUrls: ReadonlyMap<string, string>) {
+  constructor(
+    config: LocalConfig,
+    private readonly queueUrls: ReadonlyMap<string, string>,
+  ) {
     this.sqs = new SQSClient({
       region: config.region,
       endpoint: config.sqsEndpoint,
       useQueueUrlAsEndpoint: false,
       credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
     });
-    this.loops = [...queueUrls].map(([teamId, url]) => this.drain(teamId, url));
   }
 
-  private async drain(teamId: string, queueUrl: string): Promise<void> {
-    while (this.running) {
-      try {
-        const { Messages = [] } = await this.sqs.send(
-          new ReceiveMessageCommand({
-            QueueUrl: queueUrl,
-            MaxNumberOfMessages: 10,
-            WaitTimeSeconds: 1,
-            VisibilityTimeout: 600,
-            MessageSystemAttributeNames: ['SentTimestamp'],
+  /** Messages on all team queues, visible or not. */
+  async depth(): Promise<number> {
+    const counts = await Promise.all(
+      [...this.queueUrls.values()].map(async (url) => {
+        const { Attributes = {} } = await this.sqs.send(
+          new GetQueueAttributesCommand({
+            QueueUrl: url,
+            AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
           }),
         );
-        for (const message of Messages) this.note(teamId, message.Body, message.Attributes?.SentTimestamp);
-        if (Messages.length > 0) {
-          await this.sqs.send(
-            new DeleteMessageBatchCommand({
-              QueueUrl: queueUrl,
-              Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle })),
-            }),
-          );
-        }
-      } catch {
-        // The hub is stopping, or fauxqs is busy: an undeleted message simply comes back.
-        await sleep(250);
-      }
+        return (
+          Number(Attributes.ApproximateNumberOfMessages ?? 0) +
+          Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0)
+        );
+      }),
+    );
+    return counts.reduce((a, b) => a + b, 0);
+  }
+
+  /** Receives and deletes every message on the team queues, noting each signal's first arrival. */
+  async drain(): Promise<void> {
+    await Promise.all([...this.queueUrls].map(([teamId, url]) => this.drainOne(teamId, url)));
+  }
+
+  private async drainOne(teamId: string, queueUrl: string): Promise<void> {
+    for (;;) {
+      const { Messages = [] } = await this.sqs.send(
+        new ReceiveMessageCommand({
+          QueueUrl: queueUrl,
+          MaxNumberOfMessages: 10,
+          WaitTimeSeconds: 0,
+          VisibilityTimeout: 600,
+          MessageSystemAttributeNames: ['SentTimestamp'],
+        }),
+      );
+      if (Messages.length === 0) return;
+      for (const message of Messages) this.note(teamId, message.Body, message.Attributes?.SentTimestamp);
+      await this.sqs.send(
+        new DeleteMessageBatchCommand({
+          QueueUrl: queueUrl,
+          Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle })),
+        }),
+      );
     }
   }
 
@@ -87,9 +111,7 @@ export class TeamQueueWatch {
     else this.arrivals.set(signalId, { teamId, sentAt: Number(sentTimestamp) });
   }
 
-  async stop(): Promise<void> {
-    this.running = false;
-    await Promise.all(this.loops);
+  stop(): void {
     this.sqs.destroy();
   }
 }

@@ -14,7 +14,7 @@ import {
   auditTrail,
   meanSignalItemBytes,
   stateRows,
-  TeamQueueWatch,
+  TeamQueues,
 } from './burst-observers.js';
 import { type SignalFactory, Submissions, signalFactory } from './burst-traffic.js';
 import { duration, inParallel, percentile, seconds, table, thousands } from './measure.js';
@@ -78,18 +78,25 @@ interface CpuMark {
   at: number;
 }
 
+/** CPU seconds of this process (the whole hub but DynamoDB Local, and the bench's clients) and of the JVM. */
+interface CpuUse {
+  node: number;
+  jvm: number | undefined;
+  wallSeconds: number;
+}
+
 interface Phase {
   submissions: Submissions;
   startedAt: number;
   submittedAt: number;
   /** When the bench saw every accepted signal queued and every audit event appended; undefined: gave up. */
   completeAt: number | undefined;
-  cpu: { node: number; jvm: number | undefined; wallSeconds: number };
+  cpu: CpuUse;
 }
 
 class BurstBench {
   private readonly documents: DynamoDBDocumentClient;
-  private readonly watch: TeamQueueWatch;
+  private readonly queues: TeamQueues;
   private readonly municipalities: LocalMunicipalityClient[];
   private readonly factory: SignalFactory;
   private readonly jvmPid: number | undefined;
@@ -101,7 +108,7 @@ class BurstBench {
   ) {
     this.documents = documentsOf(hub);
     const teamQueues = new Map([...hub.resources.teamQueues].map(([team, queue]) => [team, queue.url]));
-    this.watch = new TeamQueueWatch(hub.localConfig, teamQueues);
+    this.queues = new TeamQueues(hub.localConfig, teamQueues);
     const codes = hub.localConfig.clients.flatMap((c) => (c.role === 'municipality' ? c.municipalities : []));
     this.municipalities = [...new Set(codes)].map((code) => municipalityClient(hub.localConfig, code));
     this.factory = signalFactory(hub.localConfig, run);
@@ -127,7 +134,19 @@ class BurstBench {
     };
   }
 
-  /** Sends a phase's signals, then waits until each is on a team queue and audited, printing progress. */
+  private cpuSince(before: CpuMark): CpuUse {
+    const after = this.cpuMark();
+    return {
+      node: after.node - before.node,
+      jvm: after.jvm === undefined || before.jvm === undefined ? undefined : after.jvm - before.jvm,
+      wallSeconds: (after.at - before.at) / 1000,
+    };
+  }
+
+  /**
+   * Sends a phase's signals, then waits until the team queues hold a message for each and the audit
+   * chains an event for each change, printing progress; then drains the team queues (not timed).
+   */
   async phase(
     label: string,
     signals: number,
@@ -138,65 +157,57 @@ class BurstBench {
     const cpuBefore = this.cpuMark();
     const startedAt = Date.now();
     let submittedAt: number | undefined;
-    let audited = 0;
-    const queued = () => submissions.accepted.filter((a) => this.watch.arrivals.has(a.id)).length;
-    const report = () => {
+    const look = async () => ({
+      audited: (await this.auditCount()) - auditBefore,
+      queued: await this.queues.depth(),
+    });
+    const report = ({ audited, queued }: { audited: number; queued: number }) => {
       const elapsed = (Date.now() - startedAt) / 1000;
+      const expected = submittedAt === undefined ? signals : submissions.accepted.length;
       const sending =
         submittedAt === undefined
           ? `${thousands(submissions.settled)}/${thousands(signals)} answered (${(submissions.settled / elapsed).toFixed(0)}/s)`
           : `all ${thousands(submissions.accepted.length)} accepted in ${seconds(submittedAt - startedAt)} s`;
       progress(
-        `  ${label} ${elapsed.toFixed(0).padStart(4)} s: ${sending} · ${thousands(queued())} on team queues · ` +
-          `${thousands(audited)}/${thousands((submittedAt === undefined ? signals : submissions.accepted.length) * EVENTS_PER_SIGNAL.length)} audit events`,
+        `  ${label} ${elapsed.toFixed(0).padStart(4)} s: ${sending} · ${thousands(queued)} on team queues · ` +
+          `${thousands(audited)}/${thousands(expected * EVENTS_PER_SIGNAL.length)} audit events`,
       );
     };
     let done = false;
     const ticker = setInterval(() => {
-      this.auditCount().then(
-        (count) => {
-          audited = count - auditBefore;
-          if (!done) report();
+      look().then(
+        (seen) => {
+          if (!done) report(seen);
         },
         () => undefined,
       );
     }, PROGRESS_EVERY_MS);
+    let completeAt: number | undefined;
     try {
       await send(submissions);
       submittedAt = Date.now();
       const expectedEvents = submissions.accepted.length * EVENTS_PER_SIGNAL.length;
       const deadline = submittedAt + waitLimitMs(signals);
-      let completeAt: number | undefined;
+      let seen = await look();
       while (Date.now() < deadline) {
-        audited = (await this.auditCount()) - auditBefore;
-        if (audited >= expectedEvents && queued() === submissions.accepted.length) {
+        if (seen.audited >= expectedEvents && seen.queued >= submissions.accepted.length) {
           completeAt = Date.now();
           break;
         }
         await new Promise((r) => setTimeout(r, 200));
+        seen = await look();
       }
-      report();
+      done = true;
+      report(seen);
       if (completeAt === undefined)
         progress(`  ${label}: incomplete ${seconds(waitLimitMs(signals))} s after the last submission`);
-      const cpuAfter = this.cpuMark();
-      return {
-        submissions,
-        startedAt,
-        submittedAt,
-        completeAt,
-        cpu: {
-          node: cpuAfter.node - cpuBefore.node,
-          jvm:
-            cpuAfter.jvm === undefined || cpuBefore.jvm === undefined
-              ? undefined
-              : cpuAfter.jvm - cpuBefore.jvm,
-          wallSeconds: (cpuAfter.at - cpuBefore.at) / 1000,
-        },
-      };
     } finally {
       done = true;
       clearInterval(ticker);
     }
+    const cpu = this.cpuSince(cpuBefore);
+    await this.queues.drain();
+    return { submissions, startedAt, submittedAt, completeAt, cpu };
   }
 
   singles(phase: string, count: number, concurrency: number) {
@@ -232,7 +243,7 @@ class BurstBench {
       accepted: outcome.submissions.accepted,
       sourceIdOf: this.sourceIdOf(phase),
       rows,
-      arrivals: this.watch.arrivals,
+      arrivals: this.queues.arrivals,
       trails: new Map(this.municipalities.map((m, i) => [m.municipalities[0] as string, trails[i] ?? []])),
     });
   }
@@ -241,15 +252,16 @@ class BurstBench {
    * The floor: `count` PutItems of `bytes` each, `concurrency` at once, straight to DynamoDB Local,
    * into the state table every signal is first written to (write-audit ignores the items).
    */
-  async rawWrites(count: number, concurrency: number, bytes: number): Promise<number> {
+  async rawWrites(count: number, concurrency: number, bytes: number): Promise<RawRun> {
     const item = (i: number) => ({ pk: `BENCH#${this.run}#${i}`, sk: 'BENCH', entity: 'bench' });
     const padding = 'x'.repeat(Math.max(0, bytes - Buffer.byteLength(JSON.stringify(item(0))) - 14));
     const tableName = this.hub.resources.stateTable.name;
+    const cpuBefore = this.cpuMark();
     const startedAt = performance.now();
     await inParallel(count, concurrency, async (i) => {
       await this.documents.send(new PutCommand({ TableName: tableName, Item: { ...item(i), padding } }));
     });
-    return performance.now() - startedAt;
+    return { ms: performance.now() - startedAt, cpu: this.cpuSince(cpuBefore) };
   }
 
   meanSignalBytes(ids: readonly string[]) {
@@ -257,7 +269,7 @@ class BurstBench {
   }
 
   async stop(): Promise<void> {
-    await this.watch.stop();
+    this.queues.stop();
     this.documents.destroy();
   }
 
@@ -265,14 +277,14 @@ class BurstBench {
   teamsOf(ids: readonly string[]): Map<string, number> {
     const teams = new Map<string, number>();
     for (const id of ids) {
-      const team = this.watch.arrivals.get(id)?.teamId;
+      const team = this.queues.arrivals.get(id)?.teamId;
       if (team) teams.set(team, (teams.get(team) ?? 0) + 1);
     }
     return teams;
   }
 
   get queueAnomalies() {
-    return { redelivered: this.watch.redeliveries, unreadable: this.watch.unreadable };
+    return { redelivered: this.queues.redeliveries, unreadable: this.queues.unreadable };
   }
 }
 
@@ -345,10 +357,15 @@ export async function runBurstBench(options: BurstOptions): Promise<string> {
   return lines.join('\n');
 }
 
+interface RawRun {
+  ms: number;
+  cpu: CpuUse;
+}
+
 interface RawWrites {
-  /** Milliseconds for the N PutItems into the state table, before and after the burst. */
-  before: number;
-  after: number;
+  /** The N PutItems into the state table, before and after the burst. */
+  before: RawRun;
+  after: RawRun;
   bytes: number;
 }
 
@@ -358,8 +375,8 @@ function burstLines(options: BurstOptions, burst: Phase, analysis: BurstAnalysis
   const complete = burst.completeAt !== undefined;
   const endToEnd = Math.max(analysis.lastQueuedAt, analysis.auditCompleteAt) - burst.startedAt;
   // The floor: interference from the machine only ever slows a run down, so the faster one.
-  const baseline = Math.min(raw.before, raw.after);
-  const ratio = baseline / endToEnd;
+  const fastest = raw.before.ms <= raw.after.ms ? raw.before : raw.after;
+  const ratio = fastest.ms / endToEnd;
   const duplicated = analysis.duplicateSignals + analysis.duplicateAuditIds + analysis.duplicateEvents;
   const chainsValid = analysis.chains.every((c) => c.verdict === 'valid');
   const tail = analysis.auditCompleteAt - analysis.lastQueuedAt;
@@ -367,10 +384,18 @@ function burstLines(options: BurstOptions, burst: Phase, analysis: BurstAnalysis
   const stageAt = (at: number) => seconds(at - burst.startedAt);
   const rate = (n: number, at: number) => (n / ((at - burst.startedAt) / 1000)).toFixed(0);
   const { cpu } = burst;
-  const share = (used: number | undefined) =>
-    used === undefined
-      ? 'n/a'
-      : `${used.toFixed(0)} s (${((100 * used) / cpu.wallSeconds).toFixed(0)}% of a core)`;
+  const perItem = (used: number | undefined, n: number) =>
+    used === undefined ? 'n/a' : `${((1000 * used) / n).toFixed(2)} ms`;
+  const share = (used: number | undefined, wallSeconds: number) =>
+    used === undefined ? 'n/a' : `${((100 * used) / wallSeconds).toFixed(0)}%`;
+  const cpuRow = (what: string, burstUsed: number | undefined, rawUsed: number | undefined) => [
+    what,
+    perItem(burstUsed, accepted.length),
+    perItem(rawUsed, signals),
+    burstUsed === undefined || rawUsed === undefined ? 'n/a' : `${(burstUsed / rawUsed).toFixed(1)}×`,
+    share(burstUsed, cpu.wallSeconds),
+    share(rawUsed, fastest.cpu.wallSeconds),
+  ];
   const row = (figure: string, measured: string, target = '', ok?: boolean) => [
     figure,
     measured,
@@ -396,7 +421,7 @@ function burstLines(options: BurstOptions, burst: Phase, analysis: BurstAnalysis
         ),
         row(
           `raw PutItem ×${thousands(signals)}, ${concurrency} at once, before / after`,
-          `${seconds(raw.before)} s / ${seconds(raw.after)} s`,
+          `${seconds(raw.before.ms)} s / ${seconds(raw.after.ms)} s`,
         ),
         row(
           'ratio raw (the faster) / end to end',
@@ -465,8 +490,15 @@ function burstLines(options: BurstOptions, burst: Phase, analysis: BurstAnalysis
       ],
       [3, 4],
     ),
-    `CPU while the burst ran (${cpu.wallSeconds.toFixed(0)} s): this Node process (gateway, handlers, event sources, ` +
-      `fauxqs, the bench's clients) ${share(cpu.node)}; DynamoDB Local ${share(cpu.jvm)}.`,
+    '',
+    'CPU (user + system) per signal of the burst and per raw PutItem (the faster run), and the share of one core each kept busy:',
+    table(
+      ['process', 'per signal', 'per raw write', 'ratio', 'burst', 'raw'],
+      [
+        cpuRow('DynamoDB Local (the JVM)', cpu.jvm, fastest.cpu.jvm),
+        cpuRow('this Node process: hub, fauxqs, clients', cpu.node, fastest.cpu.node),
+      ],
+    ),
     `Baseline: ${thousands(signals)} PutItem calls of ${raw.bytes} bytes (the mean size of a stored signal), ` +
       `${concurrency} at once from this process, straight to the hub's DynamoDB Local, into the state table every ` +
       'signal is first written to (stream on, as deployed), once before the burst and once after; the faster counts.',
