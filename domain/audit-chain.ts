@@ -99,44 +99,60 @@ export function verifyChain(
 }
 
 /**
- * Objects whose change events skip or repeat a version. Entries without an object version (written
- * before versions were recorded) are left out. A missing last version cannot be seen here: nothing
- * after it says it existed.
+ * Objects whose change events skip or repeat a version. A read names the version it read, so a
+ * read of a version beyond the last recorded change shows that change missing too; other than
+ * that, a missing last version cannot be seen here: nothing after it says it existed. Entries
+ * without an object version (written before versions were recorded) are left out.
  */
 export function findVersionGaps(
   entries: readonly AuditedLink[],
   options: { fromGenesis: boolean },
 ): VersionGap[] {
-  const byObject = new Map<string, { type: string; id: string; seen: Map<number, number[]> }>();
+  interface Known {
+    type: string;
+    id: string;
+    changes: Map<number, number[]>;
+    lastRead?: { version: number; sequence: number };
+  }
+  const byObject = new Map<string, Known>();
   for (const entry of entries) {
     const { object } = entry;
-    if (entry.action === 'R' || !object || typeof object.version !== 'number') continue;
+    if (!object || typeof object.version !== 'number') continue;
     const key = `${object.type}\u0000${object.id}`;
     let known = byObject.get(key);
     if (!known) {
-      known = { type: object.type, id: object.id, seen: new Map() };
+      known = { type: object.type, id: object.id, changes: new Map() };
       byObject.set(key, known);
     }
-    const at = known.seen.get(object.version) ?? [];
+    if (entry.action === 'R') {
+      if (!known.lastRead || object.version > known.lastRead.version)
+        known.lastRead = { version: object.version, sequence: entry.sequence };
+      continue;
+    }
+    const at = known.changes.get(object.version) ?? [];
     at.push(entry.sequence);
-    known.seen.set(object.version, at);
+    known.changes.set(object.version, at);
   }
   const gaps: VersionGap[] = [];
-  for (const { type, id, seen } of byObject.values()) {
-    const versions = [...seen.keys()].sort((a, b) => a - b);
+  for (const { type, id, changes, lastRead } of byObject.values()) {
+    const versions = [...changes.keys()].sort((a, b) => a - b);
+    // Continuing a later export, an object's history starts at its first change in it.
+    if (versions.length === 0 && !options.fromGenesis) continue;
     const first = options.fromGenesis ? 1 : (versions[0] as number);
-    const last = versions.at(-1) as number;
+    const last = Math.max(versions.at(-1) ?? 0, lastRead?.version ?? 0);
     const missing: number[] = [];
-    for (let v = first; v <= last; v++) if (!seen.has(v)) missing.push(v);
-    const repeated = versions.filter((v) => (seen.get(v) as number[]).length > 1);
+    for (let v = first; v <= last; v++) if (!changes.has(v)) missing.push(v);
+    const repeated = versions.filter((v) => (changes.get(v) as number[]).length > 1);
     if (missing.length === 0 && repeated.length === 0) continue;
-    // Where a reader of the chain meets the problem: the entry of the version after the hole, or
-    // the second entry of a repeated version.
+    // Where a reader of the chain meets the problem: the entry of the version after the hole (or
+    // the read beyond the last change), or the second entry of a repeated version.
     const after = versions.find((v) => v > (missing[0] ?? Number.POSITIVE_INFINITY));
     const sequence =
       after !== undefined
-        ? Math.min(...(seen.get(after) as number[]))
-        : ((seen.get(repeated[0] as number) as number[])[1] as number);
+        ? Math.min(...(changes.get(after) as number[]))
+        : missing.length > 0
+          ? (lastRead?.sequence as number)
+          : ((changes.get(repeated[0] as number) as number[])[1] as number);
     gaps.push({ objectType: type, objectId: id, missing, repeated, sequence });
   }
   return gaps.sort((a, b) => a.sequence - b.sequence);

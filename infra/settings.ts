@@ -26,8 +26,8 @@ export const AUDIT_RECOVERY_VISIBILITY_TIMEOUT = Duration.seconds(6 * RECOVER_AU
 
 /**
  * Receives of a stream batch before recover-audit gives it up to the recovery dead-letter queue:
- * 20 × 12 minutes of visibility is four hours of trying, well inside the 18 hours the stream still
- * holds a record that write-audit gave up on at six hours old.
+ * 20 × 30 minutes of visibility is ten hours of trying, inside the 18 hours the stream still holds
+ * a record that write-audit gave up on at six hours old.
  */
 export const AUDIT_RECOVERY_MAX_RECEIVE_COUNT = 20;
 

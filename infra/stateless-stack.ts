@@ -5,7 +5,7 @@ import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq, SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
-import { FilterPattern, MetricFilter } from 'aws-cdk-lib/aws-logs';
+import { FilterPattern, type IFilterPattern, MetricFilter } from 'aws-cdk-lib/aws-logs';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { buildOpenApiDocument } from '../functions/openapi.js';
@@ -168,30 +168,52 @@ export class StatelessStack extends Stack {
             'SQS event sources take no on-failure destination; what recover-audit cannot recover moves ' +
             "to the audit recovery dead-letter queue through the queue's redrive policy.",
         });
-        // The alarm metric of a late recovery: recover-audit logs one line per recovered batch.
-        new MetricFilter(this, 'AuditRecoveredLateFilter', {
-          logGroup: house.logGroup,
-          filterPattern: FilterPattern.stringValue('$.event', '=', 'audit_recovered_late'),
-          metricNamespace: metricNamespace,
-          metricName: 'AuditRecoveredLate',
-          metricValue: '$.recovered',
-          unit: Unit.COUNT,
-        });
-        new Alarm(this, 'AuditRecoveredLateAlarm', {
-          alarmDescription:
-            'Audit changes were appended late by recover-audit after write-audit gave them up; ' +
-            'see the README, "The audit never loses a change".',
-          metric: new Metric({
-            namespace: metricNamespace,
-            metricName: 'AuditRecoveredLate',
-            statistic: 'Sum',
-            period: Duration.minutes(5),
-          }),
-          threshold: 0,
-          comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
-          evaluationPeriods: 1,
-          treatMissingData: TreatMissingData.NOT_BREACHING,
-        });
+        // The alarm metrics of a late recovery: recover-audit logs one line per recovered batch.
+        const lateRecovery = (
+          id: string,
+          metricName: string,
+          pattern: IFilterPattern,
+          description: string,
+        ) => {
+          new MetricFilter(this, `${id}Filter`, {
+            logGroup: house.logGroup,
+            filterPattern: pattern,
+            metricNamespace,
+            metricName,
+            metricValue: '1',
+            unit: Unit.COUNT,
+          });
+          new Alarm(this, `${id}Alarm`, {
+            alarmDescription: description,
+            metric: new Metric({
+              namespace: metricNamespace,
+              metricName,
+              statistic: 'Sum',
+              period: Duration.minutes(5),
+            }),
+            threshold: 0,
+            comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+            evaluationPeriods: 1,
+            treatMissingData: TreatMissingData.NOT_BREACHING,
+          });
+        };
+        lateRecovery(
+          'AuditRecoveredLate',
+          'AuditRecoveredLate',
+          FilterPattern.stringValue('$.event', '=', 'audit_recovered_late'),
+          'A stream batch was given up by write-audit and recovered late by recover-audit; see the ' +
+            'README, "The audit trail".',
+        );
+        lateRecovery(
+          'AuditChangesLost',
+          'AuditChangesLost',
+          FilterPattern.all(
+            FilterPattern.stringValue('$.event', '=', 'audit_recovered_late'),
+            FilterPattern.stringValue('$.method', '=', 'current-version'),
+          ),
+          'A stream batch was past the stream’s retention: only current versions were appended, and the ' +
+            'versions before them are missing from the audit (verifyChain names them).',
+        );
       }
       if (trigger.kind === 'state-table-stream') {
         fn.addEventSource(
@@ -208,6 +230,16 @@ export class StatelessStack extends Stack {
             onFailure: new SqsDlq(auditStreamDeadLetterQueue),
           }),
         );
+        // write-audit failing for ten minutes on end: the table is down, or a record cannot be
+        // appended. (IteratorAge is not reported while the function cannot be invoked at all.)
+        new Alarm(this, 'AuditWriterErrorsAlarm', {
+          alarmDescription: `${declaration.name} has failed every minute for ten minutes; its batches are retried.`,
+          metric: fn.metricErrors({ statistic: 'Sum', period: Duration.minutes(1) }),
+          threshold: 0,
+          comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+          evaluationPeriods: 10,
+          treatMissingData: TreatMissingData.NOT_BREACHING,
+        });
         // The audit falls behind the state table: a failing batch retried, or a burst. Five
         // minutes is far beyond a healthy lag (seconds) and far before the record age at which
         // the batch is given up to recovery.

@@ -41,25 +41,44 @@ export async function recoverAudit(
   failure: StreamBatchFailure,
 ): Promise<RecoveryResult> {
   const info = failure.DDBStreamBatchInfo;
-  const reason: AuditRecovery['reason'] =
-    failure.requestContext.condition === 'RecordAgeExceeded' ? 'record-age-exceeded' : 'retries-exhausted';
+  // Lambda names an age-based discard `RecordAgeExceeded`; emulators have said `MaximumRecordAgeExceeded`.
+  const reason: AuditRecovery['reason'] = /RecordAge/i.test(failure.requestContext.condition)
+    ? 'record-age-exceeded'
+    : 'retries-exhausted';
   const read = await deps.stream.read(info);
+  const fromStream = read.kind === 'trimmed' ? [] : read.changes;
+  const appended = await writeAudit({ audit: deps.audit }, fromStream, {
+    recovery: { method: 'stream', reason },
+  });
+  if (appended.firstFailed !== undefined) {
+    // The message comes back after its visibility timeout; what was appended is not appended again.
+    throw new RecoveryIncompleteError(`recovery of ${info.shardId} stopped at ${appended.firstFailed}`);
+  }
+  let result = appended;
   let method: AuditRecovery['method'] = 'stream';
-  let changes = read.kind === 'records' ? read.changes : [];
-  if (read.kind === 'trimmed') {
+  if (read.kind !== 'records') {
+    // Part or all of the batch is past the stream's retention: only current versions are left.
     method = 'current-version';
     const from = new Date(Date.parse(info.approximateArrivalOfFirstRecord) - WINDOW_MARGIN_MS).toISOString();
     const to = new Date(Date.parse(info.approximateArrivalOfLastRecord) + WINDOW_MARGIN_MS).toISOString();
     const found = await deps.items.changedBetween(from, to);
-    changes = found.map((change, i) => ({ key: String(i), change }));
-  }
-  const result = await writeAudit({ audit: deps.audit }, changes, { recovery: { method, reason } });
-  if (result.firstFailed !== undefined) {
-    // The message comes back after its visibility timeout; what was appended is not appended again.
-    throw new RecoveryIncompleteError(`recovery of ${info.shardId} stopped at ${result.firstFailed}`);
+    const current = await writeAudit(
+      { audit: deps.audit },
+      found.map((change, i) => ({ key: String(i), change })),
+      { recovery: { method, reason } },
+    );
+    if (current.firstFailed !== undefined) {
+      throw new RecoveryIncompleteError(`recovery of ${info.shardId} from the state table stopped`);
+    }
+    result = {
+      appended: appended.appended + current.appended,
+      duplicates: appended.duplicates + current.duplicates,
+      ignored: appended.ignored + current.ignored,
+    };
   }
   const outcome = { method, recovered: result.appended, alreadyAudited: result.duplicates };
-  // The alarm metric: any late recovery is an incident, a gap-free one included.
+  // The alarm metrics count these lines: every recovered batch is an incident, one whose changes
+  // were all in the audit already included; `current-version` means versions were lost.
   logEvent(
     LOG_EVENTS.auditRecoveredLate,
     { ...outcome, reason, shardId: info.shardId, batchSize: info.batchSize },

@@ -3,7 +3,7 @@ import { declareFunction } from '../shared/declarations.js';
 export const WRITE_AUDIT = declareFunction({
   name: 'write-audit',
   description: 'State table stream → append-only hash-chained audit log per municipality',
-  // A batch of stream records appended one by one to a hash chain (conditional writes).
+  // A batch of stream records appended per municipality, 49 to a transaction (conditional writes).
   timeoutSeconds: 60,
   memoryMb: 512,
   environment: ['AUDIT_TABLE_NAME'],

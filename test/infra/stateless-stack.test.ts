@@ -187,9 +187,28 @@ describe('stateless stack', () => {
           {
             MetricNamespace: `Schakel/${config.deployment}`,
             MetricName: 'AuditRecoveredLate',
-            MetricValue: '$.recovered',
+            MetricValue: '1',
           },
         ],
+      });
+      stateless.hasResourceProperties('AWS::Logs::MetricFilter', {
+        FilterPattern: '{ ($.event = "audit_recovered_late") && ($.method = "current-version") }',
+        MetricTransformations: [
+          {
+            MetricNamespace: `Schakel/${config.deployment}`,
+            MetricName: 'AuditChangesLost',
+            MetricValue: '1',
+          },
+        ],
+      });
+      stateless.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        MetricName: 'AuditChangesLost',
+        Threshold: 0,
+      });
+      stateless.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        MetricName: 'Errors',
+        Namespace: 'AWS/Lambda',
+        EvaluationPeriods: 10,
       });
       stateless.hasResourceProperties('AWS::CloudWatch::Alarm', {
         MetricName: 'AuditRecoveredLate',

@@ -13,8 +13,8 @@ import { verifyChain } from '../../domain/audit-chain.js';
 import { productionDependencies } from '../../functions/recover-audit/dependencies.js';
 import { makeHandler } from '../../functions/recover-audit/handler.js';
 import { DynamoDbAuditLog } from '../../functions/shared/adapters/dynamodb-audit-log.js';
-import { referralItem } from '../../functions/shared/adapters/state-items.js';
-import type { StoredReferral } from '../../functions/shared/model.js';
+import { accessItem, referralItem } from '../../functions/shared/adapters/state-items.js';
+import type { AccessRecord, StoredReferral } from '../../functions/shared/model.js';
 import { writeAudit } from '../../functions/write-audit/write-audit.js';
 import type { StreamBatchFailure } from '../../schemas/stream-failure.js';
 import {
@@ -172,6 +172,21 @@ describe('recover-audit', () => {
   it('past the stream’s retention appends the current version, and the verifier names the versions lost', async () => {
     const versions = await writeVersions('0534', 3);
     await auditFirstVersion(versions[0] as StoredReferral);
+    // A team's read of the referral, whose record only the lost batch carried.
+    const read: AccessRecord = {
+      id: randomUUID(),
+      municipality: '0534',
+      objectType: 'referral',
+      objectId: versions[0]?.id as string,
+      objectVersion: 3,
+      signalId: versions[0]?.signalId as string,
+      change: {
+        eventType: 'referral.read',
+        at: new Date().toISOString(),
+        actor: { clientId: 'team-1', role: 'provider' },
+      },
+    };
+    await aws.documents.send(new PutCommand({ TableName: stateTable, Item: accessItem(read, new Date()) }));
     const pk = `REFERRAL#${versions[0]?.id}`;
     const lost = (await streamRecords()).filter((r) => r.pk === pk && r.version >= 2);
     // A shard the stream no longer has: what the on-failure record points at after 24 hours.
@@ -184,9 +199,10 @@ describe('recover-audit', () => {
 
     expect(response.batchItemFailures).toEqual([]);
     const chain = await chainOf('0534');
-    expect(chain.map((e) => [e.object.version, e.recovery])).toEqual([
-      [1, undefined],
-      [3, { method: 'current-version', reason: 'retries-exhausted' }],
+    expect(chain.map((e) => [e.eventType, e.object.version, e.recovery?.method])).toEqual([
+      ['referral.queued', 1, undefined],
+      ['referral.accepted', 3, 'current-version'],
+      ['referral.read', 3, 'current-version'],
     ]);
     expect(verifyChain(chain)).toMatchObject({
       valid: false,

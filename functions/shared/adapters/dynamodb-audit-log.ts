@@ -1,3 +1,4 @@
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
   type DynamoDBDocumentClient,
   GetCommand,
@@ -34,6 +35,15 @@ const EVENTS_PER_TRANSACTION = 49;
  */
 const MAX_CONFLICTS = 40;
 const MAX_BACKOFF_MS = 250;
+
+/** Cancelled for a concurrent transaction on one of its items, and for nothing worse. */
+function isConflict(error: TransactionCanceledException): boolean {
+  const codes = (error.CancellationReasons ?? []).map((r) => r.Code ?? 'None');
+  return (
+    codes.includes('TransactionConflict') &&
+    codes.every((c) => c === 'None' || c === 'TransactionConflict' || c === 'ConditionalCheckFailed')
+  );
+}
 
 interface Head {
   exists: boolean;
@@ -175,6 +185,11 @@ export class DynamoDbAuditLog implements AuditLog {
       );
       return { ok: true };
     } catch (error) {
+      // Two writers transacting on one head at the same moment: DynamoDB cancels one with
+      // TransactionConflict rather than a failed condition. It lost a race like any other.
+      if (error instanceof TransactionCanceledException && isConflict(error)) {
+        return { ok: false, duplicateEntries: [], headMoved: true };
+      }
       const failed = failedConditions(error);
       return {
         ok: false,

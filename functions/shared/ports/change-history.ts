@@ -10,6 +10,8 @@ export interface StreamRange {
 
 export type StreamRead =
   | { kind: 'records'; changes: { key: string; change: StateChange }[] }
+  /** The start of the range is past the stream's retention; these are the records still there. */
+  | { kind: 'partial'; changes: { key: string; change: StateChange }[] }
   /** The stream no longer holds the range (older than its 24 hours, or the shard is gone). */
   | { kind: 'trimmed' };
 

@@ -186,14 +186,17 @@ describe('DynamoDbAuditLog', () => {
       expect(writes()).toHaveLength(1);
     });
 
-    it('reads the new head and tries again when another writer moved the head', async () => {
+    it.each([
+      ['moved the head', 'ConditionalCheckFailed'],
+      ['transacted on the head at the same moment', 'TransactionConflict'],
+    ])('reads the new head and tries again when another writer %s', async (_case, code) => {
       dynamo
         .on(GetCommand)
         .resolvesOnce({ Item: { ...headKey, sequence: 3, hash: 'cd'.repeat(32) } })
         .resolvesOnce({ Item: { ...headKey, sequence: 4, hash: 'ef'.repeat(32) } });
       dynamo
         .on(TransactWriteCommand)
-        .rejectsOnce(cancelled('None', 'ConditionalCheckFailed', 'None'))
+        .rejectsOnce(cancelled('None', code, 'None'))
         .resolvesOnce({});
 
       const outcome = await log.append('0363', [draft]);

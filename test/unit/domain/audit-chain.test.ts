@@ -320,4 +320,14 @@ describe('verifyChain on object versions', () => {
 
     expect(verifyChain(entries)).toMatchObject({ valid: true, count: 4 });
   });
+
+  it('sees a lost last change through a later read of its version', () => {
+    const entries = chainOf([v('r1', 1, 'C'), v('r1', 2), v('r1', 3, 'R')]);
+
+    expect(verifyChain(entries)).toMatchObject({
+      valid: false,
+      problem: 'version-gap',
+      gaps: [{ objectId: 'r1', missing: [3], repeated: [], sequence: 3 }],
+    });
+  });
 });
