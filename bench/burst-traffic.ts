@@ -107,6 +107,8 @@ const retryable = (outcome: Outcome) => outcome.kind === 'failed' || outcome.sta
 export class Submissions {
   readonly accepted: Accepted[] = [];
   readonly refused: Refused[] = [];
+  /** Milliseconds from sending a request to its answer, per request (retries are requests too). */
+  readonly latencies: number[] = [];
   retries = 0;
 
   get settled(): number {
@@ -116,7 +118,9 @@ export class Submissions {
   /** `POST /v1/signals` as the school, retried like a careful client. */
   async single(hub: HubAddress, index: number, body: SignalSubmission): Promise<void> {
     for (let attempt = 1; ; attempt++) {
+      const sentAt = performance.now();
       const outcome = await call(hub, 'POST', '/v1/signals', body);
+      this.latencies.push(performance.now() - sentAt);
       if (outcome.kind === 'answer' && outcome.status === 202) {
         this.accepted.push({ index, id: (outcome.body as { id: string }).id, acceptedAt: Date.now() });
         return;
@@ -137,7 +141,9 @@ export class Submissions {
   async batch(hub: HubAddress, items: readonly { index: number; body: SignalSubmission }[]): Promise<void> {
     let pending = items;
     for (let attempt = 1; pending.length > 0; attempt++) {
+      const sentAt = performance.now();
       const outcome = await call(hub, 'POST', '/v1/signal-batches', { signals: pending.map((i) => i.body) });
+      this.latencies.push(performance.now() - sentAt);
       const at = Date.now();
       const results =
         outcome.kind === 'answer' && outcome.status === 207

@@ -470,7 +470,8 @@ function burstLines(options: BurstOptions, burst: Phase, analysis: BurstAnalysis
           stageAt(analysis.lastAcceptedAt),
           rate(accepted.length, analysis.lastAcceptedAt),
           'signals',
-          'HTTP → receive-signal → state table + intake queue',
+          `HTTP → receive-signal → state table + intake queue; POST answered in p50 ${p(burst.submissions.latencies, 50)}, ` +
+            `p99 ${p(burst.submissions.latencies, 99)}`,
         ],
         [
           'routed (on a team queue)',
@@ -513,6 +514,7 @@ function batchComparisonLines(count: number, concurrency: number, singles: Phase
       `${thousands(phase.submissions.accepted.length)} / ${phase.submissions.refused.length}`,
       seconds(acceptMs),
       (phase.submissions.accepted.length / (acceptMs / 1000)).toFixed(0),
+      phase.submissions.latencies.length ? duration(percentile(phase.submissions.latencies, 50)) : 'n/a',
       phase.completeAt === undefined ? 'incomplete' : seconds(phase.completeAt - phase.startedAt),
     ];
   };
@@ -521,12 +523,12 @@ function batchComparisonLines(count: number, concurrency: number, singles: Phase
   return [
     `Backlog: ${thousands(count)} signals each way, the hub idle before each:`,
     table(
-      ['way', 'accepted / refused', 'answered in s', 'signals/s', 'routed + audited in s'],
+      ['way', 'accepted / refused', 'answered in s', 'signals/s', 'request p50', 'routed + audited in s'],
       [
         row(`POST /v1/signals, ${concurrency} at once`, singles),
         row(`POST /v1/signal-batches, ${BATCH_SIZE} per body, ${BATCHES_IN_PARALLEL} at once`, batched),
       ],
     ),
-    `Batch endpoint throughput / single submissions: ${(throughput(batched) / throughput(singles)).toFixed(2)}×`,
+    `Batch endpoint throughput / single submissions (signals accepted per second): ${(throughput(batched) / throughput(singles)).toFixed(2)}×`,
   ];
 }
