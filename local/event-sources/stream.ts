@@ -49,7 +49,8 @@ export function startStreamEventSource(options: StreamEventSourceOptions): Event
   });
   const controller = new AbortController();
   const { signal } = controller;
-  const pollIntervalMs = options.pollIntervalMs ?? 500;
+  // Lambda's base rate for a DynamoDB stream: four polls per shard a second.
+  const pollIntervalMs = options.pollIntervalMs ?? 250;
   const checkpoint = readCheckpoint(checkpointFile, streamArn);
   const iterators = new Map<string, string>();
   let shards: Shard[] = [];
@@ -120,7 +121,8 @@ export function startStreamEventSource(options: StreamEventSourceOptions): Event
     );
   }
 
-  async function pollShard(shard: Shard): Promise<void> {
+  /** Reads and processes one batch of the shard; answers how many records it had. */
+  async function pollShard(shard: Shard): Promise<number> {
     const shardId = shard.ShardId as string;
     let iterator: string | undefined;
     try {
@@ -131,7 +133,7 @@ export function startStreamEventSource(options: StreamEventSourceOptions): Event
       delete checkpoint.shards[shardId];
       iterator = await iteratorFor(shardId);
     }
-    if (!iterator) return;
+    if (!iterator) return 0;
     let response: GetRecordsCommandOutput;
     try {
       response = await client.send(
@@ -140,7 +142,7 @@ export function startStreamEventSource(options: StreamEventSourceOptions): Event
     } catch (error) {
       if (error instanceof ExpiredIteratorException) {
         iterators.delete(shardId);
-        return;
+        return 0;
       }
       throw error;
     }
@@ -160,7 +162,7 @@ export function startStreamEventSource(options: StreamEventSourceOptions): Event
         // Stopped mid-batch: keep what was done; the rest is read again on the next start.
         if (outcome.checkpoint) checkpoint.shards[shardId] = { sequenceNumber: outcome.checkpoint };
         writeCheckpoint(checkpointFile, checkpoint);
-        return;
+        return records.length;
       }
       const failedTotal = outcome.discarded.reduce((n, d) => n + d.records.length, 0);
       if (failedTotal === 0)
@@ -176,10 +178,14 @@ export function startStreamEventSource(options: StreamEventSourceOptions): Event
       shardsListedAt = 0;
     }
     if (records.length > 0 || !response.NextShardIterator) writeCheckpoint(checkpointFile, checkpoint);
+    return records.length;
   }
 
   async function poll(): Promise<void> {
     while (!signal.aborted) {
+      // Lambda polls a shard a few times a second while it is empty, and reads on at once while
+      // records keep coming; pausing after a full batch too would hold the audit back in a burst.
+      let read = 0;
       try {
         if (Date.now() - shardsListedAt > 10_000) await listShards();
         const known = new Set(shards.map((s) => s.ShardId));
@@ -190,7 +196,7 @@ export function startStreamEventSource(options: StreamEventSourceOptions): Event
           // Lambda keeps record order across a split: a child shard waits until its parent is read.
           const parent = shard.ParentShardId;
           if (parent && known.has(parent) && !checkpoint.shards[parent]?.finished) continue;
-          await pollShard(shard);
+          read += await pollShard(shard);
         }
       } catch (error) {
         if (signal.aborted) break;
@@ -198,7 +204,7 @@ export function startStreamEventSource(options: StreamEventSourceOptions): Event
         iterators.clear();
         shardsListedAt = 0;
       }
-      await abortableSleep(pollIntervalMs, signal);
+      if (read === 0) await abortableSleep(pollIntervalMs, signal);
     }
   }
 
