@@ -19,7 +19,7 @@ import {
   writeLocalConfig,
 } from './local-config.js';
 import { createLocalLog, type LocalLog } from './local-log.js';
-import { requireFunction } from './runtime/local-function.js';
+import { type LocalFunctions, requireFunction } from './runtime/local-function.js';
 import { seedClients } from './seed.js';
 import type { Topology } from './topology/model.js';
 import { type ProvisionedTopology, provisionTopology } from './topology/provision.js';
@@ -58,6 +58,11 @@ export interface LocalHub {
   emulators: Emulators;
   /** Names, URLs and ARNs of the hub's tables and queues. */
   resources: ProvisionedTopology;
+  /**
+   * The functions as the gateway and the event sources invoke them (looked up per call); fault
+   * tests wrap one to time an outage to the moment it runs.
+   */
+  functions: LocalFunctions;
   /**
    * Stops in the order that loses nothing: the API first (new connections refused, requests in
    * flight answered, at most 10 s), then the event sources (their batch in flight finished), then
@@ -221,7 +226,7 @@ export async function startLocalHub(options: LocalHubOptions = {}): Promise<Loca
       clients,
     };
     const localConfigPath = writeLocalConfig(dataDir, localConfig);
-    return { apiUrl: gateway.url, localConfig, localConfigPath, emulators, resources, stop };
+    return { apiUrl: gateway.url, localConfig, localConfigPath, emulators, resources, functions, stop };
   } catch (error) {
     await stop();
     throw error;

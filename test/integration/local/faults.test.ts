@@ -15,10 +15,12 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBStreamEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { verifyChain } from '../../../domain/audit-chain.js';
 import { DynamoDbAuditLog } from '../../../functions/shared/adapters/dynamodb-audit-log.js';
 import { teamClient } from '../../../local/local-config.js';
+import { requireFunction } from '../../../local/runtime/local-function.js';
 import { type LocalHub, startLocalHub } from '../../../local/start.js';
 import type { AuditEvent } from '../../../schemas/audit-event.js';
 import {
@@ -202,7 +204,7 @@ describe('the local hub when a dependency is unavailable', () => {
   });
 
   it('audits every change of a burst exactly once, with no version gap, when the table is down longer than the old retry budget', {
-    timeout: 120_000,
+    timeout: 150_000,
   }, async () => {
     const municipalities = ['0363', '0534', '0014'];
     const bodies = Array.from({ length: 30 }, (_, i) =>
@@ -213,26 +215,50 @@ describe('the local hub when a dependency is unavailable', () => {
     const routed = await settled(bodies.map((b) => b.sourceId));
     const referrals = routed.referrals.filter((r) => ids.includes(r.signalId));
     // The teams confirm delivery: a burst of changes that reach the audit through the stream only.
-    // The table goes down the moment they are stored, while the audit writer works on them.
-    const confirmations = await Promise.all(
-      referrals.map((r) =>
-        call(
-          hub,
-          'POST',
-          `/v1/referrals/${r.id}/events`,
-          { type: 'delivered' },
-          teamClient(hub.localConfig, r.teamId).apiKey,
-        ),
-      ),
-    );
+    // The table goes down the moment write-audit is handed them, so the batch is in hand for the
+    // whole outage: the case in which the former ten retries gave it up.
+    const writer = requireFunction(hub.functions, 'write-audit');
+    const invoke = writer.invoke;
+    let outage: Promise<void> | undefined;
+    let confirmed = () => {};
+    const allConfirmed = new Promise<void>((resolve) => {
+      confirmed = resolve;
+    });
+    writer.invoke = async (event) => {
+      const records = (event as DynamoDBStreamEvent).Records ?? [];
+      if (!outage && records.some((r) => r.dynamodb?.NewImage?.status?.S === 'delivered')) {
+        // Every confirmation is stored first; then the table goes, under this batch.
+        outage = allConfirmed.then(() => hub.emulators.stopDynamoDb());
+        await outage;
+      }
+      return invoke.call(writer, event);
+    };
     const errorsBefore = errors.length;
     let errorsDuringOutage: string[];
+    let confirmations: Outcome[];
     try {
-      await hub.emulators.stopDynamoDb();
+      confirmations = await Promise.all(
+        referrals.map((r) =>
+          call(
+            hub,
+            'POST',
+            `/v1/referrals/${r.id}/events`,
+            { type: 'delivered' },
+            teamClient(hub.localConfig, r.teamId).apiKey,
+          ),
+        ),
+      );
+      confirmed();
+      await eventually(() => (outage ? true : undefined), {
+        what: 'write-audit handed the confirmations',
+        timeoutMs: 20_000,
+      });
+      await outage;
       // Longer than the ten retries (about 15 s) after which the audit writer used to give a batch up.
-      await new Promise((r) => setTimeout(r, 20_000));
+      await new Promise((r) => setTimeout(r, 30_000));
       errorsDuringOutage = errors.slice(errorsBefore);
     } finally {
+      writer.invoke = invoke;
       await hub.emulators.startDynamoDb();
     }
 
@@ -269,9 +295,11 @@ describe('the local hub when a dependency is unavailable', () => {
     expect(confirmations.map((c) => (c.kind === 'answer' ? c.status : c.code))).toEqual(
       referrals.map(() => 200),
     );
-    // The audit writer met the outage, and gave nothing up to its on-failure queue.
-    // (Either reading the stream failed, or writing the audit failed and the batch is retried.)
-    expect(errorsDuringOutage).toContainEqual(expect.stringMatching(/^write-audit(:| failed)/));
+    // The audit writer failed on the batch in hand past the former limit of ten retries, and gave
+    // nothing up.
+    expect(errorsDuringOutage).toContainEqual(
+      expect.stringMatching(/^write-audit failed on stream records of .*; retry (1[1-9]|[2-9]\d)$/),
+    );
     for (const queue of [
       hub.resources.auditStreamDeadLetterQueue,
       hub.resources.auditRecoveryDeadLetterQueue,
