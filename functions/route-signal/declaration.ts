@@ -8,9 +8,9 @@ export const ROUTE_SIGNAL = declareFunction({
   memoryMb: 512,
   environment: ['STATE_TABLE_NAME', 'DEPLOYMENT_NAME', 'SCHAKEL_DEPLOYMENT_CONFIG'],
   access: { stateTable: 'read-write', teamQueues: 'send' },
-  // Long enough for the intake to gather a batch, short enough that schools hardly notice.
-  // Up to 8 batches at once: enough to keep up with a burst of a few hundred signals a second (DynamoDB
-  // on-demand and SQS are far from their limits there), few enough not to starve the API of Lambda
-  // concurrency in a shared account.
+  // A batching window long enough for the intake to gather a batch, short enough that schools hardly
+  // notice. Up to 8 batches at once: enough to keep up with a burst of a few hundred signals a
+  // second (DynamoDB on-demand and SQS are far from their limits there), few enough not to starve
+  // the API of Lambda concurrency in a shared account.
   trigger: { kind: 'intake-queue', batchSize: 10, maxBatchingWindowSeconds: 1, maxConcurrency: 8 },
 });
