@@ -28,8 +28,19 @@ export const AUDIT_EVENT_TYPES = [
   'referral.rejected',
   'referral.withdrawn',
   'referral.read',
+  // Added with the audit export: reads of the audit trail itself, retention and purges.
+  'audit-trail.read',
+  'audit-trail.subject-access',
+  'audit-trail.retention-applied',
+  'audit-export.requested',
+  'audit-export.downloaded',
+  'signal.purged',
+  'referral.purged',
 ] as const;
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
+
+export const AUDIT_OBJECT_TYPES = ['signal', 'referral', 'audit-trail', 'audit-export'] as const;
+export type AuditObjectType = (typeof AUDIT_OBJECT_TYPES)[number];
 
 export const AuditActorSchema = z.object({
   clientId: z.string(),
@@ -60,7 +71,13 @@ export const AuditEventSchema = z
       z.object({ schoolLocation: z.optional(z.string()), teamId: z.optional(z.string()) }),
     ),
     object: z.object({
-      type: z.enum(['signal', 'referral']),
+      type: z.enum(AUDIT_OBJECT_TYPES).check(
+        z.meta({
+          description:
+            '`audit-trail` is a municipality’s trail itself (id: the municipality code), read or ' +
+            'trimmed by retention; `audit-export` an export of it (id: the export id).',
+        }),
+      ),
       id: z.string(),
       signalId: z.optional(z.string()),
       pupilPseudonym: z.optional(z.string()),

@@ -1,15 +1,22 @@
 import type { ReferralStatus } from '../../domain/referral-state.js';
 import type { Concern, RequestType, SignalStatus, Urgency } from '../../domain/vocabulary.js';
-import type { AuditActor, AuditEventType } from '../../schemas/audit-event.js';
+import type { AuditActor, AuditEventType, AuditObjectType } from '../../schemas/audit-event.js';
 
 // What the state table stores. Items carry `lastChange`: who did what, so the stream-driven
 // audit writer can attribute every change without seeing the request.
+
+export type AuditPurpose = 'youth-care-access' | 'accountability' | 'subject-access' | 'retention';
 
 export interface ChangeRecord {
   eventType: AuditEventType;
   at: string;
   actor: AuditActor;
   onBehalfOf?: { schoolLocation?: string; teamId?: string };
+  /**
+   * Why (NEN 7513): `youth-care-access` unless given; reads of the audit trail say
+   * `accountability` or `subject-access`, removals `retention`.
+   */
+  purpose?: AuditPurpose;
   /** Non-identifying facts for the audit (statuses, team, rule); never free text. */
   details?: Record<string, string | number | boolean | null>;
 }
@@ -61,13 +68,17 @@ export interface StoredReferral {
   lastChange: ChangeRecord;
 }
 
-/** A read of pupil data, kept in the state table until the audit writer has appended it. */
+/**
+ * A read of pupil data or of the audit trail itself, kept in the state table until the audit
+ * writer has appended it.
+ */
 export interface AccessRecord {
   id: string;
   municipality: string;
-  objectType: 'signal' | 'referral';
+  objectType: AuditObjectType;
   objectId: string;
-  signalId: string;
+  /** The signal the object belongs to; absent for the audit trail and its exports. */
+  signalId?: string;
   pupilPseudonym?: string;
   /** The version of the object that was read. */
   objectVersion?: number;

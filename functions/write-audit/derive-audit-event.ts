@@ -30,6 +30,13 @@ const ACTION_OF: Record<AuditEventType, AuditEntryDraft['action']> = {
   'referral.rejected': 'U',
   'referral.withdrawn': 'U',
   'referral.read': 'R',
+  'audit-trail.read': 'R',
+  'audit-trail.subject-access': 'R',
+  'audit-trail.retention-applied': 'D',
+  'audit-export.requested': 'E',
+  'audit-export.downloaded': 'R',
+  'signal.purged': 'D',
+  'referral.purged': 'D',
 };
 
 function draftFrom(
@@ -48,7 +55,7 @@ function draftFrom(
     actor: change.actor,
     ...(change.onBehalfOf ? { onBehalfOf: change.onBehalfOf } : {}),
     object,
-    purpose: PURPOSE,
+    purpose: change.purpose ?? PURPOSE,
     ...(change.details ? { details: change.details } : {}),
   };
 }
@@ -93,7 +100,7 @@ export function deriveAuditEvent(change: StateChange): Derivation {
       draft: draftFrom(`${item.pk}`, access.municipality, access.change, {
         type: access.objectType,
         id: access.objectId,
-        signalId: access.signalId,
+        ...(access.signalId ? { signalId: access.signalId } : {}),
         ...(access.pupilPseudonym ? { pupilPseudonym: access.pupilPseudonym } : {}),
         ...(Number.isInteger(access.objectVersion) ? { version: access.objectVersion } : {}),
       }),
