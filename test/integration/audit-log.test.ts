@@ -124,6 +124,19 @@ describe('DynamoDbAuditLog', () => {
     expect(page.items.map((e) => e.occurredAt)).toEqual(['2026-11-10T00:00:00.000Z']);
   });
 
+  it('never records an entry earlier than the one before it, whatever a writer’s clock says', async () => {
+    const times = ['2026-11-22T12:00:00.000Z', '2026-11-22T11:59:58.000Z', '2026-11-22T12:00:03.000Z'];
+    let clock = 0;
+    const skewed = new DynamoDbAuditLog(aws.documents, table, () => new Date(times[clock++] as string));
+    for (let i = 0; i < 3; i++) await skewed.append('0200', [draft('0200')]);
+
+    const chain = await everything('0200');
+
+    // The second writer's clock is two seconds behind: it takes the head's time instead.
+    expect(chain.map((e) => e.recordedAt)).toEqual([times[0], times[0], times[2]]);
+    expect(verifyChain(chain)).toMatchObject({ valid: true, count: 3 });
+  });
+
   it('rejects a cursor issued for another municipality', async () => {
     await audit.append('0153', [draft('0153'), draft('0153'), draft('0153')]);
     const page = await audit.list({ municipality: '0153', limit: 1 });

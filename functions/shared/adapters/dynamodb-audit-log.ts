@@ -49,6 +49,8 @@ interface Head {
   exists: boolean;
   sequence: number;
   hash: string;
+  /** The last entry's recordedAt (absent on heads written before it was kept). */
+  recordedAt?: string;
 }
 
 /**
@@ -92,7 +94,7 @@ export class DynamoDbAuditLog implements AuditLog {
         const result = await this.commit(municipality, head, entries);
         if (result.ok) {
           const last = entries.at(-1) as AuditEvent;
-          head = { exists: true, sequence: last.sequence, hash: last.hash };
+          head = { exists: true, sequence: last.sequence, hash: last.hash, recordedAt: last.recordedAt };
           outcome.appended += chunk.length;
           pending = pending.slice(chunk.length);
           conflicts = 0;
@@ -130,14 +132,23 @@ export class DynamoDbAuditLog implements AuditLog {
         ConsistentRead: true,
       }),
     );
-    return Item
-      ? { exists: true, sequence: Number(Item.sequence), hash: String(Item.hash) }
-      : { exists: false, sequence: 0, hash: GENESIS_HASH };
+    if (!Item) return { exists: false, sequence: 0, hash: GENESIS_HASH };
+    return {
+      exists: true,
+      sequence: Number(Item.sequence),
+      hash: String(Item.hash),
+      ...(typeof Item.recordedAt === 'string' ? { recordedAt: Item.recordedAt } : {}),
+    };
   }
 
-  /** The drafts as chain entries after `head`, hashed one onto the other. */
+  /**
+   * The drafts as chain entries after `head`, hashed one onto the other. `recordedAt` never goes
+   * back along the chain (a writer whose clock is behind takes the head's), so the entries
+   * recorded in a period are one unbroken run of sequence numbers: what an export selects.
+   */
   private chain(head: Head, drafts: readonly AuditEntryDraft[]): AuditEvent[] {
-    const recordedAt = this.now().toISOString();
+    const now = this.now().toISOString();
+    const recordedAt = head.recordedAt && head.recordedAt > now ? head.recordedAt : now;
     let previous = { sequence: head.sequence, hash: head.hash };
     return drafts.map((draft) => {
       const unhashed = { ...draft, sequence: previous.sequence + 1, recordedAt, prevHash: previous.hash };
@@ -158,7 +169,13 @@ export class DynamoDbAuditLog implements AuditLog {
   ): Promise<{ ok: true } | { ok: false; duplicateEntries: number[]; headMoved: boolean }> {
     const partition = chainPartition(municipality);
     const last = entries.at(-1) as AuditEvent;
-    const headItem = { pk: partition, sk: 'HEAD', sequence: last.sequence, hash: last.hash };
+    const headItem = {
+      pk: partition,
+      sk: 'HEAD',
+      sequence: last.sequence,
+      hash: last.hash,
+      recordedAt: last.recordedAt,
+    };
     try {
       await this.documents.send(
         new TransactWriteCommand({

@@ -87,7 +87,12 @@ describe('DynamoDbAuditLog', () => {
         ['CHAIN#0363', 'HEAD', 'attribute_not_exists(pk)'],
         ['CHAIN#0363', 'SEQ#000000000001', 'attribute_not_exists(pk)'],
       ]);
-      expect(items?.[1]?.Put?.Item).toEqual({ ...headKey, sequence: 1, hash: entry.hash });
+      expect(items?.[1]?.Put?.Item).toEqual({
+        ...headKey,
+        sequence: 1,
+        hash: entry.hash,
+        recordedAt: entry.recordedAt,
+      });
     });
 
     it('links to the head: next sequence, previous hash, and a head guarded by the sequence read', async () => {
