@@ -19,6 +19,18 @@ export function linkHash<T extends ChainLink>(entry: Omit<T, 'hash'> & { hash?: 
 }
 
 /**
+ * Whether an entry hashes to its own `hash`. Read from a file, an entry may hold what has no
+ * canonical form (a number too large for a double parses as Infinity): that is a mismatch too.
+ */
+export function hashesToItself(entry: ChainLink): boolean {
+  try {
+    return linkHash(entry) === entry.hash;
+  } catch {
+    return false;
+  }
+}
+
+/**
  * What a verifier needs to see a missing change: the object an event records and the version of
  * it. Every change of a signal or referral raises its version by one, so the versions of an
  * object's change events (every action but R, a read) must run without a hole.
@@ -39,13 +51,32 @@ export interface VersionGap {
   sequence: number;
 }
 
+/** A link that does not follow from the one before it. */
+export type LinkProblem = 'sequence-gap' | 'prev-hash-mismatch' | 'hash-mismatch';
+/**
+ * An entry that could not be checked as a link: not a JSON object with a sequence and hashes, or
+ * (in a CSV file) readable columns that do not say what the entry's JSON says.
+ */
+export type EntryProblem = 'malformed-entry' | 'row-mismatch';
+
 export type ChainVerification =
   | { valid: true; count: number; lastHash: string }
   | {
       valid: false;
       count: number;
       sequence: number;
-      problem: 'sequence-gap' | 'prev-hash-mismatch' | 'hash-mismatch';
+      problem: LinkProblem;
+      /** The entry's line in the file it was read from, when the reader said. */
+      line?: number;
+    }
+  | {
+      valid: false;
+      count: number;
+      /** The sequence the chain expected there. */
+      sequence: number;
+      problem: EntryProblem;
+      reason: string;
+      line?: number;
     }
   | {
       valid: false;
@@ -56,46 +87,96 @@ export type ChainVerification =
       gaps: VersionGap[];
     };
 
+type ChainBreak = Extract<ChainVerification, { problem: LinkProblem | EntryProblem }>;
+
 /**
- * Verifies entries in sequence order: the sequence runs on, each entry links to the one before
- * and hashes to its own hash; then that no object misses a version between two recorded ones. A
- * late-recovered change is appended after later ones, so versions are checked as a set, not in
- * chain order. `startAfter` lets a verifier continue from a known earlier export (its last
- * sequence and hash); by default the chain must start at genesis, and then every object's first
- * version (1) must be there too.
+ * Verifies entries in sequence order, one at a time, so a file of millions verifies in bounded
+ * memory: the sequence runs on, each entry links to the one before and hashes to its own hash;
+ * at the end, that no object misses a version between two recorded ones. A late-recovered change
+ * is appended after later ones, so versions are checked as a set, not in chain order; only the
+ * versions are kept, not the entries. `startAfter` continues from a known earlier export (its
+ * last sequence and hash); by default the chain must start at genesis, and then every object's
+ * first version (1) must be there too. After the first break it records nothing more: what
+ * follows a break cannot be trusted to be where it says.
  */
+export class ChainVerifier {
+  readonly #fromGenesis: boolean;
+  readonly #versions = new VersionLedger();
+  #expectedSequence: number;
+  #prevHash: string;
+  #count = 0;
+  #broken: ChainBreak | undefined;
+
+  constructor(startAfter: { sequence: number; hash: string } = { sequence: 0, hash: GENESIS_HASH }) {
+    this.#fromGenesis = startAfter.sequence === 0;
+    this.#expectedSequence = startAfter.sequence + 1;
+    this.#prevHash = startAfter.hash;
+  }
+
+  get broken(): boolean {
+    return this.#broken !== undefined;
+  }
+
+  add(entry: AuditedLink, line?: number): void {
+    if (this.#broken) return;
+    const at = line === undefined ? {} : { line };
+    const found = { valid: false as const, count: this.#count, sequence: entry.sequence, ...at };
+    if (entry.sequence !== this.#expectedSequence) {
+      this.#broken = { ...found, problem: 'sequence-gap' };
+    } else if (entry.prevHash !== this.#prevHash) {
+      this.#broken = { ...found, problem: 'prev-hash-mismatch' };
+    } else if (!hashesToItself(entry)) {
+      this.#broken = { ...found, problem: 'hash-mismatch' };
+    } else {
+      this.#versions.record(entry);
+      this.#prevHash = entry.hash;
+      this.#expectedSequence += 1;
+      this.#count += 1;
+    }
+  }
+
+  /** An entry the reader could not turn into a link: the chain breaks where it stands. */
+  reject(problem: EntryProblem, reason: string, line?: number): void {
+    if (this.#broken) return;
+    this.#broken = {
+      valid: false,
+      count: this.#count,
+      sequence: this.#expectedSequence,
+      problem,
+      reason,
+      ...(line === undefined ? {} : { line }),
+    };
+  }
+
+  result(): ChainVerification {
+    if (this.#broken) return this.#broken;
+    const gaps = this.#versions.gaps({ fromGenesis: this.#fromGenesis });
+    if (gaps.length > 0) {
+      const sequence = Math.min(...gaps.map((g) => g.sequence));
+      return {
+        valid: false,
+        count: this.#count,
+        sequence,
+        problem: 'version-gap',
+        lastHash: this.#prevHash,
+        gaps,
+      };
+    }
+    return { valid: true, count: this.#count, lastHash: this.#prevHash };
+  }
+}
+
+/** {@link ChainVerifier} over entries at hand. */
 export function verifyChain(
   entries: readonly AuditedLink[],
   startAfter: { sequence: number; hash: string } = { sequence: 0, hash: GENESIS_HASH },
 ): ChainVerification {
-  let expectedSequence = startAfter.sequence + 1;
-  let prevHash = startAfter.hash;
-  for (const [index, entry] of entries.entries()) {
-    if (entry.sequence !== expectedSequence) {
-      return { valid: false, count: index, sequence: entry.sequence, problem: 'sequence-gap' };
-    }
-    if (entry.prevHash !== prevHash) {
-      return { valid: false, count: index, sequence: entry.sequence, problem: 'prev-hash-mismatch' };
-    }
-    if (linkHash(entry) !== entry.hash) {
-      return { valid: false, count: index, sequence: entry.sequence, problem: 'hash-mismatch' };
-    }
-    prevHash = entry.hash;
-    expectedSequence += 1;
+  const verifier = new ChainVerifier(startAfter);
+  for (const entry of entries) {
+    verifier.add(entry);
+    if (verifier.broken) break;
   }
-  const gaps = findVersionGaps(entries, { fromGenesis: startAfter.sequence === 0 });
-  if (gaps.length > 0) {
-    const sequence = Math.min(...gaps.map((g) => g.sequence));
-    return {
-      valid: false,
-      count: entries.length,
-      sequence,
-      problem: 'version-gap',
-      lastHash: prevHash,
-      gaps,
-    };
-  }
-  return { valid: true, count: entries.length, lastHash: prevHash };
+  return verifier.result();
 }
 
 /**
@@ -108,52 +189,64 @@ export function findVersionGaps(
   entries: readonly AuditedLink[],
   options: { fromGenesis: boolean },
 ): VersionGap[] {
-  interface Known {
-    type: string;
-    id: string;
-    changes: Map<number, number[]>;
-    lastRead?: { version: number; sequence: number };
-  }
-  const byObject = new Map<string, Known>();
-  for (const entry of entries) {
-    const { object } = entry;
-    if (!object || typeof object.version !== 'number') continue;
+  const ledger = new VersionLedger();
+  for (const entry of entries) ledger.record(entry);
+  return ledger.gaps(options);
+}
+
+interface KnownObject {
+  type: string;
+  id: string;
+  /** The sequence of each version's change: the first, and the second when it was repeated. */
+  changes: Map<number, { first: number; second?: number }>;
+  lastRead?: { version: number; sequence: number };
+}
+
+/** The versions of every object seen, entries taken in chain order. */
+class VersionLedger {
+  readonly #objects = new Map<string, KnownObject>();
+
+  record({ action, object, sequence }: AuditedLink): void {
+    if (!object || typeof object.version !== 'number') return;
     const key = `${object.type}\u0000${object.id}`;
-    let known = byObject.get(key);
+    let known = this.#objects.get(key);
     if (!known) {
       known = { type: object.type, id: object.id, changes: new Map() };
-      byObject.set(key, known);
+      this.#objects.set(key, known);
     }
-    if (entry.action === 'R') {
+    if (action === 'R') {
       if (!known.lastRead || object.version > known.lastRead.version)
-        known.lastRead = { version: object.version, sequence: entry.sequence };
-      continue;
+        known.lastRead = { version: object.version, sequence };
+      return;
     }
-    const at = known.changes.get(object.version) ?? [];
-    at.push(entry.sequence);
-    known.changes.set(object.version, at);
+    const at = known.changes.get(object.version);
+    if (!at) known.changes.set(object.version, { first: sequence });
+    else at.second ??= sequence;
   }
-  const gaps: VersionGap[] = [];
-  for (const { type, id, changes, lastRead } of byObject.values()) {
-    const versions = [...changes.keys()].sort((a, b) => a - b);
-    // Continuing a later export, an object's history starts at its first change in it.
-    if (versions.length === 0 && !options.fromGenesis) continue;
-    const first = options.fromGenesis ? 1 : (versions[0] as number);
-    const last = Math.max(versions.at(-1) ?? 0, lastRead?.version ?? 0);
-    const missing: number[] = [];
-    for (let v = first; v <= last; v++) if (!changes.has(v)) missing.push(v);
-    const repeated = versions.filter((v) => (changes.get(v) as number[]).length > 1);
-    if (missing.length === 0 && repeated.length === 0) continue;
-    // Where a reader of the chain meets the problem: the entry of the version after the hole (or
-    // the read beyond the last change), or the second entry of a repeated version.
-    const after = versions.find((v) => v > (missing[0] ?? Number.POSITIVE_INFINITY));
-    const sequence =
-      after !== undefined
-        ? Math.min(...(changes.get(after) as number[]))
-        : missing.length > 0
-          ? (lastRead?.sequence as number)
-          : ((changes.get(repeated[0] as number) as number[])[1] as number);
-    gaps.push({ objectType: type, objectId: id, missing, repeated, sequence });
+
+  gaps(options: { fromGenesis: boolean }): VersionGap[] {
+    const gaps: VersionGap[] = [];
+    for (const { type, id, changes, lastRead } of this.#objects.values()) {
+      const versions = [...changes.keys()].sort((a, b) => a - b);
+      // Continuing a later export, an object's history starts at its first change in it.
+      if (versions.length === 0 && !options.fromGenesis) continue;
+      const first = options.fromGenesis ? 1 : (versions[0] as number);
+      const last = Math.max(versions.at(-1) ?? 0, lastRead?.version ?? 0);
+      const missing: number[] = [];
+      for (let v = first; v <= last; v++) if (!changes.has(v)) missing.push(v);
+      const repeated = versions.filter((v) => changes.get(v)?.second !== undefined);
+      if (missing.length === 0 && repeated.length === 0) continue;
+      // Where a reader of the chain meets the problem: the entry of the version after the hole (or
+      // the read beyond the last change), or the second entry of a repeated version.
+      const after = versions.find((v) => v > (missing[0] ?? Number.POSITIVE_INFINITY));
+      const sequence =
+        after !== undefined
+          ? (changes.get(after)?.first as number)
+          : missing.length > 0
+            ? (lastRead?.sequence as number)
+            : (changes.get(repeated[0] as number)?.second as number);
+      gaps.push({ objectType: type, objectId: id, missing, repeated, sequence });
+    }
+    return gaps.sort((a, b) => a.sequence - b.sequence);
   }
-  return gaps.sort((a, b) => a.sequence - b.sequence);
 }

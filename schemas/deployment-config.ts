@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { DEFAULT_RETENTION } from '../domain/retention.js';
 import { CONCERNS, REQUEST_TYPES, TEAM_KINDS } from '../domain/vocabulary.js';
 import { MunicipalityCodeSchema, SchoolLocationSchema } from './common.js';
 import { TeamIdSchema } from './referral.js';
@@ -32,6 +33,27 @@ export const RoutingRuleConfigSchema = z.strictObject({
   requestType: z.optional(z.enum(REQUEST_TYPES)),
 });
 
+/**
+ * How long pupil data and audit events are kept (domain/retention.ts); each period defaults to the
+ * design brief's. The bounds refuse what would break the law or the brief: pupil data never past
+ * the Verwijsindex's two years, audit events at least one full year.
+ */
+export const RetentionConfigSchema = z.strictObject({
+  pupilDataMonthsAfterClose: z._default(
+    z.int().check(z.gte(0), z.lte(24)),
+    DEFAULT_RETENTION.pupilDataMonthsAfterClose,
+  ),
+  pupilDataMaxYears: z._default(z.int().check(z.gte(1), z.lte(2)), DEFAULT_RETENTION.pupilDataMaxYears),
+  auditYears: z._default(z.int().check(z.gte(1), z.lte(20)), DEFAULT_RETENTION.auditYears),
+});
+export type RetentionConfig = z.infer<typeof RetentionConfigSchema>;
+
+/** Audit export files: how long the bucket keeps them (its lifecycle rule) before they expire. */
+export const AuditExportConfigSchema = z.strictObject({
+  fileRetentionDays: z._default(z.int().check(z.gte(1), z.lte(90)), 7),
+});
+export const DEFAULT_EXPORT_FILE_RETENTION_DAYS = 7;
+
 export const DeploymentConfigSchema = z
   .strictObject({
     deployment: z
@@ -41,6 +63,10 @@ export const DeploymentConfigSchema = z
       ),
     teams: z.array(TeamConfigSchema).check(z.minLength(1)),
     routingRules: z.array(RoutingRuleConfigSchema),
+    /** Absent: the defaults of RetentionConfigSchema. */
+    retention: z.optional(RetentionConfigSchema),
+    /** Absent: export files expire after 7 days. */
+    auditExports: z.optional(AuditExportConfigSchema),
   })
   .check(
     z.superRefine((config, ctx) => {

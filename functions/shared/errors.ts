@@ -41,6 +41,20 @@ export class ConflictError extends Error {
   }
 }
 
+/**
+ * The resource existed and is still known, but what was asked for is gone for good: the pupil data
+ * of a signal after its retention period (RFC 9110 §15.5.11). Never retry.
+ */
+export class GoneError extends Error {
+  override name = 'GoneError';
+  constructor(
+    readonly title: string,
+    detail: string,
+  ) {
+    super(detail);
+  }
+}
+
 /** A page cursor that this API did not issue for this query (forged, or of another query). */
 export class InvalidCursorError extends Error {
   override name = 'InvalidCursorError';

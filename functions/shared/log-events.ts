@@ -26,6 +26,9 @@ export const LOG_EVENTS = {
   auditRecoveredLate: 'audit_recovered_late',
   auditRecordIgnored: 'audit_record_ignored',
   batchItemFailed: 'batch_item_failed',
+  retentionApplied: 'retention_applied',
+  auditTrailTrimmed: 'audit_trail_trimmed',
+  retentionItemFailed: 'retention_item_failed',
 } as const;
 
 export type LogEvent = (typeof LOG_EVENTS)[keyof typeof LOG_EVENTS];

@@ -34,9 +34,19 @@ export interface StoredSignal {
   concerns: Concern[];
   /** Age in whole years on the day of submission (given for a consultation, derived otherwise). */
   age: number;
+  /**
+   * The keyed pseudonym of the pupil (HMAC), never reversible without the key. It stays after the
+   * retention purge: the audit events carry it already, and subject access finds a pupil's
+   * signals by it.
+   */
   pupilPseudonym?: string;
-  /** The submission, encrypted (PupilDataVault): the only copy of the pupil data and free text. */
-  sealedSubmission: string;
+  /**
+   * The submission, encrypted (PupilDataVault): the only copy of the pupil data and free text.
+   * Absent once the retention period has removed it (`pupilDataPurgedAt`).
+   */
+  sealedSubmission?: string;
+  /** When retention removed the pupil data; what stays serves lead-time figures and the audit. */
+  pupilDataPurgedAt?: string;
   referralIds: string[];
   receivedAt: string;
   updatedAt: string;
@@ -62,6 +72,8 @@ export interface StoredReferral {
   concerns: Concern[];
   pupilPseudonym?: string;
   history: ReferralHistoryEntry[];
+  /** When retention removed the free-text reasons from `history`. */
+  pupilDataPurgedAt?: string;
   createdAt: string;
   updatedAt: string;
   version: number;

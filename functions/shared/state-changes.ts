@@ -28,12 +28,15 @@ export function stepReferral(
 ): ReferralStep {
   const step = transition(referral.status, event, reason);
   if (!step.ok) return { ok: false, refused: step };
+  // A referral still open when retention's maximum age removed its pupil data (two years after
+  // receipt) takes no new free text either: the retention run does not come back for it.
+  const kept = reason && !referral.pupilDataPurgedAt ? { reason } : {};
   const next: StoredReferral = {
     ...referral,
     status: step.to,
     version: referral.version + 1,
     updatedAt: change.at,
-    history: [...referral.history, { status: step.to, at: change.at, ...(reason ? { reason } : {}) }],
+    history: [...referral.history, { status: step.to, at: change.at, ...kept }],
     lastChange: {
       ...change,
       eventType: `referral.${step.to}`,

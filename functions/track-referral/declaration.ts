@@ -52,6 +52,9 @@ export const TRACK_REFERRAL_OPERATIONS = operations({
       'The referral with the signal the school sent: the pupil, consent, concerns, summary and the school’s contact. Each read is recorded in the municipality’s audit trail before the data is returned; pass `Schakel-User` to name the person reading. A referral of another team is a 404.',
     roles: ['provider'],
     pathParameters: ReferralPath,
+    problems: {
+      410: 'The pupil data was removed after the retention period (six months after the last referral of the signal ended, two years after receipt at the latest); the status is still listed.',
+    },
     responses: {
       200: {
         description: 'The referral (here a consultation, which never identifies the pupil).',

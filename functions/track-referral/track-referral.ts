@@ -3,7 +3,7 @@ import { utcTimestamp } from '../../domain/dates.js';
 import type { ReferralStatus, TeamEventType } from '../../domain/referral-state.js';
 import type { Client } from '../../schemas/client.js';
 import { actorOf } from '../shared/actor.js';
-import { ConflictError, NotFoundError } from '../shared/errors.js';
+import { ConflictError, GoneError, NotFoundError } from '../shared/errors.js';
 import { LOG_EVENTS } from '../shared/log-events.js';
 import { logEvent } from '../shared/logger.js';
 import type { StoredReferral } from '../shared/model.js';
@@ -52,6 +52,9 @@ export async function getReferral(deps: TrackReferralDeps, input: Caller & { id:
   const referral = await loadOwnReferral(deps, input.client, input.id);
   const signal = await deps.referrals.getSignal(referral.signalId);
   if (!signal) throw new Error(`referral ${referral.id} points to a missing signal`);
+  // Nothing of the pupil is handed out, so there is no read to record.
+  if (signal.sealedSubmission === undefined) throw pupilDataGone(signal.pupilDataPurgedAt);
+  const sealed = signal.sealedSubmission;
   await deps.access.recordRead({
     id: (deps.newId ?? randomUUID)(),
     municipality: referral.municipality,
@@ -68,9 +71,17 @@ export async function getReferral(deps: TrackReferralDeps, input: Caller & { id:
       details: { status: referral.status },
     },
   });
-  const submission = await deps.vault.open(signal.id, signal.sealedSubmission);
+  const submission = await deps.vault.open(signal.id, sealed);
   logEvent(LOG_EVENTS.referralRead, { referralId: referral.id, teamId: referral.teamId });
   return toReferralView(referral, signal, submission);
+}
+
+/** The answer for a referral whose signal's pupil data retention removed (the v1 view needs it). */
+export function pupilDataGone(purgedAt: string | undefined): GoneError {
+  return new GoneError(
+    'Pupil data removed after the retention period',
+    `The pupil data of this referral was removed${purgedAt ? ` on ${purgedAt}` : ''}, after its retention period; the referral's status and history stay available from GET /v1/referrals and its events.`,
+  );
 }
 
 export interface ReferralEventInput {

@@ -317,7 +317,9 @@ export class FakeVault implements PupilDataVault {
   }
 
   /** Arranges a sealed submission, as if `seal` had made `token` (for signals put in a store). */
-  keep(token: string, signalId: string, submission: SignalSubmission): void {
+  keep(token: string | undefined, signalId: string, submission: SignalSubmission): void {
+    // A stored signal's token is optional only because retention may have removed it.
+    if (token === undefined) throw new RangeError('a purged signal has no sealed submission to keep');
     this.sealed.set(token, { signalId, submission: copy(submission) });
   }
 

@@ -3,6 +3,7 @@ import type { InvalidParam, Problem } from '../../../schemas/problem.js';
 import {
   ConflictError,
   ForbiddenError,
+  GoneError,
   InvalidCursorError,
   NotFoundError,
   ServiceUnavailableError,
@@ -17,6 +18,7 @@ const TITLES: Record<number, string> = {
   404: 'Not Found',
   405: 'Method Not Allowed',
   409: 'Conflict',
+  410: 'Gone',
   413: 'Payload Too Large',
   415: 'Unsupported Media Type',
   500: 'Internal Server Error',
@@ -31,6 +33,8 @@ export interface ProblemOptions {
   headers?: Record<string, string>;
   /** RFC 9457 extension members. */
   extensions?: Record<string, string>;
+  /** A title of this kind of problem instead of the status's own phrase. */
+  title?: string;
 }
 
 /** A problem as data: its body, and the headers that go with it besides the standard ones. */
@@ -40,7 +44,8 @@ export interface ProblemDetails {
 }
 
 function problemDetails(status: number, detail: string, options: ProblemOptions = {}): ProblemDetails {
-  const problem: Problem = { status, title: TITLES[status] ?? 'Error', detail, ...options.extensions };
+  const title = options.title ?? TITLES[status] ?? 'Error';
+  const problem: Problem = { status, title, detail, ...options.extensions };
   if (options.invalidParams?.length) problem.invalidParams = options.invalidParams;
   return { problem, headers: { ...options.headers } };
 }
@@ -102,6 +107,7 @@ export function describeProblem(error: unknown): ProblemDetails & { expected: bo
     );
   }
   if (error instanceof NotFoundError) return expected(problemDetails(404, error.message));
+  if (error instanceof GoneError) return expected(problemDetails(410, error.message, { title: error.title }));
   if (error instanceof ForbiddenError) {
     return expected(problemDetails(403, error.message, { invalidParams: error.invalidParams }));
   }
