@@ -8,8 +8,17 @@ import { describe, expect, it } from 'vitest';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 
-const LAYERS = ['domain', 'schemas', 'application', 'adapters', 'edge', 'infra', 'local'] as const;
+const LAYERS = ['domain', 'schemas', 'application', 'adapters', 'edge', 'infra', 'local', 'cli'] as const;
 type Layer = (typeof LAYERS)[number];
+
+/**
+ * Layers that may not import every layer below them, only these (and their own). The operator's
+ * CLI talks to the hub over HTTP like any client: it shares the rules and schemas and reads the
+ * local hub's config for its defaults, never the functions, their adapters or local mode's runtime.
+ */
+const ONLY: Partial<Record<Layer, { layers: readonly Layer[]; files: readonly string[] }>> = {
+  cli: { layers: ['domain', 'schemas'], files: ['local/local-config.ts'] },
+};
 
 const EDGE_FILES = /^functions\/[^/]+\/(declaration|handler|dependencies|lambda)\.ts$/;
 const EDGE_SHARED =
@@ -24,6 +33,7 @@ function layerOf(path: string): Layer | undefined {
   if (path.startsWith('functions/')) return 'application';
   if (path.startsWith('infra/')) return 'infra';
   if (path.startsWith('local/')) return 'local';
+  if (path.startsWith('cli/')) return 'cli';
   return undefined;
 }
 
@@ -52,6 +62,7 @@ const PACKAGES: Record<Layer, readonly string[]> = {
     'zod',
     'playwright-core',
   ],
+  cli: ['commander', 'zod'],
 };
 
 interface Edge {
@@ -82,7 +93,10 @@ function violations(edges: readonly Edge[]): string[] {
       found.push(`${from} imports ${to}, which belongs to no layer`);
       continue;
     }
-    if (LAYERS.indexOf(toLayer) > LAYERS.indexOf(fromLayer)) {
+    const only = ONLY[fromLayer];
+    if (only && toLayer !== fromLayer && !only.layers.includes(toLayer) && !only.files.includes(to)) {
+      found.push(`${from} (${fromLayer}) imports ${to} (${toLayer}), which it may not`);
+    } else if (LAYERS.indexOf(toLayer) > LAYERS.indexOf(fromLayer)) {
       found.push(`${from} (${fromLayer}) imports ${to} (${toLayer}), a layer above it`);
     }
   }
@@ -114,7 +128,7 @@ function importsOf(path: string): Edge[] {
   });
 }
 
-const FILES = ['domain', 'schemas', 'functions', 'infra', 'local'].flatMap(sourceFiles);
+const FILES = ['domain', 'schemas', 'functions', 'infra', 'local', 'cli'].flatMap(sourceFiles);
 const EDGES = FILES.flatMap(importsOf);
 
 describe('layers', () => {
@@ -150,6 +164,22 @@ describe('layers', () => {
       { from: 'local/handlers.ts', to: 'functions/route-signal/lambda.ts' },
       /Lambda entry point/,
     ],
+    [
+      'the CLI importing an adapter',
+      { from: 'cli/audit-export.ts', to: 'functions/shared/adapters/s3-export-files.ts' },
+      /which it may not/,
+    ],
+    [
+      'the CLI importing local mode’s runtime',
+      { from: 'cli/schakel.ts', to: 'local/start.ts' },
+      /which it may not/,
+    ],
+    ['the CLI using the SDK', { from: 'cli/audit-export.ts', to: 'package:@aws-sdk/' }, /uses @aws-sdk/],
+    [
+      'a domain rule importing the CLI',
+      { from: 'domain/audit-verify.ts', to: 'cli/verify-file.ts' },
+      /layer above/,
+    ],
   ])('would report %s', (_case, edge, message) => {
     expect(violations([edge])).toEqual([expect.stringMatching(message)]);
   });
@@ -161,6 +191,7 @@ describe('layers', () => {
     ['functions/shared/http/problem.ts', 'edge'],
     ['functions/shared/adapters/dynamodb-state-store.ts', 'adapters'],
     ['functions/registry.ts', 'edge'],
+    ['cli/schakel.ts', 'cli'],
   ])('puts %s in the %s layer', (path, layer) => {
     expect(layerOf(path)).toBe(layer);
   });
