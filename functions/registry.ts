@@ -1,3 +1,4 @@
+import { APPLY_RETENTION } from './apply-retention/declaration.js';
 import { AUTHORIZE_CLIENT } from './authorize-client/declaration.js';
 import { LIST_AUDIT_EVENTS } from './list-audit-events/declaration.js';
 import { RECEIVE_SIGNAL } from './receive-signal/declaration.js';
@@ -21,6 +22,7 @@ export const FUNCTION_DECLARATIONS = [
   RECOVER_AUDIT,
   LIST_AUDIT_EVENTS,
   SERVE_OPENAPI,
+  APPLY_RETENTION,
 ] as const satisfies readonly FunctionDeclaration[];
 
 export type FunctionName = (typeof FUNCTION_DECLARATIONS)[number]['name'];

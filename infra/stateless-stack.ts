@@ -14,6 +14,7 @@ import { STATE_TABLE } from '../functions/shared/adapters/state-table.js';
 import { teamQueueNamePattern } from '../functions/shared/adapters/team-queue-name.js';
 import type { FunctionDeclaration } from '../functions/shared/declarations.js';
 import type { DeploymentConfig } from '../schemas/deployment-config.js';
+import { FunctionSchedule } from './constructs/function-schedule.js';
 import { type EnvironmentValues, HouseFunction } from './constructs/house-function.js';
 import { SchakelApi } from './constructs/schakel-api.js';
 import { exportName, type StatefulReferences } from './stateful-stack.js';
@@ -215,6 +216,8 @@ export class StatelessStack extends Stack {
             'versions before them are missing from the audit (verifyChain names them).',
         );
       }
+      if (trigger.kind === 'schedule')
+        new FunctionSchedule(this, `${house.node.id}Schedule`, { house, trigger });
       if (trigger.kind === 'state-table-stream') {
         fn.addEventSource(
           new DynamoEventSource(stateTable, {

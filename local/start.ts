@@ -7,6 +7,7 @@ import { DEFAULT_CONFIG_PATH, loadDeploymentConfig } from '../infra/deployment-c
 import { emulatorPorts, pseudonymKey, pupilDataKey } from './data-dir.js';
 import { type Emulators, startEmulators, stopLeftoverEmulators } from './emulators/emulators.js';
 import type { EventSource } from './event-sources/event-source.js';
+import { startSchedules } from './event-sources/schedule.js';
 import { startSqsEventSource } from './event-sources/sqs.js';
 import { startStreamEventSource } from './event-sources/stream.js';
 import { startGateway } from './gateway/server.js';
@@ -202,6 +203,8 @@ export async function startLocalHub(options: LocalHubOptions = {}): Promise<Loca
         checkpointFile: join(dataDir, 'stream-checkpoints.json'),
         log,
       }),
+      // EventBridge schedules (apply-retention), played by timers.
+      startSchedules({ functions, region: REGION, log }),
     ];
     cleanups.push(() => Promise.all(sources.map((s) => s.stop())).then(() => undefined));
 

@@ -138,6 +138,17 @@ export type FunctionTrigger =
       maxConcurrency: number;
     }
   | {
+      /**
+       * A schedule (EventBridge in AWS, a timer in local mode). `cron` is EventBridge's six
+       * fields, in UTC: `minute hour day-of-month month day-of-week year`.
+       */
+      kind: 'schedule';
+      cron: string;
+      /** Local mode: the first run this long after the hub starts, then every `localEveryMinutes`. */
+      localFirstAfterSeconds: number;
+      localEveryMinutes: number;
+    }
+  | {
       kind: 'state-table-stream';
       batchSize: number;
       /**

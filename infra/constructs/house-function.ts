@@ -90,17 +90,15 @@ export class HouseFunction extends Construct {
       },
     });
 
+    const asynchronous =
+      spec.trigger.kind === 'schedule'
+        ? 'Invoked asynchronously by its schedule only, with an event that carries no work: a failed ' +
+          'run is retried by Lambda, and the next scheduled run does whatever is left.'
+        : 'Never invoked asynchronously: API Gateway invokes synchronously, and event source ' +
+          'mappings keep failed records in the SQS dead-letter queue or the stream on-failure queue.';
     Validations.of(this).acknowledge(
-      {
-        id: 'Serverless-LambdaDLQ',
-        reason:
-          'Never invoked asynchronously: API Gateway invokes synchronously, and event source ' +
-          'mappings keep failed records in the SQS dead-letter queue or the stream on-failure queue.',
-      },
-      {
-        id: 'Serverless-LambdaAsyncFailureDestination',
-        reason: 'Never invoked asynchronously (see Serverless-LambdaDLQ).',
-      },
+      { id: 'Serverless-LambdaDLQ', reason: asynchronous },
+      { id: 'Serverless-LambdaAsyncFailureDestination', reason: `${asynchronous} (Serverless-LambdaDLQ)` },
       {
         id: 'AwsSolutions-IAM5[Resource::*]',
         reason:

@@ -1,3 +1,5 @@
+import * as applyRetention from '../../functions/apply-retention/dependencies.js';
+import { makeHandler as applyRetentionHandler } from '../../functions/apply-retention/handler.js';
 import * as authorizeClient from '../../functions/authorize-client/dependencies.js';
 import { makeHandler as authorizeClientHandler } from '../../functions/authorize-client/handler.js';
 import * as listAuditEvents from '../../functions/list-audit-events/dependencies.js';
@@ -35,6 +37,7 @@ export const HANDLER_FACTORIES: { readonly [N in FunctionName]: (env: EnvSource)
   'recover-audit': (env) => recoverAuditHandler(recoverAudit.productionDependencies(env)),
   'list-audit-events': (env) => listAuditEventsHandler(listAuditEvents.productionDependencies(env)),
   'serve-openapi': (env) => serveOpenApiHandler(serveOpenApi.productionDependencies(env)),
+  'apply-retention': (env) => applyRetentionHandler(applyRetention.productionDependencies(env)),
 };
 
 /**
