@@ -194,13 +194,25 @@ export function findVersionGaps(
   return ledger.gaps(options);
 }
 
+/**
+ * What the ledger keeps of an object: versions mostly come one after the other, so they are kept
+ * as one run (no memory per version), and only those outside it one by one. That keeps a verifier
+ * of millions of events at a few dozen bytes an object.
+ */
 interface KnownObject {
   type: string;
   id: string;
-  /** The sequence of each version's change: the first, and the second when it was repeated. */
-  changes: Map<number, { first: number; second?: number }>;
+  /** The unbroken run of versions from the object's first change on. */
+  run?: { start: number; end: number; startSequence: number };
+  /** Versions outside the run (beyond a hole, or before the first change seen), by first sequence. */
+  others?: Map<number, number>;
+  /** Versions recorded more than once, with the second entry's sequence. */
+  repeats?: Map<number, number>;
   lastRead?: { version: number; sequence: number };
 }
+
+/** A hostile file can name version 10^15; the gap is reported, its list of versions cut short. */
+const MAX_LISTED_MISSING = 1000;
 
 /** The versions of every object seen, entries taken in chain order. */
 class VersionLedger {
@@ -208,45 +220,80 @@ class VersionLedger {
 
   record({ action, object, sequence }: AuditedLink): void {
     if (!object || typeof object.version !== 'number') return;
+    const { version } = object;
     const key = `${object.type}\u0000${object.id}`;
     let known = this.#objects.get(key);
     if (!known) {
-      known = { type: object.type, id: object.id, changes: new Map() };
+      known = { type: object.type, id: object.id };
       this.#objects.set(key, known);
     }
     if (action === 'R') {
-      if (!known.lastRead || object.version > known.lastRead.version)
-        known.lastRead = { version: object.version, sequence };
+      if (!known.lastRead || version > known.lastRead.version) known.lastRead = { version, sequence };
       return;
     }
-    const at = known.changes.get(object.version);
-    if (!at) known.changes.set(object.version, { first: sequence });
-    else at.second ??= sequence;
+    const { run } = known;
+    if (!run) {
+      known.run = { start: version, end: version, startSequence: sequence };
+    } else if ((version >= run.start && version <= run.end) || known.others?.has(version)) {
+      known.repeats ??= new Map();
+      if (!known.repeats.has(version)) known.repeats.set(version, sequence);
+    } else if (version === run.end + 1) {
+      run.end = version;
+      // A change recovered late closes the hole before the versions recorded after it.
+      while (known.others?.delete(run.end + 1)) run.end += 1;
+    } else {
+      known.others ??= new Map();
+      known.others.set(version, sequence);
+    }
   }
 
   gaps(options: { fromGenesis: boolean }): VersionGap[] {
     const gaps: VersionGap[] = [];
-    for (const { type, id, changes, lastRead } of this.#objects.values()) {
-      const versions = [...changes.keys()].sort((a, b) => a - b);
+    for (const { type, id, run, others, repeats, lastRead } of this.#objects.values()) {
       // Continuing a later export, an object's history starts at its first change in it.
-      if (versions.length === 0 && !options.fromGenesis) continue;
-      const first = options.fromGenesis ? 1 : (versions[0] as number);
-      const last = Math.max(versions.at(-1) ?? 0, lastRead?.version ?? 0);
-      const missing: number[] = [];
-      for (let v = first; v <= last; v++) if (!changes.has(v)) missing.push(v);
-      const repeated = versions.filter((v) => changes.get(v)?.second !== undefined);
+      if (!run && !options.fromGenesis) continue;
+      const present = [
+        ...(run ? [{ start: run.start, end: run.end, sequence: run.startSequence }] : []),
+        ...[...(others ?? [])].map(([version, sequence]) => ({ start: version, end: version, sequence })),
+      ].sort((a, b) => a.start - b.start);
+      const first = options.fromGenesis ? 1 : (present[0]?.start as number);
+      const last = Math.max(
+        present.reduce((highest, p) => Math.max(highest, p.end), 0),
+        lastRead?.version ?? 0,
+      );
+      const missing = missingVersions(present, first, last);
+      const repeated = [...(repeats?.keys() ?? [])].sort((a, b) => a - b);
       if (missing.length === 0 && repeated.length === 0) continue;
       // Where a reader of the chain meets the problem: the entry of the version after the hole (or
       // the read beyond the last change), or the second entry of a repeated version.
-      const after = versions.find((v) => v > (missing[0] ?? Number.POSITIVE_INFINITY));
+      const after = present.find((p) => p.start > (missing[0] ?? Number.POSITIVE_INFINITY));
       const sequence =
         after !== undefined
-          ? (changes.get(after)?.first as number)
+          ? after.sequence
           : missing.length > 0
             ? (lastRead?.sequence as number)
-            : (changes.get(repeated[0] as number)?.second as number);
+            : (repeats?.get(repeated[0] as number) as number);
       gaps.push({ objectType: type, objectId: id, missing, repeated, sequence });
     }
     return gaps.sort((a, b) => a.sequence - b.sequence);
   }
+}
+
+/** The versions from `first` to `last` that no run of `present` (sorted by start) covers. */
+function missingVersions(
+  present: readonly { start: number; end: number }[],
+  first: number,
+  last: number,
+): number[] {
+  const missing: number[] = [];
+  let next = first;
+  const holeUntil = (end: number) => {
+    for (; next < end && missing.length < MAX_LISTED_MISSING; next++) missing.push(next);
+  };
+  for (const { start, end } of present) {
+    holeUntil(Math.min(start, last + 1));
+    next = Math.max(next, end + 1);
+  }
+  holeUntil(last + 1);
+  return missing;
 }

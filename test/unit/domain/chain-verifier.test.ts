@@ -102,4 +102,33 @@ describe('ChainVerifier', () => {
       gaps: [{ objectId: 's1', missing: [2] }],
     });
   });
+
+  it.each([
+    ['a change recovered after the ones that follow it', [1, 2, 4, 5, 3], []],
+    ['two changes recovered late, in reverse', [1, 4, 3, 2, 5], []],
+    ['a hole that is never filled', [1, 2, 4, 5], [3]],
+    ['a hole before a late change', [1, 5, 3], [2, 4]],
+  ])('keeps versions as runs and still sees every hole: %s', (_case, versions, missing) => {
+    const entries = chain(versions.length, undefined, (i) => ({
+      type: 'referral',
+      id: 'r1',
+      version: versions[i - 1] as number,
+    }));
+
+    const result = verify(entries);
+
+    if (missing.length === 0) expect(result).toMatchObject({ valid: true });
+    else expect(result).toMatchObject({ valid: false, problem: 'version-gap', gaps: [{ missing }] });
+  });
+
+  it('reports a version beyond any reason without listing a quadrillion of them', () => {
+    const entries = chain(2, undefined, (i) => ({ type: 'signal', id: 's1', version: i === 1 ? 1 : 1e15 }));
+
+    const result = verify(entries);
+
+    expect(result).toMatchObject({ valid: false, problem: 'version-gap', sequence: 2 });
+    if (result.valid || result.problem !== 'version-gap') throw new Error('expected a version gap');
+    expect(result.gaps[0]?.missing).toHaveLength(1000);
+    expect(result.gaps[0]?.missing.slice(0, 2)).toEqual([2, 3]);
+  });
 });
