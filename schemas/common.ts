@@ -111,6 +111,17 @@ export function acrossFields<T extends object>(
   });
 }
 
+/** A pupil named by exactly one of BSN and onderwijsnummer (the latter for a pupil without a BSN). */
+export function exactlyOneIdentifier<
+  T extends { bsn?: string | undefined; onderwijsnummer?: string | undefined },
+>() {
+  return acrossFields<T>(['bsn', 'onderwijsnummer'], (pupil, ctx) => {
+    if ((pupil.bsn === undefined) === (pupil.onderwijsnummer === undefined)) {
+      ctx.addIssue({ code: 'custom', path: ['bsn'], message: 'give exactly one of bsn and onderwijsnummer' });
+    }
+  });
+}
+
 /** Paginated list: `next` is an opaque cursor for the following page. */
 export function pageOf<T extends z.ZodMiniType>(item: T) {
   return z.object({

@@ -1,9 +1,9 @@
 import * as z from 'zod/mini';
 import { EMAIL_LIMITS, fitsEmailLimits, isPlausiblePupilAge, PUPIL_AGE } from '../domain/plausibility.js';
 import {
-  acrossFields,
   BsnSchema,
   ConcernsSchema,
+  exactlyOneIdentifier,
   IsoDateSchema,
   MunicipalityCodeSchema,
   OnderwijsnummerSchema,
@@ -45,17 +45,7 @@ export const IdentifiedPupilSchema = z
     municipality: MunicipalityCodeSchema,
     postcode: PostcodeSchema,
   })
-  .check(
-    acrossFields(['bsn', 'onderwijsnummer'], (pupil, ctx) => {
-      if ((pupil.bsn === undefined) === (pupil.onderwijsnummer === undefined)) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['bsn'],
-          message: 'give exactly one of bsn and onderwijsnummer',
-        });
-      }
-    }),
-  );
+  .check(exactlyOneIdentifier());
 
 export const AnonymousPupilSchema = z.strictObject({
   age: z.int({ error: 'must be the pupil’s age in whole years' }).check(

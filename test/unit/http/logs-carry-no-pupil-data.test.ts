@@ -1,14 +1,14 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { derivedUuid } from '../../../domain/ids.js';
 import { routeSignal } from '../../../functions/route-signal/route-signal.js';
 import { referralItem, signalItem } from '../../../functions/shared/adapters/state-items.js';
 import { LOG_EVENTS } from '../../../functions/shared/log-events.js';
-import { logger } from '../../../functions/shared/logger.js';
 import { writeAudit } from '../../../functions/write-audit/write-audit.js';
 import { proxyEvent } from '../../helpers/events.js';
 import { referralSubmission } from '../../helpers/factories.js';
 import { fakeHub } from '../../helpers/fake-hub.js';
+import { captureLogs } from '../../helpers/log-capture.js';
 
 // Invariant 4: whatever the flow, no log line carries pupil data or free text. The flows run
 // through the functions' own handlers on fakes, the logger at DEBUG, stdout and stderr captured.
@@ -74,36 +74,11 @@ function teamRequest(method: string, resource: string, id: string, payload?: unk
   };
 }
 
-let captured: string[];
-
-beforeEach(() => {
-  captured = [];
-  const capture = (chunk: unknown) => {
-    captured.push(String(chunk));
-    return true;
-  };
-  vi.spyOn(process.stdout, 'write').mockImplementation(capture);
-  vi.spyOn(process.stderr, 'write').mockImplementation(capture);
-  logger.setLogLevel('DEBUG');
-  // Powertools' middleware puts the level back to the one of the environment (SILENT in tests) at
-  // every invocation, for its debug sampling; keep DEBUG for the whole test instead.
-  vi.spyOn(logger, 'refreshSampleRateCalculation').mockImplementation(() => undefined);
-});
-
-afterEach(() => {
-  logger.setLogLevel('SILENT');
-  vi.restoreAllMocks();
-});
-
-const logLines = () =>
-  captured
-    .join('')
-    .split('\n')
-    .filter((line) => line.trim())
-    .map((line) => JSON.parse(line) as Record<string, unknown>);
+const logs = captureLogs();
+const logLines = logs.lines;
 
 function expectNoPupilData() {
-  const text = captured.join('');
+  const text = logs.text();
   for (const [what, secret] of Object.entries(SECRETS)) {
     expect(text, `log contains the ${what}`).not.toContain(secret);
   }
