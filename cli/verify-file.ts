@@ -9,7 +9,14 @@ import {
   GENESIS_HASH,
   hashesToItself,
 } from '../domain/audit-chain.js';
-import { CSV_COLUMNS, CsvFormatError, csvCells, isCsvHeader, parseCsvRecord } from '../domain/audit-csv.js';
+import {
+  CSV_COLUMNS,
+  CsvFormatError,
+  csvCells,
+  isCsvAuditEvent,
+  isCsvHeader,
+  parseCsvRecord,
+} from '../domain/audit-csv.js';
 import {
   chainProblems,
   type EntryReason,
@@ -18,7 +25,6 @@ import {
   verifyExport,
 } from '../domain/audit-verify.js';
 import { RecordSplitter, RecordTooLongError, type TextRecord } from '../domain/text-records.js';
-import { AuditEventSchema } from '../schemas/audit-event.js';
 import {
   type AuditExportFormat,
   type AuditExportManifest,
@@ -175,9 +181,13 @@ function csvEntry(text: string): ReadEntry {
 
 /** Whether a CSV row's readable columns are still what its event's JSON makes of them. */
 function readableColumnsProblem(fields: readonly string[], entry: AuditedLink): EntryReason | undefined {
-  const event = AuditEventSchema.safeParse(entry);
-  if (!event.success) return 'not-an-audit-event';
-  const expected = csvCells(event.data);
+  if (!isCsvAuditEvent(entry)) return 'not-an-audit-event';
+  let expected: string[];
+  try {
+    expected = csvCells(entry);
+  } catch {
+    return 'not-an-audit-event';
+  }
   const readable = expected.length - 1;
   for (let i = 0; i < readable; i++) if (fields[i] !== expected[i]) return 'csv-row-changed';
   return undefined;

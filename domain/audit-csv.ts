@@ -33,6 +33,18 @@ export interface CsvAuditEvent {
   hash: string;
 }
 
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/**
+ * Whether a value read back from a CSV's JSON column can be rendered as a row again. Deliberately
+ * not the event schema: an old export must still verify when the schema or the list of
+ * municipalities has moved on since, and the row only has to say what the JSON says.
+ */
+export function isCsvAuditEvent(value: object): value is CsvAuditEvent {
+  return 'actor' in value && isRecord(value.actor) && 'object' in value && isRecord(value.object);
+}
+
 const ACTIONS: Record<string, string> = {
   C: 'C (aanmaken)',
   R: 'R (inzien)',

@@ -3,7 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { manifestBeside, readManifest, verifyFile } from '../../../cli/verify-file.js';
-import { GENESIS_HASH } from '../../../domain/audit-chain.js';
+import { GENESIS_HASH, linkHash } from '../../../domain/audit-chain.js';
+import { parseCsvRecord } from '../../../domain/audit-csv.js';
+import { canonicalJson } from '../../../domain/canonical-json.js';
 import type { AuditEvent } from '../../../schemas/audit-event.js';
 import type { AuditExportManifest } from '../../../schemas/audit-export.js';
 import { auditChain, csvOf, manifestOf, ndjsonOf } from '../../helpers/audit-export-fixtures.js';
@@ -220,6 +222,31 @@ describe('verifyFile on CSV', () => {
     });
 
     expect(result).toMatchObject({ valid: true, format: 'csv', eventCount: 5, lastHash: csvEvents[4]?.hash });
+  });
+
+  it('verifies the rows of an event the current schema would refuse (a municipality since merged away)', async () => {
+    const old = auditChain(3, undefined, (event) => ({ ...event, municipality: '9999' }));
+    const csv = csvOf(old);
+
+    await expect(verifyFile(file(csv, 'csv'))).resolves.toMatchObject({ valid: true, eventCount: 3 });
+  });
+
+  it('reports a row whose JSON holds no actor or object to render', async () => {
+    const events = auditChain(2);
+    const rows = csvOf(events).split('\r\n');
+    const { actor: _actor, ...unhashed } = events[0] as AuditEvent;
+    const hostile = { ...unhashed, hash: linkHash(unhashed) };
+    const fields = parseCsvRecord(rows[1] as string);
+    fields[fields.length - 1] = canonicalJson(hostile);
+    rows[1] = fields.map((f) => (/[;"\r\n]/.test(f) ? `"${f.replaceAll('"', '""')}"` : f)).join(';');
+
+    const result = await verifyFile(file(rows.join('\r\n'), 'csv'));
+
+    expect(result.chain).toMatchObject({
+      problem: 'row-mismatch',
+      reason: 'not-an-audit-event',
+      sequence: 1,
+    });
   });
 
   it('tells a CSV by its BOM when the name does not say', async () => {
