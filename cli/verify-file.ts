@@ -258,6 +258,14 @@ export function manifestBeside(path: string): string | undefined {
   return candidates.find((candidate) => existsSync(candidate));
 }
 
+/**
+ * The manifest as an archive reads it: a municipality merged away since the export is off the
+ * current CBS list, and its old exports must still verify.
+ */
+const ArchivedManifestSchema = z.extend(AuditExportManifestSchema, {
+  municipality: z.string().check(z.regex(/^\d{4}$/, { error: 'must be a 4-digit CBS municipality code' })),
+});
+
 /** Reads and validates a manifest; what is wrong with it is a usage error, named in full. */
 export function readManifest(path: string): AuditExportManifest {
   let raw: unknown;
@@ -271,7 +279,7 @@ export function readManifest(path: string): AuditExportManifest {
         : `manifest ${path} is not JSON / manifest is geen JSON`,
     );
   }
-  const result = AuditExportManifestSchema.safeParse(raw);
+  const result = ArchivedManifestSchema.safeParse(raw);
   if (!result.success) {
     throw new UsageError(
       `${path} is not an audit export manifest / is geen manifest van een auditexport:\n${z.prettifyError(result.error)}`,

@@ -321,6 +321,12 @@ describe('readManifest', () => {
     expect(() => readManifest(path)).toThrow(/lastHash/);
   });
 
+  it('reads the manifest of a municipality that is no longer on the CBS list', () => {
+    const manifest = { ...manifestOf(EVENTS, NDJSON), municipality: '9999' };
+
+    expect(readManifest(file(JSON.stringify(manifest), 'json')).municipality).toBe('9999');
+  });
+
   it('reads a manifest as written', () => {
     const manifest = manifestOf(EVENTS as AuditEvent[], NDJSON);
 
