@@ -1,3 +1,4 @@
+import { ANSWER_SUBJECT_ACCESS } from './answer-subject-access/declaration.js';
 import { APPLY_RETENTION } from './apply-retention/declaration.js';
 import { AUTHORIZE_CLIENT } from './authorize-client/declaration.js';
 import { LIST_AUDIT_EVENTS } from './list-audit-events/declaration.js';
@@ -21,6 +22,7 @@ export const FUNCTION_DECLARATIONS = [
   WRITE_AUDIT,
   RECOVER_AUDIT,
   LIST_AUDIT_EVENTS,
+  ANSWER_SUBJECT_ACCESS,
   SERVE_OPENAPI,
   APPLY_RETENTION,
 ] as const satisfies readonly FunctionDeclaration[];

@@ -124,6 +124,17 @@ export class StatefulStack extends Stack {
       deletionProtection: true,
       removalPolicy: RemovalPolicy.RETAIN,
     });
+    // Sparse: only entries about a pupil carry its key, so a subject access reads that pupil's
+    // events and never the whole chain.
+    for (const [indexName, keys] of Object.entries(AUDIT_TABLE.indexes)) {
+      this.auditTable.addGlobalSecondaryIndex({
+        indexName,
+        partitionKey: { name: keys.partitionKey, type: AttributeType.STRING },
+        sortKey: { name: keys.sortKey, type: AttributeType.STRING },
+        projectionType: ProjectionType.INCLUDE,
+        nonKeyAttributes: [...keys.projected],
+      });
+    }
     Tags.of(this.auditTable).add(RESOURCE_TAG, 'audit-table');
 
     this.intake = new QueueWithDlq(this, 'Intake', {

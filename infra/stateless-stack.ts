@@ -10,7 +10,11 @@ import { Queue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { buildOpenApiDocument } from '../functions/openapi.js';
 import { FUNCTION_DECLARATIONS, type FunctionName } from '../functions/registry.js';
-import { STATE_TABLE } from '../functions/shared/adapters/state-table.js';
+import {
+  ACCESS_PARTITION_PREFIX,
+  AUDIT_TABLE,
+  STATE_TABLE,
+} from '../functions/shared/adapters/state-table.js';
 import { teamQueueNamePattern } from '../functions/shared/adapters/team-queue-name.js';
 import type { FunctionDeclaration } from '../functions/shared/declarations.js';
 import type { DeploymentConfig } from '../schemas/deployment-config.js';
@@ -44,6 +48,7 @@ export class StatelessStack extends Stack {
     const auditTable = Table.fromTableAttributes(this, 'AuditTable', {
       tableArn: stateful.auditTableArn,
       encryptionKey: dataKey,
+      globalIndexes: Object.keys(AUDIT_TABLE.indexes),
     });
     const intakeQueue = Queue.fromQueueAttributes(this, 'IntakeQueue', {
       queueArn: stateful.intakeQueueArn,
@@ -91,17 +96,48 @@ export class StatelessStack extends Stack {
       const { access } = declaration;
       if (access.stateTable === 'read') stateTable.grantReadData(fn);
       if (access.stateTable === 'read-write') stateTable.grantReadWriteData(fn);
+      if (access.stateTable === 'record-reads') {
+        // Fine-grained access control: a put of an item whose partition key is an access record's,
+        // nothing read, nothing else written. The key actions are those of the table's write grant.
+        fn.addToRolePolicy(
+          new PolicyStatement({
+            actions: ['dynamodb:PutItem'],
+            resources: [stateful.stateTableArn],
+            conditions: {
+              'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${ACCESS_PARTITION_PREFIX}*`] },
+            },
+          }),
+        );
+        dataKey.grant(
+          fn,
+          'kms:Decrypt',
+          'kms:DescribeKey',
+          'kms:Encrypt',
+          'kms:ReEncrypt*',
+          'kms:GenerateDataKey*',
+        );
+      }
       if (access.auditTable === 'read') auditTable.grantReadData(fn);
       if (access.auditTable === 'read-write') auditTable.grantReadWriteData(fn);
       if (access.intakeQueue === 'send') intakeQueue.grantSendMessages(fn);
       if (access.stateTableStream === 'read') stateTable.grantStreamRead(fn);
-      if (access.stateTable) {
+      if (access.stateTable === 'read' || access.stateTable === 'read-write') {
         Validations.of(house).acknowledge({
           id: `AwsSolutions-IAM5[Resource::${exportName(config.deployment, 'stateTableArn')}/index/*]`,
           reason: "The state table's own GSIs (bySignal, byTeam), added by the table grant; no other table.",
         });
       }
-      if (access.stateTable === 'read-write' || access.auditTable === 'read-write') {
+      if (access.auditTable) {
+        Validations.of(house).acknowledge({
+          id: `AwsSolutions-IAM5[Resource::${exportName(config.deployment, 'auditTableArn')}/index/*]`,
+          reason: "The audit table's own GSI (byPupil), added by the table grant; no other table.",
+        });
+      }
+      if (
+        access.stateTable === 'read-write' ||
+        access.stateTable === 'record-reads' ||
+        access.auditTable === 'read-write'
+      ) {
         Validations.of(house).acknowledge(
           ...['kms:ReEncrypt*', 'kms:GenerateDataKey*'].map((action) => ({
             id: `AwsSolutions-IAM5[Action::${action}]`,

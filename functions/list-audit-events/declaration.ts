@@ -10,6 +10,8 @@ export const LIST_AUDIT_EVENTS_OPERATIONS = operations({
       'Every change to a signal or referral of pupils living in the municipality, and every read of their data: who (client, organisation, user), what (action C/R/U/D/E and event type), when, on whose behalf, which object (ids and a pupil pseudonym, never a BSN) and why (NEN 7513).',
       '',
       'Each event carries `sequence`, `prevHash` and `hash`: `hash` is the SHA-256 of `prevHash`, a newline and the event without `hash` as RFC 8785 canonical JSON; the first event’s `prevHash` is 64 zeros. A page can be verified on its own from the previous page’s last hash. A municipality client reads its own codes; another code is a 404. Admins read any.',
+      '',
+      'Each call is itself recorded in the trail before the page is returned (event type `audit-trail.read`, purpose `accountability`, with the period asked for and the number of events returned); pass `Schakel-User` to name the person reading.',
     ].join('\n'),
     roles: ['municipality', 'admin'],
     query: AuditQuerySchema,
@@ -59,7 +61,9 @@ export const LIST_AUDIT_EVENTS = declareFunction({
   description: 'Municipalities page through their audit trail',
   timeoutSeconds: 15,
   memoryMb: 512,
-  environment: ['AUDIT_TABLE_NAME'],
-  access: { auditTable: 'read' },
+  environment: ['AUDIT_TABLE_NAME', 'STATE_TABLE_NAME'],
+  // The state table only for the access record of each read, which its stream carries into the
+  // trail like every other read.
+  access: { auditTable: 'read', stateTable: 'record-reads' },
   trigger: { kind: 'api', operations: LIST_AUDIT_EVENTS_OPERATIONS },
 });

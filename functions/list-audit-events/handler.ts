@@ -1,17 +1,14 @@
 import type { Implementations } from '../shared/declarations.js';
 import { apiHandler } from '../shared/http/api-handler.js';
-import type { AuditLog } from '../shared/ports/audit-log.js';
 import { LIST_AUDIT_EVENTS_OPERATIONS } from './declaration.js';
-import { listAuditEvents } from './list-audit-events.js';
+import { type ListAuditEventsDeps, listAuditEvents } from './list-audit-events.js';
 
-export interface ListAuditEventsDeps {
-  audit: AuditLog;
-}
+export type { ListAuditEventsDeps } from './list-audit-events.js';
 
 const implementations: Implementations<typeof LIST_AUDIT_EVENTS_OPERATIONS, ListAuditEventsDeps> = {
-  listAuditEvents: async ({ client, query }, deps) => ({
+  listAuditEvents: async ({ client, user, query }, deps) => ({
     status: 200,
-    body: await listAuditEvents(deps, { client, query }),
+    body: await listAuditEvents(deps, { client, user, query }),
   }),
 };
 

@@ -109,7 +109,11 @@ export function operations<const Ops extends Record<string, OperationSpec>>(ops:
 
 /** What a function may touch; the CDK app grants exactly this. */
 export interface FunctionAccess {
-  stateTable?: 'read' | 'read-write';
+  /**
+   * `record-reads`: put access records and nothing else (items whose partition key starts
+   * `ACCESS#`, held to by IAM's dynamodb:LeadingKeys), for a function that records its reads.
+   */
+  stateTable?: 'read' | 'read-write' | 'record-reads';
   auditTable?: 'read' | 'read-write';
   intakeQueue?: 'send';
   /** Send to every team queue of the deployment (found by name, see team-queue-name.ts). */

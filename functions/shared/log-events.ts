@@ -25,6 +25,8 @@ export const LOG_EVENTS = {
   auditAppendFailed: 'audit_append_failed',
   auditRecoveredLate: 'audit_recovered_late',
   auditRecordIgnored: 'audit_record_ignored',
+  auditTrailRead: 'audit_trail_read',
+  subjectAccessAnswered: 'subject_access_answered',
   batchItemFailed: 'batch_item_failed',
   retentionApplied: 'retention_applied',
   auditTrailTrimmed: 'audit_trail_trimmed',

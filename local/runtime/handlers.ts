@@ -1,3 +1,5 @@
+import * as answerSubjectAccess from '../../functions/answer-subject-access/dependencies.js';
+import { makeHandler as answerSubjectAccessHandler } from '../../functions/answer-subject-access/handler.js';
 import * as applyRetention from '../../functions/apply-retention/dependencies.js';
 import { makeHandler as applyRetentionHandler } from '../../functions/apply-retention/handler.js';
 import * as authorizeClient from '../../functions/authorize-client/dependencies.js';
@@ -36,6 +38,8 @@ export const HANDLER_FACTORIES: { readonly [N in FunctionName]: (env: EnvSource)
   'write-audit': (env) => writeAuditHandler(writeAudit.productionDependencies(env)),
   'recover-audit': (env) => recoverAuditHandler(recoverAudit.productionDependencies(env)),
   'list-audit-events': (env) => listAuditEventsHandler(listAuditEvents.productionDependencies(env)),
+  'answer-subject-access': (env) =>
+    answerSubjectAccessHandler(answerSubjectAccess.productionDependencies(env)),
   'serve-openapi': (env) => serveOpenApiHandler(serveOpenApi.productionDependencies(env)),
   'apply-retention': (env) => applyRetentionHandler(applyRetention.productionDependencies(env)),
 };

@@ -98,9 +98,20 @@ export async function createAuditTable(aws: EmulatedAws): Promise<string> {
         { AttributeName: AUDIT_TABLE.sortKey, KeyType: 'RANGE' },
       ],
       AttributeDefinitions: [
-        { AttributeName: AUDIT_TABLE.partitionKey, AttributeType: S },
-        { AttributeName: AUDIT_TABLE.sortKey, AttributeType: S },
-      ],
+        ...new Set([
+          AUDIT_TABLE.partitionKey,
+          AUDIT_TABLE.sortKey,
+          ...Object.values(AUDIT_TABLE.indexes).flatMap((index) => [index.partitionKey, index.sortKey]),
+        ]),
+      ].map((AttributeName) => ({ AttributeName, AttributeType: S })),
+      GlobalSecondaryIndexes: Object.entries(AUDIT_TABLE.indexes).map(([IndexName, index]) => ({
+        IndexName,
+        KeySchema: [
+          { AttributeName: index.partitionKey, KeyType: 'HASH' as const },
+          { AttributeName: index.sortKey, KeyType: 'RANGE' as const },
+        ],
+        Projection: { ProjectionType: 'INCLUDE' as const, NonKeyAttributes: [...index.projected] },
+      })),
     }),
   );
   return name;

@@ -1,4 +1,5 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { makeHandler as answerSubjectAccessHandler } from '../../functions/answer-subject-access/handler.js';
 import { makeHandler as listAuditEventsHandler } from '../../functions/list-audit-events/handler.js';
 import { makeHandler as receiveSignalHandler } from '../../functions/receive-signal/handler.js';
 import { type FunctionName, OPERATIONS } from '../../functions/registry.js';
@@ -36,7 +37,7 @@ export const HUB_CONFIG: DeploymentConfig = {
 
 export type ApiFunctionName = Extract<
   FunctionName,
-  'receive-signal' | 'track-referral' | 'list-audit-events' | 'serve-openapi'
+  'receive-signal' | 'track-referral' | 'list-audit-events' | 'answer-subject-access' | 'serve-openapi'
 >;
 
 export function fakeHub(now = '2026-11-22T10:00:00Z') {
@@ -62,6 +63,7 @@ export function fakeHub(now = '2026-11-22T10:00:00Z') {
     'receive-signal': receiveSignalHandler(deps),
     'track-referral': trackReferralHandler(deps),
     'list-audit-events': listAuditEventsHandler(deps),
+    'answer-subject-access': answerSubjectAccessHandler(deps),
     'serve-openapi': serveOpenApiHandler(deps),
   };
   /** Calls a declared operation on the function that serves it, as API Gateway would. */

@@ -13,6 +13,7 @@ import {
 } from '../../functions/shared/ports/audit-log.js';
 import type { ClientDirectory } from '../../functions/shared/ports/client-directory.js';
 import type { Pseudonymizer } from '../../functions/shared/ports/pseudonymizer.js';
+import type { PupilAuditTrail } from '../../functions/shared/ports/pupil-audit-trail.js';
 import type { PupilDataVault } from '../../functions/shared/ports/pupil-data-vault.js';
 import type { IntakeQueue, TeamQueue } from '../../functions/shared/ports/queues.js';
 import type { ReferralPage, ReferralStore } from '../../functions/shared/ports/referral-store.js';
@@ -343,11 +344,15 @@ export class FakePseudonymizer implements Pseudonymizer {
   }
 }
 
-/** A hash-chained audit log per municipality with the port's exactly-once `append`. */
-export class FakeAuditLog implements AuditLog {
+/**
+ * A hash-chained audit log per municipality with the port's exactly-once `append`, and the lookup
+ * of one pupil's entries that the byPupil index gives.
+ */
+export class FakeAuditLog implements AuditLog, PupilAuditTrail {
   private readonly chains = new Map<string, AuditEvent[]>();
   private readonly faults = new Faults<'append' | 'list'>();
   readonly queries: Parameters<AuditLog['list']>[0][] = [];
+  readonly pupilQueries: Parameters<PupilAuditTrail['listForPupil']>[0][] = [];
 
   constructor(private readonly now: () => Date = fixedClock('2026-11-22T10:00:00Z')) {}
 
@@ -401,6 +406,26 @@ export class FakeAuditLog implements AuditLog {
     const next =
       matching.length > items.length && last
         ? encodeCursor({ pk: partition, sk: `SEQ#${String(last.sequence).padStart(12, '0')}` })
+        : undefined;
+    return { items: copy(items), ...(next ? { next } : {}) };
+  }
+
+  /** Like the byPupil index query: the pupil's entries of one chain by sequence; the cursor checked. */
+  async listForPupil(query: Parameters<PupilAuditTrail['listForPupil']>[0]): Promise<AuditPage> {
+    this.pupilQueries.push(copy(query));
+    this.faults.check('list');
+    const partition = `PUPIL#${query.municipality}#${query.pupilPseudonym}`;
+    const chain = `CHAIN#${query.municipality}`;
+    const start = decodeCursor(query.cursor, { gsi1pk: partition, pk: chain }, ['gsi1pk', 'pk', 'sk']);
+    const after = start === undefined ? 0 : Number(String(start.sk).slice('SEQ#'.length));
+    const matching = (this.chains.get(query.municipality) ?? []).filter(
+      (e) => e.object.pupilPseudonym === query.pupilPseudonym && e.sequence > after,
+    );
+    const items = matching.slice(0, query.limit);
+    const last = items.at(-1);
+    const next =
+      matching.length > items.length && last
+        ? encodeCursor({ gsi1pk: partition, pk: chain, sk: `SEQ#${String(last.sequence).padStart(12, '0')}` })
         : undefined;
     return { items: copy(items), ...(next ? { next } : {}) };
   }

@@ -1,9 +1,11 @@
 import fc from 'fast-check';
 import type * as core from 'zod/v4/core';
 import { MAX_BATCH_ITEMS } from '../../schemas/api.js';
+import { CreateAuditExportSchema } from '../../schemas/audit-export.js';
 import { ReferralEventInputSchema } from '../../schemas/referral.js';
 import { SignalSubmissionSchema, WithdrawInputSchema } from '../../schemas/signal.js';
 import { SignalBatchSchema } from '../../schemas/signal-batch.js';
+import { SubjectAccessRequestSchema } from '../../schemas/subject-access.js';
 import { consultationSubmission, referralSubmission } from '../helpers/factories.js';
 import type { Tenant } from './world.js';
 import { TODAY, TOMORROW, YESTERDAY } from './world.js';
@@ -42,6 +44,8 @@ export interface BodyVariant {
   discriminator?: string;
   /** The field naming the caller's own tenant (a valid form of another tenant's value is a 403). */
   tenantField?: string;
+  /** The field naming the tenant whose data the request reads (another tenant's value is a 404). */
+  tenantLookup?: string;
   /** Keys a field at this path knows besides those in the valid body (never used as "unknown"). */
   knownKeys?: Readonly<Record<string, readonly string[]>>;
   /** Longest text allowed per dotted path. */
@@ -90,6 +94,15 @@ const failsElevenProof = (valid: fc.Arbitrary<string>) =>
   fc
     .tuple(valid, fc.integer({ min: 1, max: 9 }))
     .map(([n, delta]) => n.slice(0, 8) + String((Number(n[8]) + delta) % 10));
+
+const BAD_BSNS = fc.oneof(
+  failsElevenProof(validBsn),
+  fc.constantFrom('12345678', '1234567890', '99990001x', '000000000', '999 900 018', '+99990001'),
+);
+const BAD_ONDERWIJSNUMMERS = fc.oneof(
+  failsElevenProof(validOnderwijsnummer),
+  fc.constantFrom('110000000', '10123456', '1012345640', '999900018'),
+);
 
 const BAD_DATES = fc.constantFrom(
   '2026-13-01',
@@ -212,10 +225,7 @@ const BSN_REFERRAL: BodyVariant = {
     {
       family: 'bad-bsn',
       path: 'pupil.bsn',
-      values: fc.oneof(
-        failsElevenProof(validBsn),
-        fc.constantFrom('12345678', '1234567890', '99990001x', '000000000', '999 900 018', '+99990001'),
-      ),
+      values: BAD_BSNS,
     },
     {
       family: 'bsn-and-onderwijsnummer',
@@ -254,10 +264,7 @@ const ONDERWIJSNUMMER_REFERRAL: BodyVariant = {
     {
       family: 'bad-onderwijsnummer',
       path: 'pupil.onderwijsnummer',
-      values: fc.oneof(
-        failsElevenProof(validOnderwijsnummer),
-        fc.constantFrom('110000000', '10123456', '1012345640', '999900018'),
-      ),
+      values: BAD_ONDERWIJSNUMMERS,
     },
     {
       family: 'bsn-and-onderwijsnummer',
@@ -377,6 +384,100 @@ const BACKLOG: BodyVariant = {
   ],
 };
 
+const SUBJECT_ACCESS_RULES: readonly FieldRule[] = [
+  {
+    family: 'bad-municipality',
+    path: 'municipality',
+    values: fc.constantFrom('9999', '0000', '363', '03630', 'Amsterdam', 'GM0363'),
+  },
+  {
+    family: 'bad-limit',
+    path: 'limit',
+    values: fc.constantFrom(0, 101, 2.5, -1, '10', null),
+  },
+];
+
+/** A subject access request (AVG art. 15) by BSN, with a page size. */
+const SUBJECT_ACCESS_BY_BSN: BodyVariant = {
+  name: 'subject access by bsn',
+  build: (t) => ({ municipality: t.municipality, pupil: { bsn: '999900043' }, limit: 25 }),
+  optional: ['limit'],
+  requiredBecause: { 'pupil.bsn': ['pupil.onderwijsnummer'] },
+  missingNames: { 'pupil.bsn': ['pupil', 'pupil.onderwijsnummer'] },
+  tenantLookup: 'municipality',
+  knownKeys: { '': ['cursor'], pupil: ['onderwijsnummer'] },
+  maxLength: {},
+  rules: [
+    ...SUBJECT_ACCESS_RULES,
+    { family: 'bad-bsn', path: 'pupil.bsn', values: BAD_BSNS },
+    {
+      family: 'bsn-and-onderwijsnummer',
+      path: 'pupil.onderwijsnummer',
+      values: validOnderwijsnummer,
+      dependsOn: ['pupil.bsn'],
+      names: [{ anyOf: ['pupil', 'pupil.bsn', 'pupil.onderwijsnummer'] }],
+    },
+  ],
+};
+
+/** The same by onderwijsnummer, for a pupil without a BSN, on the default page size. */
+const SUBJECT_ACCESS_BY_ONDERWIJSNUMMER: BodyVariant = {
+  name: 'subject access by onderwijsnummer',
+  build: (t) => ({ municipality: t.municipality, pupil: { onderwijsnummer: '101234564' } }),
+  optional: [],
+  requiredBecause: { 'pupil.onderwijsnummer': ['pupil.bsn'] },
+  missingNames: { 'pupil.onderwijsnummer': ['pupil', 'pupil.bsn'] },
+  tenantLookup: 'municipality',
+  knownKeys: { '': ['cursor', 'limit'], pupil: ['bsn'] },
+  maxLength: {},
+  rules: [
+    ...SUBJECT_ACCESS_RULES,
+    { family: 'bad-onderwijsnummer', path: 'pupil.onderwijsnummer', values: BAD_ONDERWIJSNUMMERS },
+    {
+      family: 'bsn-and-onderwijsnummer',
+      path: 'pupil.bsn',
+      values: validBsn,
+      dependsOn: ['pupil.onderwijsnummer'],
+      names: [{ anyOf: ['pupil', 'pupil.bsn', 'pupil.onderwijsnummer'] }],
+    },
+  ],
+};
+
+/** An audit export of the tenant's own municipality; `to` must come after `from`, within five years. */
+const AUDIT_EXPORT: BodyVariant = {
+  name: 'audit export',
+  build: (t) => ({
+    municipality: t.municipality,
+    from: '2026-01-01T00:00:00Z',
+    to: '2026-06-01T00:00:00+02:00',
+    format: 'csv',
+  }),
+  optional: [],
+  tenantField: 'municipality',
+  maxLength: {},
+  rules: [
+    SUBJECT_ACCESS_RULES[0] as FieldRule,
+    { family: 'bad-format', path: 'format', values: fc.constantFrom('xlsx', 'NDJSON', '', null, 1, ['csv']) },
+    {
+      family: 'bad-instant',
+      path: 'from',
+      values: fc.constantFrom('2026-01-01', 'yesterday', 20260101, '2026-13-01T00:00:00Z', null),
+      dependsOn: ['to'],
+    },
+    {
+      family: 'bad-instant',
+      path: 'to',
+      values: fc.constantFrom(
+        '2026-06-01',
+        '2025-12-31T23:59:59Z',
+        '2031-06-02T00:00:00Z',
+        '2026-01-01T00:00:00Z',
+      ),
+      dependsOn: ['from'],
+    },
+  ],
+};
+
 /**
  * Valid bodies by the body schema an operation declares. An operation with a body schema that is
  * not here makes the fuzz throw: a new operation needs its valid bodies before it can be fuzzed.
@@ -389,6 +490,8 @@ export const VALID_BODIES: ReadonlyMap<core.$ZodType, readonly BodyVariant[]> = 
   [WithdrawInputSchema, [WITHDRAW_WITH_REASON, WITHDRAW_EMPTY]],
   [SignalBatchSchema, [BACKLOG]],
   [ReferralEventInputSchema, [EVENT_ACCEPTED, EVENT_REJECTED]],
+  [SubjectAccessRequestSchema, [SUBJECT_ACCESS_BY_BSN, SUBJECT_ACCESS_BY_ONDERWIJSNUMMER]],
+  [CreateAuditExportSchema, [AUDIT_EXPORT]],
 ]);
 
 export function bodyVariantsOf(schema: core.$ZodType, operationId: string): readonly BodyVariant[] {

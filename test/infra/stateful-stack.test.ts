@@ -2,7 +2,7 @@ import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { RECOVER_AUDIT } from '../../functions/recover-audit/declaration.js';
 import { ROUTE_SIGNAL } from '../../functions/route-signal/declaration.js';
-import { STATE_TABLE } from '../../functions/shared/adapters/state-table.js';
+import { AUDIT_TABLE, STATE_TABLE } from '../../functions/shared/adapters/state-table.js';
 import { teamDeadLetterQueueName, teamQueueName } from '../../functions/shared/adapters/team-queue-name.js';
 import { MAX_RECEIVE_COUNT } from '../../infra/settings.js';
 import { exportName } from '../../infra/stateful-stack.js';
@@ -88,6 +88,23 @@ describe('stateful stack', () => {
 
     it('has no stream', () => {
       expect(table.StreamSpecification).toBeUndefined();
+    });
+
+    it('has the sparse GSI byPupil on the pupil key and the chain sort key, carrying only the entry', () => {
+      const { byPupil } = AUDIT_TABLE.indexes;
+      expect(table.GlobalSecondaryIndexes).toEqual([
+        {
+          IndexName: 'byPupil',
+          KeySchema: [
+            { AttributeName: byPupil.partitionKey, KeyType: 'HASH' },
+            { AttributeName: AUDIT_TABLE.sortKey, KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: ['entry'] },
+        },
+      ]);
+      expect(table.AttributeDefinitions).toEqual(
+        expect.arrayContaining([{ AttributeName: byPupil.partitionKey, AttributeType: 'S' }]),
+      );
     });
   });
 

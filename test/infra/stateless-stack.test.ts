@@ -372,7 +372,8 @@ describe('stateless stack', () => {
       'track-referral': [imported('stateTableArn')],
       'write-audit': [imported('auditTableArn')],
       'recover-audit': [imported('auditTableArn')],
-      'list-audit-events': [],
+      'list-audit-events': [imported('stateTableArn')],
+      'answer-subject-access': [imported('stateTableArn')],
       'apply-retention': [imported('stateTableArn'), imported('auditTableArn')],
       'serve-openapi': [],
     };
@@ -406,24 +407,51 @@ describe('stateless stack', () => {
           'recover-audit',
           'list-audit-events',
           'apply-retention',
+          'answer-subject-access',
         ].sort(),
       );
-      expect(JSON.stringify(allowing('list-audit-events', 'dynamodb:GetItem'))).not.toContain(
-        imported('stateTableArn'),
-      );
+      for (const name of ['list-audit-events', 'answer-subject-access'] as const) {
+        expect(JSON.stringify(allowing(name, 'dynamodb:GetItem'))).not.toContain(imported('stateTableArn'));
+      }
       expect(JSON.stringify(allowing('authorize-client', 'dynamodb:GetItem'))).not.toContain(
         imported('auditTableArn'),
       );
     });
 
-    it('lets only receive-signal read the pseudonym secret and send to the intake queue', () => {
+    it.each(['list-audit-events', 'answer-subject-access'] as const)(
+      'lets %s put access records into the state table and nothing else there',
+      (name) => {
+        const onStateTable = statementsOf(name).filter((s) =>
+          JSON.stringify(s.Resource).includes(imported('stateTableArn')),
+        );
+        expect(onStateTable).toEqual([
+          {
+            Effect: 'Allow',
+            Action: 'dynamodb:PutItem',
+            Resource: { 'Fn::ImportValue': imported('stateTableArn') },
+            Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['ACCESS#*'] } },
+          },
+        ]);
+      },
+    );
+
+    it('lets answer-subject-access query the audit table and its index byPupil, and not write it', () => {
+      const queries = allowing('answer-subject-access', 'dynamodb:Query');
+      expect(JSON.stringify(queries)).toContain(`${imported('auditTableArn')}"},"/index/*`);
+      const auditWrites = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'].flatMap((a) =>
+        allowing('answer-subject-access', a),
+      );
+      expect(JSON.stringify(auditWrites)).not.toContain(imported('auditTableArn'));
+    });
+
+    it('lets only receive-signal and answer-subject-access read the pseudonym secret, only receive-signal send to the intake queue', () => {
       for (const name of functionNames) {
         const secret = allowing(name, 'secretsmanager:GetSecretValue');
         const intake = statementsOf(name).filter((s) =>
           JSON.stringify(s.Resource).includes(imported('intakeQueueArn')),
         );
         const send = intake.filter((s) => asArray(s.Action as string | string[]).includes('sqs:SendMessage'));
-        expect(secret.length > 0, name).toBe(name === 'receive-signal');
+        expect(secret.length > 0, name).toBe(name === 'receive-signal' || name === 'answer-subject-access');
         expect(send.length > 0, name).toBe(name === 'receive-signal');
       }
     });
@@ -439,9 +467,10 @@ describe('stateless stack', () => {
 
     it.each(functionNames)('lets %s seal or open pupil data only as its declaration says', (name) => {
       expect(exactlyOn(name, 'kms:GenerateDataKey'), 'seal').toBe(name === 'receive-signal');
-      // receive-signal also decrypts the pseudonym secret, which the data key protects.
+      // receive-signal and answer-subject-access also decrypt the pseudonym secret, which the data
+      // key protects.
       expect(exactlyOn(name, 'kms:Decrypt'), 'open').toBe(
-        name === 'track-referral' || name === 'receive-signal',
+        name === 'track-referral' || name === 'receive-signal' || name === 'answer-subject-access',
       );
     });
 

@@ -15,6 +15,7 @@ import {
   type AuditPage,
 } from '../ports/audit-log.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
+import { AUDIT_TABLE, pupilPartition } from './state-table.js';
 import { failedConditions, putNew } from './transactions.js';
 
 const chainPartition = (municipality: string) => `CHAIN#${municipality}`;
@@ -43,6 +44,14 @@ function isConflict(error: TransactionCanceledException): boolean {
     codes.includes('TransactionConflict') &&
     codes.every((c) => c === 'None' || c === 'TransactionConflict' || c === 'ConditionalCheckFailed')
   );
+}
+
+/** An entry about a pupil is found again by the sparse index byPupil (subject access). */
+function pupilIndexKey(municipality: string, entry: AuditEvent): Record<string, string> {
+  const pseudonym = entry.object.pupilPseudonym;
+  return pseudonym
+    ? { [AUDIT_TABLE.indexes.byPupil.partitionKey]: pupilPartition(municipality, pseudonym) }
+    : {};
 }
 
 interface Head {
@@ -195,7 +204,12 @@ export class DynamoDbAuditLog implements AuditLog {
                 }
               : putNew(this.tableName, headItem),
             ...entries.map((entry) =>
-              putNew(this.tableName, { pk: partition, sk: sequenceKey(entry.sequence), entry }),
+              putNew(this.tableName, {
+                pk: partition,
+                sk: sequenceKey(entry.sequence),
+                entry,
+                ...pupilIndexKey(municipality, entry),
+              }),
             ),
           ],
         }),

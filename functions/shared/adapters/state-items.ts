@@ -1,4 +1,5 @@
 import type { AccessRecord, StoredReferral, StoredSignal } from '../model.js';
+import { ACCESS_PARTITION_PREFIX } from './state-table.js';
 
 // Mapping between domain records and state-table items (see ../state-table.ts for the layout).
 
@@ -31,7 +32,7 @@ const ACCESS_RECORD_TTL_SECONDS = 7 * 24 * 3600;
 
 export function accessItem(record: AccessRecord, now: Date) {
   return {
-    pk: `ACCESS#${record.id}`,
+    pk: `${ACCESS_PARTITION_PREFIX}${record.id}`,
     sk: 'ACCESS',
     entity: 'access',
     ...record,

@@ -7,6 +7,9 @@
 //   CLIENT#<sha256(apiKey)>  / CLIENT     an API client (the key itself is never stored)
 //   ACCESS#<id>              / ACCESS     a read of pupil data, kept until the audit has it (TTL)
 
+/** The partition key prefix of read records: all a function that only records reads may write. */
+export const ACCESS_PARTITION_PREFIX = 'ACCESS#';
+
 export const STATE_TABLE = {
   partitionKey: 'pk',
   sortKey: 'sk',
@@ -21,7 +24,17 @@ export const STATE_TABLE = {
 //   CHAIN#<municipality> / HEAD              sequence + hash of the newest entry
 //   CHAIN#<municipality> / SEQ#<12 digits>   one audit event
 //   EVENT#<eventKey>     / EVENT             marks a source change as appended (exactly once)
+// An entry about a pupil also carries gsi1pk = PUPIL#<municipality>#<pseudonym>: the sparse index
+// byPupil finds one pupil's events in sequence order (subject access) without reading the chain.
 export const AUDIT_TABLE = {
   partitionKey: 'pk',
   sortKey: 'sk',
+  indexes: {
+    /** Carries only the event itself (`entry`): a subject access needs nothing else of the item. */
+    byPupil: { partitionKey: 'gsi1pk', sortKey: 'sk', projected: ['entry'] },
+  },
 } as const;
+
+/** The byPupil partition of one pupil's events in one municipality's chain. */
+export const pupilPartition = (municipality: string, pupilPseudonym: string) =>
+  `PUPIL#${municipality}#${pupilPseudonym}`;

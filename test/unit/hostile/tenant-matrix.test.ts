@@ -13,8 +13,8 @@ import { effectsOf, seededHub, TENANTS } from '../../hostile/world.js';
 type Whose = 'own tenant' | 'another tenant';
 type Expected = { status: number; kind: 'forbidden' | 'not-found' | 'success' };
 
-/** How an operation names the tenant whose data it touches. */
-type Selector = 'path' | 'query' | 'body' | 'none';
+/** How an operation names the tenant whose data it touches (`body-lookup`: a body field it reads by). */
+type Selector = 'path' | 'query' | 'body' | 'body-lookup' | 'none';
 
 /** Query parameters that pick a tenant's data (another tenant's value is a 404). */
 const TENANT_QUERY_KEYS = ['municipality'];
@@ -22,7 +22,9 @@ const TENANT_QUERY_KEYS = ['municipality'];
 function selectorOf(op: RegisteredOperation): Selector {
   if (op.spec.pathParameters) return 'path';
   if (Object.keys(queryShapeOf(op)).some((k) => TENANT_QUERY_KEYS.includes(k))) return 'query';
-  if (op.spec.body && baseRequest(op, TENANTS.a).variant?.tenantField) return 'body';
+  const variant = op.spec.body ? baseRequest(op, TENANTS.a).variant : undefined;
+  if (variant?.tenantLookup) return 'body-lookup';
+  if (variant?.tenantField) return 'body';
   return 'none';
 }
 
@@ -44,7 +46,8 @@ function expectedFor(op: RegisteredOperation, role: ClientRole, whose: Whose): E
   if (roles !== 'public' && !roles.includes(role)) return { status: 403, kind: 'forbidden' };
   if (whose === 'own tenant' || role === 'admin') return success;
   const selector = selectorOf(op);
-  if (selector === 'path' || selector === 'query') return { status: 404, kind: 'not-found' };
+  if (selector === 'path' || selector === 'query' || selector === 'body-lookup')
+    return { status: 404, kind: 'not-found' };
   if (selector === 'body') return { status: 403, kind: 'forbidden' };
   return success;
 }
@@ -90,10 +93,16 @@ function requestFor(cell: Cell): HostileRequest {
 
 /** The same request aimed at data no tenant has: an unknown id, a municipality without a trail. */
 function aimedAtNobody(r: HostileRequest): HostileRequest {
+  const op = OPERATIONS.find((o) => o.operationId === r.operationId) as RegisteredOperation;
+  const lookup = op.spec.body ? baseRequest(op, TENANTS.a).variant?.tenantLookup : undefined;
   return {
     ...r,
     path: r.path && { ...r.path, id: 'cccccccc-0000-4000-8000-000000000099' },
     query: r.query && { ...r.query, ...(r.query.municipality ? { municipality: '0599' } : {}) },
+    body:
+      lookup && r.body.kind === 'json'
+        ? { kind: 'json', value: { ...(r.body.value as Record<string, unknown>), [lookup]: '0599' } }
+        : r.body,
   };
 }
 

@@ -5,7 +5,7 @@ import { AuditPageSchema } from '../../../schemas/audit-event.js';
 import type { Client } from '../../../schemas/client.js';
 import { answerOf, invalidNames, operationEvent, problemOf } from '../../helpers/api-calls.js';
 import { municipalityClient, schoolClient, teamClient } from '../../helpers/clients.js';
-import { FakeAuditLog } from '../../helpers/fakes.js';
+import { FakeAccessLog, FakeAuditLog, fixedClock, sequentialIds } from '../../helpers/fakes.js';
 
 const amsterdam = municipalityClient(['0363', '0384']);
 const admin: Client = { ...municipalityClient([]), clientId: 'operator', role: 'admin', scope: {} };
@@ -31,28 +31,37 @@ async function setup() {
     [0, 1, 2, 3].map((n) => draft(n)),
   );
   await audit.append('0534', [draft(4, '0534')]);
-  return { audit };
+  return {
+    audit,
+    access: new FakeAccessLog(),
+    now: fixedClock('2026-11-23T08:00:00Z'),
+    newId: sequentialIds(),
+  };
 }
+
+type Deps = Awaited<ReturnType<typeof setup>>;
 
 /** Through the whole operation (validation included), as API Gateway would call it. */
 async function call(
-  deps: { audit: FakeAuditLog },
+  deps: Deps,
   query: Record<string, string | undefined>,
   client = amsterdam,
+  headers: Record<string, string> = {},
 ) {
   const defined = Object.fromEntries(Object.entries(query).filter(([, v]) => v !== undefined)) as Record<
     string,
     string
   >;
-  return answerOf(makeHandler(deps)(operationEvent('listAuditEvents', { client, query: defined })));
+  return answerOf(makeHandler(deps)(operationEvent('listAuditEvents', { client, query: defined, headers })));
 }
 
 async function list(
-  deps: { audit: FakeAuditLog },
+  deps: Deps,
   query: Record<string, string | undefined>,
   client = amsterdam,
+  headers: Record<string, string> = {},
 ) {
-  const answer = await call(deps, query, client);
+  const answer = await call(deps, query, client, headers);
   expect(answer.status).toBe(200);
   return AuditPageSchema.parse(answer.body);
 }
@@ -87,6 +96,7 @@ describe('listAuditEvents', () => {
       problemOf(await call(deps, { municipality: '0534' }, client), 404);
 
       expect(deps.audit.queries).toEqual([]);
+      expect(deps.access.records).toEqual([]);
     },
   );
 
@@ -99,6 +109,7 @@ describe('listAuditEvents', () => {
     problemOf(await call(deps, { municipality: '0363' }, client), 403);
 
     expect(deps.audit.queries).toEqual([]);
+    expect(deps.access.records).toEqual([]);
   });
 
   it('passes from and to on as UTC instants and the default limit of 50', async () => {
@@ -137,6 +148,7 @@ describe('listAuditEvents', () => {
     expect(invalidNames(await call(deps, query))).toEqual([name]);
     // A cursor is the log's own to decode; everything else never reaches it.
     if (name !== 'cursor') expect(deps.audit.queries).toEqual([]);
+    expect(deps.access.records).toEqual([]);
   });
 
   it('compares from and to as instants: 10:00+01:00 is before 09:30Z', async () => {
@@ -182,6 +194,89 @@ describe('listAuditEvents', () => {
     const theirs = await list(deps, { municipality: '0534', limit: '1' }, admin);
 
     expect(invalidNames(await call(deps, { municipality: '0363', cursor: theirs.next }))).toEqual(['cursor']);
+  });
+
+  describe('recording the read (NEN 7513: reading the trail is an access too)', () => {
+    it('records one read of the trail per call, with who, why, the period and the count', async () => {
+      const deps = await setup();
+
+      await list(
+        deps,
+        { municipality: '0363', from: '2026-11-22T11:00:00+01:00', to: '2026-11-22T13:00:00Z', limit: '2' },
+        amsterdam,
+        { 'Schakel-User': 'mw-017' },
+      );
+
+      expect(deps.access.records).toEqual([
+        {
+          id: '00000000-0000-4000-8000-000000000001',
+          municipality: '0363',
+          objectType: 'audit-trail',
+          objectId: '0363',
+          change: {
+            eventType: 'audit-trail.read',
+            at: '2026-11-23T08:00:00.000Z',
+            actor: {
+              clientId: amsterdam.clientId,
+              role: 'municipality',
+              organisation: amsterdam.organisation,
+              user: 'mw-017',
+            },
+            purpose: 'accountability',
+            details: { from: '2026-11-22T10:00:00.000Z', to: '2026-11-22T13:00:00.000Z', count: 2 },
+          },
+        },
+      ]);
+    });
+
+    it('records a read without a period as the count alone, and one record per page', async () => {
+      const deps = await setup();
+
+      const first = await list(deps, { municipality: '0363', limit: '3' });
+      await list(deps, { municipality: '0363', limit: '3', cursor: first.next });
+
+      expect(deps.access.records.map((r) => r.change.details)).toEqual([{ count: 3 }, { count: 1 }]);
+      expect(deps.access.records.map((r) => r.id)).toEqual([
+        '00000000-0000-4000-8000-000000000001',
+        '00000000-0000-4000-8000-000000000002',
+      ]);
+    });
+
+    it('records an admin’s read in the trail of the municipality read', async () => {
+      const deps = await setup();
+
+      await list(deps, { municipality: '0534' }, admin);
+
+      expect(deps.access.records).toMatchObject([
+        {
+          municipality: '0534',
+          objectId: '0534',
+          change: { actor: { clientId: 'operator', role: 'admin' } },
+        },
+      ]);
+    });
+
+    it('answers 500 and hands out no page when the read cannot be recorded', async () => {
+      const deps = await setup();
+      deps.access.failNext(new Error('state table unavailable'));
+
+      const answer = await call(deps, { municipality: '0363' });
+
+      problemOf(answer, 500);
+      expect(JSON.stringify(answer.body)).not.toContain('s0');
+    });
+
+    it('records nothing when the cursor belongs to another query', async () => {
+      const deps = await setup();
+      await deps.audit.append('0534', [draft(5, '0534')]);
+      const theirs = await list(deps, { municipality: '0534', limit: '1' }, admin);
+      const recorded = deps.access.records.length;
+
+      expect(invalidNames(await call(deps, { municipality: '0363', cursor: theirs.next }))).toEqual([
+        'cursor',
+      ]);
+      expect(deps.access.records).toHaveLength(recorded);
+    });
   });
 
   it('answers 500 without detail when the log fails unexpectedly', async () => {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import * as z from 'zod/mini';
 import type { ReferralStatus } from '../../../domain/referral-state.js';
 import { accessItem, referralItem, signalItem } from '../../../functions/shared/adapters/state-items.js';
+import { trailReadRecord } from '../../../functions/shared/audit-trail-access.js';
 import type { AccessRecord, ChangeRecord, StoredReferral } from '../../../functions/shared/model.js';
 import type { AuditEntryDraft } from '../../../functions/shared/ports/audit-log.js';
 import {
@@ -10,6 +11,7 @@ import {
   type StateChange,
 } from '../../../functions/write-audit/derive-audit-event.js';
 import { AuditEventSchema } from '../../../schemas/audit-event.js';
+import { municipalityClient } from '../../helpers/clients.js';
 import { referralSubmission, storedReferral, storedSignal } from '../../helpers/factories.js';
 
 // Items as the state table's stream carries them (built with the adapters' own item mappers),
@@ -253,6 +255,73 @@ describe('deriveAuditEvent', () => {
       },
       purpose: 'youth-care-access',
       details: { status: 'delivered' },
+    });
+  });
+
+  it.each<[string, Parameters<typeof trailReadRecord>[0], Record<string, unknown>]>([
+    [
+      'a read of the trail as R audit-trail.read for accountability, naming no pupil',
+      {
+        id: 'a7f3c1e2-0000-4000-8000-000000000001',
+        municipality: '0363',
+        client: municipalityClient(['0363']),
+        user: 'mw-017',
+        at: new Date('2026-11-23T09:30:00Z'),
+        eventType: 'audit-trail.read',
+        purpose: 'accountability',
+        details: { from: '2026-11-01T00:00:00.000Z', count: 50 },
+      },
+      {
+        eventType: 'audit-trail.read',
+        object: { type: 'audit-trail', id: '0363' },
+        purpose: 'accountability',
+        details: { from: '2026-11-01T00:00:00.000Z', count: 50 },
+      },
+    ],
+    [
+      'a subject access as R audit-trail.subject-access, naming the pupil by pseudonym',
+      {
+        id: 'a7f3c1e2-0000-4000-8000-000000000002',
+        municipality: '0363',
+        client: municipalityClient(['0363']),
+        user: 'mw-017',
+        at: new Date('2026-11-23T09:30:00Z'),
+        eventType: 'audit-trail.subject-access',
+        purpose: 'subject-access',
+        details: { eventCount: 3 },
+        pupilPseudonym: PSEUDONYM,
+      },
+      {
+        eventType: 'audit-trail.subject-access',
+        object: { type: 'audit-trail', id: '0363', pupilPseudonym: PSEUDONYM },
+        purpose: 'subject-access',
+        details: { eventCount: 3 },
+      },
+    ],
+  ])('audits %s (no signal, no version)', (_case, read, expected) => {
+    const record = trailReadRecord(read);
+
+    const draft = draftOf(
+      deriveAuditEvent({
+        eventName: 'INSERT',
+        newItem: accessItem(record, new Date('2026-11-23T09:30:00Z')),
+      }),
+    );
+
+    expect(DraftSchema.parse(draft)).toEqual(draft);
+    expect(draft).toEqual({
+      id: `ACCESS#${read.id}`,
+      municipality: '0363',
+      occurredAt: '2026-11-23T09:30:00.000Z',
+      action: 'R',
+      outcome: 'success',
+      actor: {
+        clientId: 'municipality-0363',
+        role: 'municipality',
+        organisation: 'Gemeente',
+        user: 'mw-017',
+      },
+      ...expected,
     });
   });
 
