@@ -18,8 +18,8 @@ import { decodeCursor, encodeCursor } from './cursor.js';
 import { AUDIT_TABLE, pupilPartition } from './state-table.js';
 import { failedConditions, putNew } from './transactions.js';
 
-const chainPartition = (municipality: string) => `CHAIN#${municipality}`;
-const sequenceKey = (sequence: number) => `SEQ#${String(sequence).padStart(12, '0')}`;
+export const chainPartition = (municipality: string) => `CHAIN#${municipality}`;
+export const sequenceKey = (sequence: number) => `SEQ#${String(sequence).padStart(12, '0')}`;
 const markerKey = (id: string) => ({ pk: `EVENT#${id}`, sk: 'EVENT' });
 
 /**
@@ -35,6 +35,14 @@ const EVENTS_PER_TRANSACTION = 49;
  * loses, the error goes back to the stream, which retries the records: nothing is lost, it waits.
  */
 const MAX_CONFLICTS = 40;
+
+/**
+ * An append's transaction is given up (and the batch retried) when it has not committed this
+ * long after its entries were stamped with `recordedAt`, so no entry lands much later than its
+ * time says: an audit export ends a margin before it runs (export-audit's SETTLE_MS) and must
+ * never see an entry of its period commit after it has read the period.
+ */
+export const APPEND_DEADLINE_MS = 30_000;
 const MAX_BACKOFF_MS = 250;
 
 /** Cancelled for a concurrent transaction on one of its items, and for nothing worse. */
@@ -73,6 +81,7 @@ export class DynamoDbAuditLog implements AuditLog {
     private readonly documents: DynamoDBDocumentClient,
     private readonly tableName: string,
     private readonly now: () => Date = () => new Date(),
+    private readonly appendDeadlineMs = APPEND_DEADLINE_MS,
   ) {}
 
   async append(municipality: string, drafts: readonly AuditEntryDraft[]): Promise<AppendOutcome> {
@@ -213,6 +222,8 @@ export class DynamoDbAuditLog implements AuditLog {
             ),
           ],
         }),
+        // Across the SDK's own retries: stamped, then committed within the deadline or given up.
+        { abortSignal: AbortSignal.timeout(this.appendDeadlineMs) },
       );
       return { ok: true };
     } catch (error) {

@@ -297,3 +297,23 @@ describe('DynamoDbAuditLog', () => {
     });
   });
 });
+
+describe('DynamoDbAuditLog append deadline', () => {
+  it('gives an append up when its transaction has not committed within the deadline, so no entry lands long after its recordedAt', async () => {
+    let signal: AbortSignal | undefined;
+    const hanging = {
+      async send(command: unknown, options?: { abortSignal?: AbortSignal }) {
+        if (command instanceof GetCommand) return { Item: undefined };
+        signal = options?.abortSignal;
+        // A transaction whose answer never comes, until the request is aborted.
+        return new Promise((_, reject) => {
+          signal?.addEventListener('abort', () => reject(signal?.reason));
+        });
+      },
+    } as unknown as DynamoDBDocumentClient;
+    const slow = new DynamoDbAuditLog(hanging, TABLE, fixedClock('2026-11-22T10:00:07.000Z'), 50);
+
+    await expect(slow.append('0363', [draft])).rejects.toMatchObject({ name: 'AuditAppendError', done: 0 });
+    expect(signal?.aborted).toBe(true);
+  });
+});
