@@ -1,7 +1,9 @@
 import { ANSWER_SUBJECT_ACCESS } from './answer-subject-access/declaration.js';
 import { APPLY_RETENTION } from './apply-retention/declaration.js';
 import { AUTHORIZE_CLIENT } from './authorize-client/declaration.js';
+import { EXPORT_AUDIT } from './export-audit/declaration.js';
 import { LIST_AUDIT_EVENTS } from './list-audit-events/declaration.js';
+import { MANAGE_AUDIT_EXPORTS } from './manage-audit-exports/declaration.js';
 import { RECEIVE_SIGNAL } from './receive-signal/declaration.js';
 import { RECOVER_AUDIT } from './recover-audit/declaration.js';
 import { ROUTE_SIGNAL } from './route-signal/declaration.js';
@@ -22,6 +24,8 @@ export const FUNCTION_DECLARATIONS = [
   WRITE_AUDIT,
   RECOVER_AUDIT,
   LIST_AUDIT_EVENTS,
+  MANAGE_AUDIT_EXPORTS,
+  EXPORT_AUDIT,
   ANSWER_SUBJECT_ACCESS,
   SERVE_OPENAPI,
   APPLY_RETENTION,

@@ -16,5 +16,8 @@ export const RESOURCE_KINDS = [
   'audit-recovery-dlq',
   'team-queue',
   'team-dlq',
+  'audit-export-queue',
+  'audit-export-dlq',
+  'export-bucket',
 ] as const;
 export type ResourceKind = (typeof RESOURCE_KINDS)[number];

@@ -1,5 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { EXPORT_AUDIT } from '../functions/export-audit/declaration.js';
 import { RECOVER_AUDIT } from '../functions/recover-audit/declaration.js';
 import { ROUTE_SIGNAL } from '../functions/route-signal/declaration.js';
 
@@ -23,6 +24,9 @@ export const INTAKE_VISIBILITY_TIMEOUT = (() => {
 
 /** The audit recovery queue, read by recover-audit: the same six-times rule. */
 export const AUDIT_RECOVERY_VISIBILITY_TIMEOUT = Duration.seconds(6 * RECOVER_AUDIT.timeoutSeconds);
+
+/** The audit export queue, read by export-audit: the same six-times rule. */
+export const AUDIT_EXPORT_VISIBILITY_TIMEOUT = Duration.seconds(6 * EXPORT_AUDIT.timeoutSeconds);
 
 /**
  * Receives of a stream batch before recover-audit gives it up to the recovery dead-letter queue:

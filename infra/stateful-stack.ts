@@ -9,15 +9,18 @@ import {
   TableEncryption,
 } from 'aws-cdk-lib/aws-dynamodb';
 import { Key } from 'aws-cdk-lib/aws-kms';
+import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { AUDIT_TABLE, STATE_TABLE } from '../functions/shared/adapters/state-table.js';
 import { teamDeadLetterQueueName, teamQueueName } from '../functions/shared/adapters/team-queue-name.js';
 import type { DeploymentConfig } from '../schemas/deployment-config.js';
+import { DEFAULT_EXPORT_FILE_RETENTION_DAYS } from '../schemas/deployment-config.js';
 import { DeadLetterQueue, QueueWithDlq, taggedWorkQueue } from './constructs/queue-with-dlq.js';
 import { RESOURCE_TAG } from './resource-tags.js';
 import {
+  AUDIT_EXPORT_VISIBILITY_TIMEOUT,
   AUDIT_RECOVERY_MAX_RECEIVE_COUNT,
   AUDIT_RECOVERY_VISIBILITY_TIMEOUT,
   DEAD_LETTER_RETENTION,
@@ -48,6 +51,10 @@ export interface StatefulReferences {
   auditRecoveryDeadLetterQueueArn: string;
   pseudonymSecretArn: string;
   dataKeyArn: string;
+  auditExportQueueArn: string;
+  auditExportQueueUrl: string;
+  exportBucketName: string;
+  exportBucketArn: string;
 }
 
 /** The export name of one reference, e.g. `schakel-demo-state-table-arn`. */
@@ -69,6 +76,10 @@ export class StatefulStack extends Stack {
   /** What recover-audit could not recover either: an operator replays it (npm run audit:replay). */
   readonly auditRecoveryDeadLetterQueue: DeadLetterQueue;
   readonly pseudonymSecret: Secret;
+  /** Starts (and continues) audit exports; read by export-audit. */
+  readonly auditExports: QueueWithDlq;
+  /** Audit export files and their manifests, removed after the configured number of days. */
+  readonly exportBucket: Bucket;
   /**
    * Per team id. Deliberately not used by the stateless stack: referencing them there would create
    * one cross-stack export per queue; route-signal finds them by name instead.
@@ -204,6 +215,42 @@ export class StatefulStack extends Stack {
         'pupil; it is rotated by a planned re-pseudonymisation, not on a schedule.',
     });
 
+    this.auditExports = new QueueWithDlq(this, 'AuditExports', {
+      kind: 'audit-export-queue',
+      deadLetterKind: 'audit-export-dlq',
+      visibilityTimeout: AUDIT_EXPORT_VISIBILITY_TIMEOUT,
+    });
+
+    // The files hold the audit trail (pseudonyms, who read what): encrypted with the data key like
+    // the audit table, never public, reached only over TLS and through links that expire in minutes.
+    // They are copies for a municipality to take away; the trail stays in the table, so a file is
+    // removed after a few days (and a multipart upload that was never finished after one).
+    const fileRetentionDays = config.auditExports?.fileRetentionDays ?? DEFAULT_EXPORT_FILE_RETENTION_DAYS;
+    this.exportBucket = new Bucket(this, 'AuditExportBucket', {
+      encryption: BucketEncryption.KMS,
+      encryptionKey: this.dataKey,
+      bucketKeyEnabled: true,
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      enforceSSL: true,
+      minimumTLSVersion: 1.2,
+      lifecycleRules: [
+        {
+          id: 'expire-export-files',
+          expiration: Duration.days(fileRetentionDays),
+          abortIncompleteMultipartUploadAfter: Duration.days(1),
+        },
+      ],
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    Tags.of(this.exportBucket).add(RESOURCE_TAG, 'export-bucket');
+    Validations.of(this.exportBucket).acknowledge({
+      id: 'AwsSolutions-S1',
+      reason:
+        'Every request for an export file is already in the audit trail (who asked for the link, ' +
+        'when, for which file); CloudTrail data events can be enabled per account if wanted.',
+    });
+
     const exported = (reference: keyof StatefulReferences, value: string): string =>
       this.exportValue(value, { name: exportName(config.deployment, reference) });
     this.references = {
@@ -224,6 +271,10 @@ export class StatefulStack extends Stack {
       ),
       pseudonymSecretArn: exported('pseudonymSecretArn', this.pseudonymSecret.secretArn),
       dataKeyArn: exported('dataKeyArn', this.dataKey.keyArn),
+      auditExportQueueArn: exported('auditExportQueueArn', this.auditExports.queue.queueArn),
+      auditExportQueueUrl: exported('auditExportQueueUrl', this.auditExports.queue.queueUrl),
+      exportBucketName: exported('exportBucketName', this.exportBucket.bucketName),
+      exportBucketArn: exported('exportBucketArn', this.exportBucket.bucketArn),
     };
 
     this.assertWithinResourceQuota(config.teams.length);

@@ -6,7 +6,8 @@ import { Key } from 'aws-cdk-lib/aws-kms';
 import { StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq, SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { FilterPattern, type IFilterPattern, MetricFilter } from 'aws-cdk-lib/aws-logs';
-import { Queue } from 'aws-cdk-lib/aws-sqs';
+import { Bucket } from 'aws-cdk-lib/aws-s3';
+import { type IQueue, Queue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { buildOpenApiDocument } from '../functions/openapi.js';
 import { FUNCTION_DECLARATIONS, type FunctionName } from '../functions/registry.js';
@@ -60,10 +61,22 @@ export class StatelessStack extends Stack {
       stateful.auditStreamDeadLetterQueueArn,
     );
 
+    const auditExportQueue = Queue.fromQueueAttributes(this, 'AuditExportQueue', {
+      queueArn: stateful.auditExportQueueArn,
+      queueUrl: stateful.auditExportQueueUrl,
+    });
+    const exportBucket = Bucket.fromBucketAttributes(this, 'ExportBucket', {
+      bucketArn: stateful.exportBucketArn,
+      bucketName: stateful.exportBucketName,
+      encryptionKey: dataKey,
+    });
+
     const values: EnvironmentValues = {
       STATE_TABLE_NAME: stateful.stateTableName,
       AUDIT_TABLE_NAME: stateful.auditTableName,
       INTAKE_QUEUE_URL: stateful.intakeQueueUrl,
+      AUDIT_EXPORT_QUEUE_URL: stateful.auditExportQueueUrl,
+      EXPORT_BUCKET_NAME: stateful.exportBucketName,
       DEPLOYMENT_NAME: config.deployment,
       PSEUDONYM_SECRET_ARN: stateful.pseudonymSecretArn,
       PUPIL_DATA_KEY_ARN: stateful.dataKeyArn,
@@ -121,6 +134,32 @@ export class StatelessStack extends Stack {
       if (access.auditTable === 'read-write') auditTable.grantReadWriteData(fn);
       if (access.intakeQueue === 'send') intakeQueue.grantSendMessages(fn);
       if (access.stateTableStream === 'read') stateTable.grantStreamRead(fn);
+      if (access.exportQueue === 'send') auditExportQueue.grantSendMessages(fn);
+      if (access.exportBucket) {
+        // Objects only, under the one prefix export-audit writes: Put (and the multipart parts,
+        // which S3 authorises as PutObject), Get, and AbortMultipartUpload for a job given up. A
+        // reader gets Get alone: the links it signs carry exactly that permission.
+        const objects = exportBucket.arnForObjects('audit-exports/*');
+        const actions =
+          access.exportBucket === 'write'
+            ? ['s3:PutObject', 's3:GetObject', 's3:AbortMultipartUpload']
+            : ['s3:GetObject'];
+        fn.addToRolePolicy(new PolicyStatement({ actions, resources: [objects] }));
+        // The bucket's objects are encrypted with the data key: only through S3 (kms:ViaService),
+        // so this grant opens no pupil data in the tables.
+        fn.addToRolePolicy(
+          new PolicyStatement({
+            actions:
+              access.exportBucket === 'write' ? ['kms:GenerateDataKey', 'kms:Decrypt'] : ['kms:Decrypt'],
+            resources: [stateful.dataKeyArn],
+            conditions: { StringEquals: { 'kms:ViaService': `s3.${Aws.REGION}.amazonaws.com` } },
+          }),
+        );
+        Validations.of(house).acknowledge({
+          id: `AwsSolutions-IAM5[Resource::${exportName(config.deployment, 'exportBucketArn')}/audit-exports/*]`,
+          reason: 'Export files are named per job under one prefix of the export bucket.',
+        });
+      }
       if (access.stateTable === 'read' || access.stateTable === 'read-write') {
         Validations.of(house).acknowledge({
           id: `AwsSolutions-IAM5[Resource::${exportName(config.deployment, 'stateTableArn')}/index/*]`,
@@ -192,19 +231,12 @@ export class StatelessStack extends Stack {
         });
       }
       if (trigger.kind === 'audit-recovery-queue') {
-        fn.addEventSource(
-          new SqsEventSource(auditStreamDeadLetterQueue, {
-            batchSize: trigger.batchSize,
-            maxConcurrency: trigger.maxConcurrency,
-            reportBatchItemFailures: true,
-          }),
+        readQueue(
+          house,
+          auditStreamDeadLetterQueue,
+          trigger,
+          "what recover-audit cannot recover moves to the audit recovery dead-letter queue through the queue's redrive policy.",
         );
-        Validations.of(house).acknowledge({
-          id: 'Serverless-LambdaEventSourceMappingDestination',
-          reason:
-            'SQS event sources take no on-failure destination; what recover-audit cannot recover moves ' +
-            "to the audit recovery dead-letter queue through the queue's redrive policy.",
-        });
         // The alarm metrics of a late recovery: recover-audit logs one line per recovered batch.
         const lateRecovery = (
           id: string,
@@ -250,6 +282,14 @@ export class StatelessStack extends Stack {
           ),
           'A stream batch was past the stream’s retention: only current versions were appended, and the ' +
             'versions before them are missing from the audit (verifyChain names them).',
+        );
+      }
+      if (trigger.kind === 'audit-export-queue') {
+        readQueue(
+          house,
+          auditExportQueue,
+          trigger,
+          "a message that keeps failing moves to the export queue's dead-letter queue through its redrive policy (the job is marked failed).",
         );
       }
       if (trigger.kind === 'schedule')
@@ -307,6 +347,29 @@ export class StatelessStack extends Stack {
       ),
     });
   }
+}
+
+/**
+ * A function reading a queue one message at a time, reporting failed messages alone. SQS event
+ * sources take no on-failure destination: `deadLetters` says where failures go instead.
+ */
+function readQueue(
+  house: HouseFunction,
+  queue: IQueue,
+  trigger: { batchSize: number; maxConcurrency: number },
+  deadLetters: string,
+): void {
+  house.function.addEventSource(
+    new SqsEventSource(queue, {
+      batchSize: trigger.batchSize,
+      maxConcurrency: trigger.maxConcurrency,
+      reportBatchItemFailures: true,
+    }),
+  );
+  Validations.of(house).acknowledge({
+    id: 'Serverless-LambdaEventSourceMappingDestination',
+    reason: `SQS event sources take no on-failure destination; ${deadLetters}`,
+  });
 }
 
 function pascal(name: string): string {

@@ -150,6 +150,12 @@ export async function startLocalHub(options: LocalHubOptions = {}): Promise<Loca
       PUPIL_DATA_KEY: pupilDataKey(dataDir),
       DYNAMODB_ENDPOINT: emulators.dynamodbEndpoint,
       SQS_ENDPOINT: emulators.sqsEndpoint,
+      S3_ENDPOINT: emulators.s3Endpoint,
+      AUDIT_EXPORT_QUEUE_URL: resources.auditExportQueue.url,
+      EXPORT_BUCKET_NAME: resources.exportBucket.name,
+      // One machine, no network and no Lambda timeouts between the parts: an append commits within
+      // moments of its recordedAt, so an export may end seconds (not minutes) before it runs.
+      AUDIT_EXPORT_SETTLE_SECONDS: '5',
     };
     // The handlers' JSON log lines would bury the console; `POWERTOOLS_LOG_LEVEL=INFO npm start`
     // shows them. Powertools reads the level once, when the handler modules are first loaded:
@@ -191,6 +197,14 @@ export async function startLocalHub(options: LocalHubOptions = {}): Promise<Loca
         region: REGION,
         settings: topology.recoveryMapping,
         target: requireFunction(functions, 'recover-audit'),
+        log,
+      }),
+      startSqsEventSource({
+        sqs,
+        queue: resources.auditExportQueue,
+        region: REGION,
+        settings: topology.exportMapping,
+        target: requireFunction(functions, 'export-audit'),
         log,
       }),
       startStreamEventSource({

@@ -39,7 +39,7 @@ export const CreateAuditExportSchema = z
     to: DateTimeSchema.check(
       z.meta({
         description:
-          'Events recorded before this moment. A moment later than five minutes before the job ' +
+          'Events recorded before this moment. A moment later than two minutes before the job ' +
           'starts is cut to that (the manifest’s `period.to` says where the file ends), so a ' +
           'following export starting there continues without a gap.',
       }),

@@ -123,6 +123,13 @@ export interface FunctionAccess {
   stateTableStream?: 'read';
   /** Seal (encrypt) or open (decrypt) pupil data under the deployment's data key. */
   pupilData?: 'seal' | 'open';
+  /** Start or continue an audit export (send to the export queue). */
+  exportQueue?: 'send';
+  /**
+   * The audit export bucket: `write` the files (multipart) and read them back for a digest;
+   * `read` to sign download links (a pre-signed URL carries the signer's own permission).
+   */
+  exportBucket?: 'read' | 'write';
 }
 
 export type FunctionTrigger =
@@ -138,6 +145,12 @@ export type FunctionTrigger =
   | {
       /** The on-failure queue of the state-table stream mapping: batches write-audit gave up on. */
       kind: 'audit-recovery-queue';
+      batchSize: number;
+      maxConcurrency: number;
+    }
+  | {
+      /** The audit export queue: a job to start, or to continue where the last invocation stopped. */
+      kind: 'audit-export-queue';
       batchSize: number;
       maxConcurrency: number;
     }

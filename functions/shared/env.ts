@@ -26,16 +26,27 @@ const EnvSchema = z.object({
   PUPIL_DATA_KEY_ARN: z.optional(z.string().check(z.minLength(1))),
   /** The local AES key for pupil data, base64 of 32 bytes (local mode and tests only). */
   PUPIL_DATA_KEY: z.optional(z.string().check(z.minLength(40))),
+  /** The queue that starts (and continues) audit exports. */
+  AUDIT_EXPORT_QUEUE_URL: HttpUrl,
+  /**
+   * How long before it runs an export ends at the latest (default 120): longer than an append can
+   * take from stamping `recordedAt` to its commit. Local mode, without network or Lambda
+   * timeouts between its parts, sets a few seconds so a demo's events export at once.
+   */
+  AUDIT_EXPORT_SETTLE_SECONDS: z.optional(z.string().check(z.regex(/^[1-9]\d{0,3}$/))),
+  /** The bucket that holds audit export files and their manifests. */
+  EXPORT_BUCKET_NAME: z.string().check(z.minLength(3)),
   /** Emulator endpoints (local mode and tests only); unset in AWS. */
   DYNAMODB_ENDPOINT: z.optional(HttpUrl),
   SQS_ENDPOINT: z.optional(HttpUrl),
+  S3_ENDPOINT: z.optional(HttpUrl),
   AWS_REGION: z.string().check(z.minLength(1)),
 });
 
 export type Env = z.infer<typeof EnvSchema>;
 export type EnvKey = keyof Env;
 export type EnvSource = Readonly<Record<string, string | undefined>>;
-type Always = 'DYNAMODB_ENDPOINT' | 'SQS_ENDPOINT' | 'AWS_REGION';
+type Always = 'DYNAMODB_ENDPOINT' | 'SQS_ENDPOINT' | 'S3_ENDPOINT' | 'AWS_REGION';
 
 /**
  * Values too large for Lambda's 4 KB of environment variables: the CDK app compiles them into
@@ -64,6 +75,7 @@ export function loadEnv<K extends EnvKey>(
     ...Object.fromEntries(required.map((k) => [k, true])),
     DYNAMODB_ENDPOINT: true,
     SQS_ENDPOINT: true,
+    S3_ENDPOINT: true,
     AWS_REGION: true,
   } as Record<EnvKey, true>);
   const result = picked.safeParse(raw);

@@ -31,6 +31,11 @@ export const LOG_EVENTS = {
   retentionApplied: 'retention_applied',
   auditTrailTrimmed: 'audit_trail_trimmed',
   retentionItemFailed: 'retention_item_failed',
+  auditExportRequested: 'audit_export_requested',
+  auditExportProgress: 'audit_export_progressed',
+  auditExportHandedOver: 'audit_export_handed_over',
+  auditExportDone: 'audit_export_completed',
+  auditExportFailed: 'audit_export_failed',
 } as const;
 
 export type LogEvent = (typeof LOG_EVENTS)[keyof typeof LOG_EVENTS];

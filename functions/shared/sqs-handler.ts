@@ -1,7 +1,7 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
-import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { LOG_EVENTS } from './log-events.js';
 import { logEvent, logger } from './logger.js';
 
@@ -9,12 +9,12 @@ import { logEvent, logger } from './logger.js';
  * A Lambda handler for an SQS event source that reports batch item failures: each message is
  * handled on its own; one that fails is reported, comes back after the visibility timeout and,
  * after the queue's maxReceiveCount, moves to its dead-letter queue — never dropped; the others
- * of the batch are done. `handle` gets the message body as parsed JSON.
+ * of the batch are done. `handle` gets the message body as parsed JSON and the invocation's context.
  */
-export function sqsMessageHandler(handle: (body: unknown) => Promise<unknown>) {
-  const handleRecord = async (record: SQSRecord): Promise<void> => {
+export function sqsMessageHandler(handle: (body: unknown, context: Context) => Promise<unknown>) {
+  const handleRecord = async (record: SQSRecord, context: Context): Promise<void> => {
     try {
-      await handle(JSON.parse(record.body));
+      await handle(JSON.parse(record.body), context);
     } catch (error) {
       logEvent(
         LOG_EVENTS.batchItemFailed,

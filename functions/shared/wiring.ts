@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { v7 as uuidv7 } from 'uuid';
 import { type DeploymentConfig, DeploymentConfigSchema } from '../../schemas/deployment-config.js';
 import { ConfigurationError } from './errors.js';
 
@@ -7,6 +8,8 @@ import { ConfigurationError } from './errors.js';
 
 export const clock = () => new Date();
 export const newId = () => randomUUID();
+/** UUID version 7: ordered by creation time, so a partition of them reads newest first. */
+export const newTimeOrderedId = () => uuidv7();
 
 export function deploymentConfig(json: string): DeploymentConfig {
   let raw: unknown;

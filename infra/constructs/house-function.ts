@@ -20,10 +20,15 @@ export type EnvironmentValues = Partial<Record<EnvKey, string>>;
  * Keys never set as Lambda environment variables:
  * - PSEUDONYM_KEY, PUPIL_DATA_KEY: local mode only; in AWS the keys stay in Secrets Manager
  *   (PSEUDONYM_SECRET_ARN) and KMS (PUPIL_DATA_KEY_ARN).
+ * - AUDIT_EXPORT_SETTLE_SECONDS: local mode only; in AWS an export keeps its default margin.
  * - BUILD_TIME_KEYS (the deployment config, the OpenAPI document): Lambda caps all variables
  *   together at 4 KB and these exceed it, so they are compiled into the bundle (`define` below).
  */
-const LOCAL_ONLY: ReadonlySet<EnvKey> = new Set<EnvKey>(['PSEUDONYM_KEY', 'PUPIL_DATA_KEY']);
+const LOCAL_ONLY: ReadonlySet<EnvKey> = new Set<EnvKey>([
+  'PSEUDONYM_KEY',
+  'PUPIL_DATA_KEY',
+  'AUDIT_EXPORT_SETTLE_SECONDS',
+]);
 const BUILD_TIME: ReadonlySet<EnvKey> = new Set<EnvKey>(BUILD_TIME_KEYS);
 
 export interface HouseFunctionProps {

@@ -13,6 +13,8 @@ export interface Emulators {
   region: string;
   dynamodbEndpoint: string;
   sqsEndpoint: string;
+  /** fauxqs also serves S3 (path-style), on the same port. */
+  s3Endpoint: string;
   /** Stops DynamoDB Local; startDynamoDb brings it back on the same port (and data dir, if any). */
   stopDynamoDb(): Promise<void>;
   startDynamoDb(): Promise<void>;
@@ -107,6 +109,7 @@ export async function startEmulators(options: EmulatorOptions = {}): Promise<Emu
     region,
     dynamodbEndpoint: `http://127.0.0.1:${dynamodbPort}`,
     sqsEndpoint: `http://127.0.0.1:${sqsPort}`,
+    s3Endpoint: `http://127.0.0.1:${sqsPort}`,
     stopDynamoDb,
     async startDynamoDb() {
       dynamodb ??= await startDynamo();

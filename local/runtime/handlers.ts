@@ -4,8 +4,12 @@ import * as applyRetention from '../../functions/apply-retention/dependencies.js
 import { makeHandler as applyRetentionHandler } from '../../functions/apply-retention/handler.js';
 import * as authorizeClient from '../../functions/authorize-client/dependencies.js';
 import { makeHandler as authorizeClientHandler } from '../../functions/authorize-client/handler.js';
+import * as exportAudit from '../../functions/export-audit/dependencies.js';
+import { makeHandler as exportAuditHandler } from '../../functions/export-audit/handler.js';
 import * as listAuditEvents from '../../functions/list-audit-events/dependencies.js';
 import { makeHandler as listAuditEventsHandler } from '../../functions/list-audit-events/handler.js';
+import * as manageAuditExports from '../../functions/manage-audit-exports/dependencies.js';
+import { makeHandler as manageAuditExportsHandler } from '../../functions/manage-audit-exports/handler.js';
 import * as receiveSignal from '../../functions/receive-signal/dependencies.js';
 import { makeHandler as receiveSignalHandler } from '../../functions/receive-signal/handler.js';
 import * as recoverAudit from '../../functions/recover-audit/dependencies.js';
@@ -40,6 +44,8 @@ export const HANDLER_FACTORIES: { readonly [N in FunctionName]: (env: EnvSource)
   'list-audit-events': (env) => listAuditEventsHandler(listAuditEvents.productionDependencies(env)),
   'answer-subject-access': (env) =>
     answerSubjectAccessHandler(answerSubjectAccess.productionDependencies(env)),
+  'manage-audit-exports': (env) => manageAuditExportsHandler(manageAuditExports.productionDependencies(env)),
+  'export-audit': (env) => exportAuditHandler(exportAudit.productionDependencies(env)),
   'serve-openapi': (env) => serveOpenApiHandler(serveOpenApi.productionDependencies(env)),
   'apply-retention': (env) => applyRetentionHandler(applyRetention.productionDependencies(env)),
 };

@@ -7,8 +7,21 @@ import type { ResourceKind } from '../../infra/resource-tags.js';
 export type TableKind = Extract<ResourceKind, 'state-table' | 'audit-table'>;
 export type SingleQueueKind = Extract<
   ResourceKind,
-  'intake-queue' | 'intake-dlq' | 'audit-stream-dlq' | 'audit-recovery-dlq'
+  | 'intake-queue'
+  | 'intake-dlq'
+  | 'audit-stream-dlq'
+  | 'audit-recovery-dlq'
+  | 'audit-export-queue'
+  | 'audit-export-dlq'
 >;
+
+/** The audit export bucket; fauxqs serves S3 (its lifecycle rule is not played: files stay). */
+export interface BucketDefinition {
+  logicalId: string;
+  name: string;
+  /** Days until a file expires, as the stack's lifecycle rule says. */
+  expirationDays?: number;
+}
 
 export interface TableDefinition {
   kind: TableKind;
@@ -53,6 +66,9 @@ export interface Topology {
   intakeMapping: QueueMappingSettings;
   /** How Lambda reads the audit recovery queue (the stream mapping's on-failure destination). */
   recoveryMapping: QueueMappingSettings;
+  /** How Lambda reads the audit export queue. */
+  exportMapping: QueueMappingSettings;
+  exportBucket: BucketDefinition;
   streamMapping: StreamMappingSettings;
   authorizer: AuthorizerSettings;
 }

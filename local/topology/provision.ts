@@ -7,6 +7,13 @@ import {
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
 import {
+  BucketAlreadyOwnedByYou,
+  CreateBucketCommand,
+  HeadBucketCommand,
+  PutBucketLifecycleConfigurationCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
+import {
   CreateQueueCommand,
   GetQueueAttributesCommand,
   GetQueueUrlCommand,
@@ -14,7 +21,7 @@ import {
   SetQueueAttributesCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
-import type { SingleQueueKind, TableDefinition, TableKind, Topology } from './model.js';
+import type { BucketDefinition, SingleQueueKind, TableDefinition, TableKind, Topology } from './model.js';
 
 // The topology made real in DynamoDB Local and fauxqs: what exists is kept, data and all (a
 // developer's signals survive a restart); what is missing is created.
@@ -35,12 +42,17 @@ export interface ProvisionedTopology {
   auditRecoveryDeadLetterQueue: ProvisionedQueue;
   teamQueues: ReadonlyMap<string, ProvisionedQueue>;
   teamDeadLetterQueues: ReadonlyMap<string, ProvisionedQueue>;
+  auditExportQueue: ProvisionedQueue;
+  auditExportDeadLetterQueue: ProvisionedQueue;
+  exportBucket: { name: string };
 }
 
 export interface EmulatorEndpoints {
   region: string;
   dynamodbEndpoint: string;
   sqsEndpoint: string;
+  /** fauxqs serves S3 on its SQS endpoint. */
+  s3Endpoint: string;
 }
 
 const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
@@ -118,6 +130,36 @@ async function ensureQueue(
   return { name, url, arn };
 }
 
+async function ensureBucket(s3: S3Client, bucket: BucketDefinition): Promise<void> {
+  const exists = await s3.send(new HeadBucketCommand({ Bucket: bucket.name })).then(
+    () => true,
+    () => false,
+  );
+  if (!exists) {
+    await s3.send(new CreateBucketCommand({ Bucket: bucket.name })).catch((error: unknown) => {
+      if (!(error instanceof BucketAlreadyOwnedByYou)) throw error;
+    });
+  }
+  if (bucket.expirationDays !== undefined) {
+    // Accepted and kept by fauxqs, not acted on: local files stay until `npm run reset`.
+    await s3.send(
+      new PutBucketLifecycleConfigurationCommand({
+        Bucket: bucket.name,
+        LifecycleConfiguration: {
+          Rules: [
+            {
+              ID: 'expire-export-files',
+              Status: 'Enabled',
+              Filter: {},
+              Expiration: { Days: bucket.expirationDays },
+            },
+          ],
+        },
+      }),
+    );
+  }
+}
+
 /** Creates what does not exist yet; existing tables and queues keep their data. */
 export async function provisionTopology(
   topology: Topology,
@@ -135,7 +177,14 @@ export async function provisionTopology(
     useQueueUrlAsEndpoint: false,
     credentials: LOCAL_CREDENTIALS,
   });
+  const s3 = new S3Client({
+    region: endpoints.region,
+    endpoint: endpoints.s3Endpoint,
+    forcePathStyle: true,
+    credentials: LOCAL_CREDENTIALS,
+  });
   try {
+    await ensureBucket(s3, topology.exportBucket);
     const tableNames = new Map<TableKind, { name: string; streamArn: string | undefined }>();
     for (const table of topology.tables) {
       const streamArn = await ensureTable(dynamodb, table, warn);
@@ -186,9 +235,13 @@ export async function provisionTopology(
       auditRecoveryDeadLetterQueue: single('audit-recovery-dlq'),
       teamQueues: perTeam('team-queue'),
       teamDeadLetterQueues: perTeam('team-dlq'),
+      auditExportQueue: single('audit-export-queue'),
+      auditExportDeadLetterQueue: single('audit-export-dlq'),
+      exportBucket: { name: topology.exportBucket.name },
     };
   } finally {
     dynamodb.destroy();
     sqs.destroy();
+    s3.destroy();
   }
 }

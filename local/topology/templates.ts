@@ -4,6 +4,7 @@ import { RESOURCE_KINDS, RESOURCE_TAG, type ResourceKind, TEAM_TAG } from '../..
 import { exportName } from '../../infra/stateful-stack.js';
 import type {
   AuthorizerSettings,
+  BucketDefinition,
   QueueDefinition,
   QueueMappingSettings,
   SingleQueueKind,
@@ -20,9 +21,19 @@ import type {
 // the event source mappings and the authorizer's identity source, which local mode plays.
 
 /** Local names for resources whose CDK name is generated (no physical names in CDK). */
-const SINGLE_QUEUE_KINDS = ['intake-queue', 'intake-dlq', 'audit-stream-dlq', 'audit-recovery-dlq'] as const;
+const SINGLE_QUEUE_KINDS = [
+  'intake-queue',
+  'intake-dlq',
+  'audit-stream-dlq',
+  'audit-recovery-dlq',
+  'audit-export-queue',
+  'audit-export-dlq',
+] as const;
 
-const LOCAL_NAMES: Record<TableKind | SingleQueueKind, string> = {
+const LOCAL_NAMES: Record<TableKind | SingleQueueKind | 'export-bucket', string> = {
+  'export-bucket': 'schakel-local-exports',
+  'audit-export-queue': 'schakel-local-audit-exports',
+  'audit-export-dlq': 'schakel-local-audit-exports-dlq',
   'state-table': 'schakel-local-state',
   'audit-table': 'schakel-local-audit',
   'intake-queue': 'schakel-local-intake',
@@ -113,6 +124,15 @@ const MappingPropertiesSchema = z.looseObject({
   ScalingConfig: z.looseObject({ MaximumConcurrency: z.number().optional() }).optional(),
   BisectBatchOnFunctionError: z.boolean().optional(),
   FunctionResponseTypes: z.array(z.string()).optional(),
+});
+
+const BucketPropertiesSchema = z.looseObject({
+  LifecycleConfiguration: z
+    .object({
+      Rules: z.array(z.looseObject({ ExpirationInDays: z.number().optional(), Status: z.string() })),
+    })
+    .optional(),
+  Tags: TagsSchema,
 });
 
 const AuthorizerPropertiesSchema = z.looseObject({
@@ -264,6 +284,23 @@ export function topologyFromTemplates(
     queues.push(queueDefinition(logicalId, kind, resource.Properties ?? {}, deployment));
   }
 
+  const buckets: BucketDefinition[] = [];
+  for (const [logicalId, resource] of resourcesOf(stateful, 'AWS::S3::Bucket')) {
+    const props = BucketPropertiesSchema.parse(resource.Properties ?? {});
+    if (tagValue(props.Tags, RESOURCE_TAG) !== 'export-bucket') continue;
+    const expiration = props.LifecycleConfiguration?.Rules.find(
+      (rule) => rule.Status === 'Enabled' && rule.ExpirationInDays !== undefined,
+    )?.ExpirationInDays;
+    buckets.push({
+      logicalId,
+      name: LOCAL_NAMES['export-bucket'],
+      ...(expiration !== undefined ? { expirationDays: expiration } : {}),
+    });
+  }
+  const [exportBucket] = buckets;
+  if (buckets.length !== 1 || !exportBucket)
+    throw new Error(`the stateful stack has ${buckets.length} buckets tagged ${RESOURCE_TAG}=export-bucket`);
+
   for (const required of ['state-table', 'audit-table'] as const) {
     const count = tables.filter((t) => t.kind === required).length;
     if (count !== 1)
@@ -285,6 +322,7 @@ export function topologyFromTemplates(
 
   const intakeMapping = { ...DEFAULT_INTAKE_MAPPING };
   const recoveryMapping = { ...DEFAULT_INTAKE_MAPPING, batchSize: 1 };
+  const exportMapping = { ...DEFAULT_INTAKE_MAPPING, batchSize: 1 };
   const streamMapping = { ...DEFAULT_STREAM_MAPPING };
   const authorizer = { ...DEFAULT_AUTHORIZER };
   if (stateless) {
@@ -299,12 +337,14 @@ export function topologyFromTemplates(
         streamMapping.bisectOnError = props.BisectBatchOnFunctionError ?? false;
         streamMapping.reportBatchItemFailures = reportsItems;
       } else {
-        // Two SQS mappings: the intake's and the audit recovery queue's, told apart by the queue
-        // they read (imported from the stateful stack under a fixed export name).
+        // The SQS mappings (intake, audit recovery, audit export) told apart by the queue they
+        // read (imported from the stateful stack under a fixed export name).
         const source = JSON.stringify(props.EventSourceArn ?? '');
         const mapping = source.includes(exportName(deployment, 'auditStreamDeadLetterQueueArn'))
           ? recoveryMapping
-          : intakeMapping;
+          : source.includes(exportName(deployment, 'auditExportQueueArn'))
+            ? exportMapping
+            : intakeMapping;
         mapping.batchSize = props.BatchSize ?? 10;
         mapping.maxBatchingWindowSeconds = props.MaximumBatchingWindowInSeconds ?? 0;
         mapping.reportBatchItemFailures = reportsItems;
@@ -322,5 +362,14 @@ export function topologyFromTemplates(
       authorizer.resultTtlSeconds = props.AuthorizerResultTtlInSeconds ?? DEFAULT_AUTHORIZER.resultTtlSeconds;
     }
   }
-  return { tables, queues, intakeMapping, recoveryMapping, streamMapping, authorizer };
+  return {
+    tables,
+    queues,
+    intakeMapping,
+    recoveryMapping,
+    exportMapping,
+    exportBucket,
+    streamMapping,
+    authorizer,
+  };
 }

@@ -1,12 +1,14 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { makeHandler as answerSubjectAccessHandler } from '../../functions/answer-subject-access/handler.js';
 import { makeHandler as listAuditEventsHandler } from '../../functions/list-audit-events/handler.js';
+import { makeHandler as manageAuditExportsHandler } from '../../functions/manage-audit-exports/handler.js';
 import { makeHandler as receiveSignalHandler } from '../../functions/receive-signal/handler.js';
 import { type FunctionName, OPERATIONS } from '../../functions/registry.js';
 import { makeHandler as serveOpenApiHandler } from '../../functions/serve-openapi/handler.js';
 import { makeHandler as trackReferralHandler } from '../../functions/track-referral/handler.js';
 import type { DeploymentConfig } from '../../schemas/deployment-config.js';
 import { type Answer, answerOf, type CallOptions, operationEvent } from './api-calls.js';
+import { FakeExportFiles, FakeExportJobs, FakeExportQueue } from './export-fakes.js';
 import { referralSubmission, storedSignal } from './factories.js';
 import {
   FakeAccessLog,
@@ -37,7 +39,12 @@ export const HUB_CONFIG: DeploymentConfig = {
 
 export type ApiFunctionName = Extract<
   FunctionName,
-  'receive-signal' | 'track-referral' | 'list-audit-events' | 'answer-subject-access' | 'serve-openapi'
+  | 'receive-signal'
+  | 'track-referral'
+  | 'list-audit-events'
+  | 'answer-subject-access'
+  | 'manage-audit-exports'
+  | 'serve-openapi'
 >;
 
 export function fakeHub(now = '2026-11-22T10:00:00Z') {
@@ -56,6 +63,9 @@ export function fakeHub(now = '2026-11-22T10:00:00Z') {
     newId: sequentialIds(),
     document: JSON.stringify({ openapi: '3.1.0' }),
     vault: new FakeVault(),
+    jobs: new FakeExportJobs(),
+    queue: new FakeExportQueue(),
+    files: new FakeExportFiles(),
   };
   // What storedSignal() points at, for tests that put it in the store.
   deps.vault.keep(storedSignal().sealedSubmission, storedSignal().id, referralSubmission());
@@ -64,6 +74,7 @@ export function fakeHub(now = '2026-11-22T10:00:00Z') {
     'track-referral': trackReferralHandler(deps),
     'list-audit-events': listAuditEventsHandler(deps),
     'answer-subject-access': answerSubjectAccessHandler(deps),
+    'manage-audit-exports': manageAuditExportsHandler(deps),
     'serve-openapi': serveOpenApiHandler(deps),
   };
   /** Calls a declared operation on the function that serves it, as API Gateway would. */

@@ -64,7 +64,11 @@ function validQueryValue(key: string, tenant: Tenant): string | undefined {
 /** The tenant's resource a path parameter names: the collection segment before `{id}`. */
 function pathValue(op: RegisteredOperation, key: string, tenant: Tenant): string {
   const collection = /\/([a-z-]+)\/\{(\w+)\}/.exec(op.spec.path);
-  const ids: Record<string, string> = { signals: tenant.signalIds[0], referrals: tenant.referralIds[0] };
+  const ids: Record<string, string> = {
+    signals: tenant.signalIds[0],
+    referrals: tenant.referralIds[0],
+    'audit-exports': tenant.exportIds[0],
+  };
   const id = collection?.[2] === key ? ids[collection[1] ?? ''] : undefined;
   if (!id) throw new Error(`test/hostile/requests.ts knows no seeded resource for ${op.spec.path} {${key}}`);
   return id;

@@ -28,6 +28,8 @@ export interface Tenant {
   /** Each signal is routed to the team with one open (`delivered`) referral: ids by index. */
   signalIds: readonly [string, string];
   referralIds: readonly [string, string];
+  /** Audit export jobs started by the tenant's municipality client. */
+  exportIds: readonly [string, string];
   clients: Readonly<Record<ClientRole, Client>>;
 }
 
@@ -50,6 +52,7 @@ function tenant(
     ...place,
     signalIds: [`${idPrefix}-0000-4000-8000-000000000001`, `${idPrefix}-0000-4000-8000-000000000002`],
     referralIds: [`${idPrefix}-0000-4000-8000-000000000011`, `${idPrefix}-0000-4000-8000-000000000012`],
+    exportIds: [`${idPrefix}-0000-7000-8000-000000000021`, `${idPrefix}-0000-7000-8000-000000000022`],
     clients: {
       school: schoolClient({ clientId: `school-${key}`, scope: { schoolLocations: [place.schoolLocation] } }),
       provider: teamClient(place.teamId),
@@ -145,14 +148,28 @@ function auditDraft(t: Tenant, i: 0 | 1): AuditEntryDraft {
 
 /**
  * A fake hub holding both tenants: two routed signals each, their referrals `delivered` (open,
- * so a team may accept and a school may withdraw), and two audit events per municipality (so
- * every list has a second page and a real cursor to forge from).
+ * so a team may accept and a school may withdraw), two audit events per municipality (so every
+ * list has a second page and a real cursor to forge from) and an export job of each
+ * municipality client.
  */
 export async function seededHub(): Promise<SeededHub> {
   const hub = fakeHub(CLOCK);
   for (const t of Object.values(TENANTS)) {
     await seedTenant(hub, t, 'delivered');
     await hub.deps.audit.append(t.municipality, [auditDraft(t, 0), auditDraft(t, 1)]);
+    for (const id of t.exportIds)
+      await hub.deps.jobs.create({
+        id,
+        clientId: t.clients.municipality.clientId,
+        municipality: t.municipality,
+        from: '2026-01-01T00:00:00.000Z',
+        to: '2026-11-01T00:00:00.000Z',
+        format: 'ndjson',
+        status: 'pending',
+        createdAt: '2026-11-22T09:00:00.000Z',
+        updatedAt: '2026-11-22T09:00:00.000Z',
+        revision: 1,
+      });
   }
   return hub;
 }

@@ -1,5 +1,6 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
+import { EXPORT_AUDIT } from '../../functions/export-audit/declaration.js';
 import { RECOVER_AUDIT } from '../../functions/recover-audit/declaration.js';
 import { ROUTE_SIGNAL } from '../../functions/route-signal/declaration.js';
 import { AUDIT_TABLE, STATE_TABLE } from '../../functions/shared/adapters/state-table.js';
@@ -132,6 +133,73 @@ describe('stateful stack', () => {
     });
   });
 
+  describe('audit export bucket', () => {
+    const bucket = propertiesOf(only('AWS::S3::Bucket', 'export-bucket'));
+    const [keyId] = resourcesOfType(stateful, 'AWS::KMS::Key').map(([id]) => id);
+
+    it('encrypts files with the data key, with a bucket key', () => {
+      expect(bucket.BucketEncryption).toEqual({
+        ServerSideEncryptionConfiguration: [
+          {
+            BucketKeyEnabled: true,
+            ServerSideEncryptionByDefault: {
+              SSEAlgorithm: 'aws:kms',
+              KMSMasterKeyID: { 'Fn::GetAtt': [keyId, 'Arn'] },
+            },
+          },
+        ],
+      });
+    });
+
+    it('blocks every kind of public access and owns its objects', () => {
+      expect(bucket.PublicAccessBlockConfiguration).toEqual({
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      });
+      expect(bucket.OwnershipControls).toEqual({ Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] });
+    });
+
+    it('refuses requests without TLS (1.2 or later)', () => {
+      const [, policy] = resourcesOfType(stateful, 'AWS::S3::BucketPolicy')[0] ?? [];
+      const statements = JSON.stringify(propertiesOf(policy as Record<string, unknown>).PolicyDocument);
+      expect(statements).toContain('"aws:SecureTransport":"false"');
+      expect(statements).toContain('"s3:TlsVersion":1.2');
+    });
+
+    it('expires files after the configured days (7 by default) and unfinished uploads after one', () => {
+      expect(bucket.LifecycleConfiguration).toEqual({
+        Rules: [
+          {
+            Id: 'expire-export-files',
+            Status: 'Enabled',
+            ExpirationInDays: 7,
+            AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 },
+          },
+        ],
+      });
+      const { templates: longer } = synthesize({ ...config, auditExports: { fileRetentionDays: 30 } });
+      const [id] = taggedLogicalIds(longer.stateful, 'AWS::S3::Bucket', 'export-bucket');
+      const rules = propertiesOf(longer.stateful.toJSON().Resources[id as string]).LifecycleConfiguration;
+      expect(JSON.stringify(rules)).toContain('"ExpirationInDays":30');
+    });
+
+    it('is kept when the stack is deleted', () => {
+      expect(only('AWS::S3::Bucket', 'export-bucket').DeletionPolicy).toBe('Retain');
+    });
+
+    it('gives the export queue six times export-audit’s timeout of visibility and a dead-letter queue', () => {
+      const queue = propertiesOf(only('AWS::SQS::Queue', 'audit-export-queue'));
+      const [dlqId] = taggedLogicalIds(stateful, 'AWS::SQS::Queue', 'audit-export-dlq');
+      expect(queue.VisibilityTimeout).toBe(6 * EXPORT_AUDIT.timeoutSeconds);
+      expect(queue.RedrivePolicy).toEqual({
+        deadLetterTargetArn: { 'Fn::GetAtt': [dlqId, 'Arn'] },
+        maxReceiveCount: MAX_RECEIVE_COUNT,
+      });
+    });
+  });
+
   describe('queues', () => {
     const queues = resourcesOfType(stateful, 'AWS::SQS::Queue');
 
@@ -205,8 +273,8 @@ describe('stateful stack', () => {
       },
     );
 
-    it('has exactly the queues of the design: intake pair, audit recovery pair and a pair per team', () => {
-      expect(queues).toHaveLength(4 + 2 * config.teams.length);
+    it('has exactly the queues of the design: intake pair, audit recovery pair, audit export pair and a pair per team', () => {
+      expect(queues).toHaveLength(6 + 2 * config.teams.length);
     });
 
     it('gives the stream’s on-failure queue to recover-audit for four hours, then to its dead-letter queue', () => {

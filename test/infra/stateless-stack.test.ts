@@ -76,7 +76,11 @@ describe('stateless stack', () => {
     it.each(functionNames)('sets exactly the AWS environment variables %s declares', (name) => {
       const buildTime: readonly string[] = BUILD_TIME_KEYS;
       const expected = FUNCTIONS[name].environment.filter(
-        (key) => key !== 'PSEUDONYM_KEY' && key !== 'PUPIL_DATA_KEY' && !buildTime.includes(key),
+        (key) =>
+          key !== 'PSEUDONYM_KEY' &&
+          key !== 'PUPIL_DATA_KEY' &&
+          key !== 'AUDIT_EXPORT_SETTLE_SECONDS' &&
+          !buildTime.includes(key),
       );
       const keys = Object.keys(environmentOf(name)).filter(
         (key) => key !== 'NODE_OPTIONS' && key !== 'POWERTOOLS_SERVICE_NAME',
@@ -374,6 +378,9 @@ describe('stateless stack', () => {
       'recover-audit': [imported('auditTableArn')],
       'list-audit-events': [imported('stateTableArn')],
       'answer-subject-access': [imported('stateTableArn')],
+      // Its jobs in the audit table; the read records of the audit in the state table.
+      'manage-audit-exports': [imported('auditTableArn'), imported('stateTableArn')],
+      'export-audit': [imported('auditTableArn')],
       'apply-retention': [imported('stateTableArn'), imported('auditTableArn')],
       'serve-openapi': [],
     };
@@ -406,8 +413,10 @@ describe('stateless stack', () => {
           'write-audit',
           'recover-audit',
           'list-audit-events',
-          'apply-retention',
           'answer-subject-access',
+          'manage-audit-exports',
+          'export-audit',
+          'apply-retention',
         ].sort(),
       );
       for (const name of ['list-audit-events', 'answer-subject-access'] as const) {
@@ -418,7 +427,7 @@ describe('stateless stack', () => {
       );
     });
 
-    it.each(['list-audit-events', 'answer-subject-access'] as const)(
+    it.each(['list-audit-events', 'answer-subject-access', 'manage-audit-exports'] as const)(
       'lets %s put access records into the state table and nothing else there',
       (name) => {
         const onStateTable = statementsOf(name).filter((s) =>
@@ -457,13 +466,49 @@ describe('stateless stack', () => {
     });
 
     // Table grants bring their own KMS actions (a list with wildcards); the pupil-data grants are
-    // statements of one exact action on the data key.
+    // statements of one exact action on the data key. (The export bucket's grants are on the key
+    // through S3 only, with a kms:ViaService condition: they open no table's pupil data.)
     const exactlyOn = (name: FunctionName, action: string) =>
       statementsOf(name).some(
         (s) =>
           JSON.stringify(asArray(s.Action as string | string[])) === JSON.stringify([action]) &&
-          JSON.stringify(s.Resource).includes(imported('dataKeyArn')),
+          JSON.stringify(s.Resource).includes(imported('dataKeyArn')) &&
+          s.Condition === undefined,
       );
+
+    it('lets export-audit write export files, manage-audit-exports only read them, and nobody else touch the bucket', () => {
+      const onBucket = (name: FunctionName) =>
+        statementsOf(name).filter((s) => JSON.stringify(s.Resource).includes(imported('exportBucketArn')));
+      const objects = {
+        'Fn::Join': ['', [{ 'Fn::ImportValue': imported('exportBucketArn') }, '/audit-exports/*']],
+      };
+      expect(onBucket('export-audit')).toEqual([
+        {
+          Effect: 'Allow',
+          Action: ['s3:PutObject', 's3:GetObject', 's3:AbortMultipartUpload'],
+          Resource: objects,
+        },
+      ]);
+      expect(onBucket('manage-audit-exports')).toEqual([
+        { Effect: 'Allow', Action: 's3:GetObject', Resource: objects },
+      ]);
+      for (const name of functionNames.filter((n) => n !== 'export-audit' && n !== 'manage-audit-exports')) {
+        expect(onBucket(name), name).toEqual([]);
+      }
+      const viaS3 = (name: FunctionName) =>
+        statementsOf(name).filter((s) => JSON.stringify(s.Condition ?? {}).includes('kms:ViaService'));
+      expect(viaS3('export-audit').map((s) => s.Action)).toEqual([['kms:GenerateDataKey', 'kms:Decrypt']]);
+      expect(viaS3('manage-audit-exports').map((s) => s.Action)).toEqual(['kms:Decrypt']);
+    });
+
+    it('lets only manage-audit-exports and export-audit (to hand over) send to the export queue', () => {
+      const senders = functionNames.filter((name) =>
+        allowing(name, 'sqs:SendMessage').some((s) =>
+          JSON.stringify(s.Resource).includes(imported('auditExportQueueArn')),
+        ),
+      );
+      expect(senders.sort()).toEqual(['export-audit', 'manage-audit-exports']);
+    });
 
     it.each(functionNames)('lets %s seal or open pupil data only as its declaration says', (name) => {
       expect(exactlyOn(name, 'kms:GenerateDataKey'), 'seal').toBe(name === 'receive-signal');

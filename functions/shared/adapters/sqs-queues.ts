@@ -1,5 +1,6 @@
 import { GetQueueUrlCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { IntakeMessage, ReferralCloudEvent } from '../../../schemas/cloud-event.js';
+import type { ExportQueue } from '../ports/audit-exports.js';
 import type { IntakeQueue, TeamQueue } from '../ports/queues.js';
 import { teamQueueName } from './team-queue-name.js';
 
@@ -50,6 +51,20 @@ export class SqsTeamQueue implements TeamQueue {
           'content-type': { DataType: 'String', StringValue: 'application/cloudevents+json; charset=UTF-8' },
         },
       }),
+    );
+  }
+}
+
+/** Asks the export function to start or continue an audit export (ids only). */
+export class SqsExportQueue implements ExportQueue {
+  constructor(
+    private readonly sqs: SQSClient,
+    private readonly queueUrl: string,
+  ) {}
+
+  async request(message: { exportId: string; clientId: string }): Promise<void> {
+    await this.sqs.send(
+      new SendMessageCommand({ QueueUrl: this.queueUrl, MessageBody: JSON.stringify(message) }),
     );
   }
 }

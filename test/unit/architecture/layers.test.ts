@@ -46,6 +46,7 @@ const PACKAGES: Record<Layer, readonly string[]> = {
   edge: [
     'zod',
     'zod-openapi',
+    'uuid',
     '@middy/',
     'aws-lambda',
     '@aws-lambda-powertools/logger',

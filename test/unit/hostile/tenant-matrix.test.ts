@@ -107,7 +107,7 @@ function aimedAtNobody(r: HostileRequest): HostileRequest {
 }
 
 /** Every id of tenant A's seeded data: none may appear in what another tenant is shown. */
-const TENANT_A_IDS = [...TENANTS.a.signalIds, ...TENANTS.a.referralIds];
+const TENANT_A_IDS = [...TENANTS.a.signalIds, ...TENANTS.a.referralIds, ...TENANTS.a.exportIds];
 const mentionsTenantA = (answer: Answer) => TENANT_A_IDS.filter((id) => answer.text.includes(id));
 
 describe('tenant matrix', () => {

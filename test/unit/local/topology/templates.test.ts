@@ -86,6 +86,31 @@ function stateful(extra: CfnTemplate['Resources'] = {}): CfnTemplate {
           Tags: tags('team-queue', 't1'),
         },
       },
+      ExportDlq: { Type: 'AWS::SQS::Queue', Properties: { Tags: tags('audit-export-dlq') } },
+      Exports: {
+        Type: 'AWS::SQS::Queue',
+        Properties: {
+          VisibilityTimeout: 5400,
+          RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': ['ExportDlq', 'Arn'] }, maxReceiveCount: 5 },
+          Tags: tags('audit-export-queue'),
+        },
+      },
+      ExportBucket: {
+        Type: 'AWS::S3::Bucket',
+        Properties: {
+          LifecycleConfiguration: {
+            Rules: [
+              {
+                Id: 'expire-export-files',
+                Status: 'Enabled',
+                ExpirationInDays: 7,
+                AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 },
+              },
+            ],
+          },
+          Tags: tags('export-bucket'),
+        },
+      },
       Untagged: { Type: 'AWS::SQS::Queue', Properties: {} },
       ...extra,
     },
@@ -129,7 +154,20 @@ describe('topologyFromTemplates', () => {
       ['audit-recovery-dlq', 'schakel-local-audit-recovery-dlq'],
       ['team-dlq', 'schakel-demo-team-t1-dlq'],
       ['team-queue', 'schakel-demo-team-t1'],
+      ['audit-export-dlq', 'schakel-local-audit-exports-dlq'],
+      ['audit-export-queue', 'schakel-local-audit-exports'],
     ]);
+  });
+
+  it('finds the export bucket with its expiry, under a stable local name', () => {
+    expect(topology.exportBucket).toEqual({
+      logicalId: 'ExportBucket',
+      name: 'schakel-local-exports',
+      expirationDays: 7,
+    });
+    const template = stateful();
+    delete template.Resources?.ExportBucket;
+    expect(() => topologyFromTemplates(template, undefined, 'demo')).toThrow(/export-bucket/);
   });
 
   it('keeps the queue attributes and the redrive target, without encryption settings', () => {
