@@ -4,6 +4,7 @@ import {
   DescribeTimeToLiveCommand,
   DynamoDBClient,
   ResourceNotFoundException,
+  UpdateTableCommand,
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
 import {
@@ -70,16 +71,34 @@ async function ensureTable(
       throw error;
     });
   if (description) {
-    // Kept as it is, data and all; a key or index change in infra/ needs a fresh data dir.
-    const wantedIndexes = (table.create.GlobalSecondaryIndexes ?? []).map((i) => i.IndexName).sort();
-    const haveIndexes = (description.GlobalSecondaryIndexes ?? []).map((i) => i.IndexName).sort();
+    // Kept as it is, data and all. An index the stack added since is added here too (as CDK's
+    // deploy would); a key, stream or removed index needs a fresh data dir.
+    const haveIndexes = new Set((description.GlobalSecondaryIndexes ?? []).map((i) => i.IndexName));
+    const missing = (table.create.GlobalSecondaryIndexes ?? []).filter((i) => !haveIndexes.has(i.IndexName));
+    const extra = [...haveIndexes].filter(
+      (name) => !(table.create.GlobalSecondaryIndexes ?? []).some((i) => i.IndexName === name),
+    );
     const sameKeys = JSON.stringify(description.KeySchema) === JSON.stringify(table.create.KeySchema);
     const sameStream =
       Boolean(description.StreamSpecification?.StreamEnabled) === Boolean(table.create.StreamSpecification);
-    if (!sameKeys || !sameStream || JSON.stringify(wantedIndexes) !== JSON.stringify(haveIndexes)) {
+    if (!sameKeys || !sameStream || extra.length > 0) {
       warn(
         `table ${table.create.TableName} differs from the CDK stack; run \`npm run reset\` to recreate it`,
       );
+    } else {
+      for (const index of missing) {
+        await dynamodb.send(
+          new UpdateTableCommand({
+            TableName: table.create.TableName,
+            AttributeDefinitions: table.create.AttributeDefinitions,
+            GlobalSecondaryIndexUpdates: [{ Create: index }],
+          }),
+        );
+        warn(
+          `added index ${index.IndexName} to ${table.create.TableName}; items written before it have no ` +
+            'key in it (`npm run reset` starts afresh)',
+        );
+      }
     }
   } else {
     description = (await dynamodb.send(new CreateTableCommand(table.create))).TableDescription;

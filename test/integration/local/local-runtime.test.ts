@@ -1,7 +1,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import {
+  DescribeTableCommand,
+  DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+} from '@aws-sdk/client-dynamodb';
 import {
   CreateQueueCommand,
   GetQueueAttributesCommand,
@@ -137,6 +142,43 @@ describe('provisionTopology', () => {
     expect(Messages?.map((m) => m.Body)).toEqual(['kept']);
     expect(again.stateTable.streamArn).toBe(resources.stateTable.streamArn);
     resources = again;
+  });
+
+  it('adds an index the stack added since to a table of an older data dir, keeping its data, and says so', async () => {
+    const withName = (name: string, indexes: boolean): Topology => ({
+      ...topology,
+      tables: topology.tables.map((t) => {
+        if (t.kind !== 'audit-table') return t;
+        if (indexes) return { ...t, create: { ...t.create, TableName: name } };
+        // As the table was before the index: no index, no definitions of its key attributes.
+        const { GlobalSecondaryIndexes: _none, ...create } = t.create;
+        const keys = new Set(create.KeySchema?.map((k) => k.AttributeName));
+        const definitions = create.AttributeDefinitions?.filter((d) => keys.has(d.AttributeName as string));
+        return { ...t, create: { ...create, TableName: name, AttributeDefinitions: definitions } };
+      }),
+    });
+    const name = 'schakel-local-audit-older';
+    const older = await provisionTopology(withName(name, false), emulators, () => undefined);
+    await dynamodb.send(
+      new PutItemCommand({ TableName: older.auditTable.name, Item: { pk: { S: 'KEEP#2' }, sk: { S: 'X' } } }),
+    );
+    const warnings: string[] = [];
+
+    await provisionTopology(withName(name, true), emulators, (line) => warnings.push(line));
+
+    const { Table } = await dynamodb.send(new DescribeTableCommand({ TableName: name }));
+    const wanted = topology.tables.find((t) => t.kind === 'audit-table')?.create.GlobalSecondaryIndexes ?? [];
+    expect(wanted.length).toBeGreaterThan(0);
+    expect(Table?.GlobalSecondaryIndexes?.map((i) => i.IndexName).sort()).toEqual(
+      wanted.map((i) => i.IndexName).sort(),
+    );
+    expect(warnings).toEqual(
+      wanted.map((i) => expect.stringContaining(`added index ${i.IndexName} to ${name}`)),
+    );
+    const kept = await dynamodb.send(
+      new GetItemCommand({ TableName: name, Key: { pk: { S: 'KEEP#2' }, sk: { S: 'X' } } }),
+    );
+    expect(kept.Item?.pk?.S).toBe('KEEP#2');
   });
 });
 
