@@ -276,6 +276,8 @@ function quickstart(hub: LocalHub): string {
     `    -d '${JSON.stringify(signal)}'`,
     '',
     'Play a school and a team end to end:  npm run demo',
+    'Export and verify the audit trail:     npm run schakel -- audit export --municipality 0363 \\',
+    `                                         --from ${new Date().getUTCFullYear()}-01-01T00:00:00Z --to ${new Date().getUTCFullYear() + 1}-01-01T00:00:00Z --out exports`,
     'Handler logs:                          POWERTOOLS_LOG_LEVEL=INFO npm start',
     'Stop: Ctrl-C (data is kept)            Start afresh: npm run reset',
     '',
