@@ -152,8 +152,9 @@ export function cursorKey(cursor: string): Record<string, string> | undefined {
   }
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return undefined;
   const values = Object.values(parsed);
+  // DynamoDB refuses an empty string as a key value.
   const keyLike = (value: unknown) =>
-    typeof value === 'string' && Buffer.byteLength(value, 'utf8') <= MAX_CURSOR_KEY_BYTES;
+    typeof value === 'string' && value.length > 0 && Buffer.byteLength(value, 'utf8') <= MAX_CURSOR_KEY_BYTES;
   return values.length > 0 && values.every(keyLike) ? (parsed as Record<string, string>) : undefined;
 }
 

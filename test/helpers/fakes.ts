@@ -396,7 +396,7 @@ export class FakeAuditLog implements AuditLog, PupilAuditTrail {
     this.queries.push(copy(query));
     this.faults.check('list');
     const partition = `CHAIN#${query.municipality}`;
-    const start = decodeCursor(query.cursor, { pk: partition }, ['pk', 'sk']);
+    const start = decodeCursor(query.cursor, { pk: partition }, ['pk', 'sk'], { sk: 'SEQ#' });
     const after = start === undefined ? 0 : Number(String(start.sk).slice('SEQ#'.length));
     const matching = (this.chains.get(query.municipality) ?? [])
       .filter((e) => e.sequence > after)
@@ -416,7 +416,9 @@ export class FakeAuditLog implements AuditLog, PupilAuditTrail {
     this.faults.check('list');
     const partition = `PUPIL#${query.municipality}#${query.pupilPseudonym}`;
     const chain = `CHAIN#${query.municipality}`;
-    const start = decodeCursor(query.cursor, { gsi1pk: partition, pk: chain }, ['gsi1pk', 'pk', 'sk']);
+    const start = decodeCursor(query.cursor, { gsi1pk: partition, pk: chain }, ['gsi1pk', 'pk', 'sk'], {
+      sk: 'SEQ#',
+    });
     const after = start === undefined ? 0 : Number(String(start.sk).slice('SEQ#'.length));
     const matching = (this.chains.get(query.municipality) ?? []).filter(
       (e) => e.object.pupilPseudonym === query.pupilPseudonym && e.sequence > after,

@@ -54,7 +54,7 @@ export class DynamoDbExportJobs implements ExportJobStore {
         ExpressionAttributeValues: { ':pk': pk, ':export': 'EXPORT#' },
         ScanIndexForward: false,
         Limit: Math.min(page.limit, BATCH_GET_LIMIT),
-        ExclusiveStartKey: decodeCursor(page.cursor, { pk }, ['pk', 'sk']),
+        ExclusiveStartKey: decodeCursor(page.cursor, { pk }, ['pk', 'sk'], { sk: 'EXPORT#' }),
       }),
     );
     const ids = (result.Items ?? []).map((item) => String(item.id));

@@ -261,7 +261,7 @@ export class DynamoDbAuditLog implements AuditLog {
       values[':to'] = query.to;
     }
     const items: AuditEvent[] = [];
-    let startKey = decodeCursor(query.cursor, { pk: partition }, ['pk', 'sk']);
+    let startKey = decodeCursor(query.cursor, { pk: partition }, ['pk', 'sk'], { sk: 'SEQ#' });
     // A filter can leave a DynamoDB page short; keep reading until the page is full or the chain ends.
     do {
       const result = await this.documents.send(

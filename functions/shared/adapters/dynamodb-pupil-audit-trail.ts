@@ -30,6 +30,7 @@ export class DynamoDbPupilAuditTrail implements PupilAuditTrail {
       query.cursor,
       { [byPupil.partitionKey]: partition, [AUDIT_TABLE.partitionKey]: `CHAIN#${query.municipality}` },
       [byPupil.partitionKey, AUDIT_TABLE.partitionKey, AUDIT_TABLE.sortKey],
+      { [AUDIT_TABLE.sortKey]: 'SEQ#' },
     );
     const result = await this.documents.send(
       new QueryCommand({

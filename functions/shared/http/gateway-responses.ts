@@ -40,7 +40,8 @@ export const GATEWAY_PROBLEMS: Record<GatewayResponseKind, GatewayProblem> = {
   DEFAULT_5XX: {
     status: 500,
     title: 'Internal Server Error',
-    detail: 'Something went wrong on our side; retrying with the same sourceId is safe.',
+    detail:
+      'Something went wrong on our side; retrying the same request is safe (a signal is never stored twice for one sourceId).',
   },
 };
 

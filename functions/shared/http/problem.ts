@@ -139,7 +139,10 @@ export function describeProblem(error: unknown): ProblemDetails & { expected: bo
     };
   }
   return {
-    ...problemDetails(500, 'Something went wrong on our side; retrying with the same sourceId is safe.'),
+    ...problemDetails(
+      500,
+      'Something went wrong on our side; retrying the same request is safe (a signal is never stored twice for one sourceId).',
+    ),
     expected: false,
   };
 }

@@ -288,7 +288,7 @@ describe('apiHandler', () => {
       const response = await handler(post());
 
       expect(problemOf(response).detail).toBe(
-        'Something went wrong on our side; retrying with the same sourceId is safe.',
+        'Something went wrong on our side; retrying the same request is safe (a signal is never stored twice for one sourceId).',
       );
       for (const leak of ['ValidationException', '999900018', 'schakel-state-prod', 'SIGNAL#']) {
         expect(response.body).not.toContain(leak);
