@@ -152,7 +152,8 @@ export class ChainVerifier {
     if (this.#broken) return this.#broken;
     const gaps = this.#versions.gaps({ fromGenesis: this.#fromGenesis });
     if (gaps.length > 0) {
-      const sequence = Math.min(...gaps.map((g) => g.sequence));
+      // Sorted by sequence (and no spread: hundreds of thousands of gaps overflow the stack).
+      const sequence = (gaps[0] as VersionGap).sequence;
       return {
         valid: false,
         count: this.#count,

@@ -40,8 +40,17 @@ export const PART_BYTES = 8 * 1024 * 1024;
 export const SETTLE_MS = 2 * 60_000;
 /** Time an invocation keeps for finishing a part and handing over. */
 export const HANDOVER_MARGIN_MS = 60_000;
-/** Failed attempts (not hand-overs) before the job is given up as failed. */
+/**
+ * Attempts in a row that got nowhere (no part written, no hand-over) before the job is given up
+ * as failed. Counted when an attempt starts, so one the runtime kills (timeout, memory) counts
+ * too; kept below the queue's maxReceiveCount, so the job is marked failed before its message
+ * moves to the dead-letter queue.
+ */
 export const MAX_FAILURES = 3;
+/** Times the chain may change under an export (retention removing its start) before it gives up. */
+export const MAX_REPLANS = 3;
+/** A file continued over invocations is read back for its digest: room kept for that. */
+export const FINISH_MARGIN_MS = 5 * 60_000;
 
 export interface ExportAuditDeps {
   jobs: ExportJobStore;
@@ -64,7 +73,12 @@ export interface Invocation {
   remainingMs: () => number;
 }
 
-export type ExportOutcome = 'done' | 'handed-over' | 'failed' | 'skipped';
+export type ExportOutcome = 'done' | 'handed-over' | 'replanned' | 'failed' | 'skipped';
+
+/** The chain no longer is what the export planned on: an entry gone or not linking on. */
+class ChainMovedError extends Error {
+  override name = 'ChainMovedError';
+}
 
 const MEDIA_TYPES = { ndjson: 'application/x-ndjson', csv: 'text/csv; charset=utf-8' } as const;
 
@@ -93,18 +107,20 @@ export async function exportAudit(
   const claimed = await save(deps, job, {
     status: 'running',
     lease: { owner: invocation.id, until: new Date(now.getTime() + invocation.remainingMs()).toISOString() },
+    failures: (job.failures ?? 0) + 1,
   });
   if (!claimed) return 'skipped';
   job = claimed;
   try {
     return await run(deps, job, invocation);
   } catch (error) {
-    // Counted, then thrown: the message comes back after its visibility timeout and the job goes
-    // on from its last part; after MAX_FAILURES it is given up.
+    if (error instanceof ChainMovedError) return replan(deps, job.id, invocation, error.message);
+    // Thrown (the attempt was counted when it started): the message comes back after its
+    // visibility timeout and the job goes on from its last part, or is given up.
     const latest = await deps.jobs.get(job.id);
     if (latest && latest.lease?.owner === invocation.id) {
       const { lease: _released, ...rest } = latest;
-      await save(deps, rest, { failures: (latest.failures ?? 0) + 1 }).catch(() => undefined);
+      await save(deps, rest, {}).catch(() => undefined);
     }
     throw error;
   }
@@ -150,12 +166,18 @@ async function run(
     progress.bytes += body.length;
   };
 
+  if (progress.written) return finish(deps, job, progress, Buffer.alloc(0), undefined);
   for await (const page of deps.chain.entries(
     job.municipality,
     progress.lastSequence + 1,
     progress.endSequence,
   )) {
     for (const entry of page) {
+      // Retention may have removed the start of the period since it was planned: an export that
+      // skipped the hole would be a file that does not verify.
+      if (entry.sequence !== progress.lastSequence + 1 || entry.prevHash !== progress.lastHash) {
+        throw new ChainMovedError(`the trail did not link on at sequence ${progress.lastSequence + 1}`);
+      }
       write(job.format === 'ndjson' ? `${canonicalJson(entry)}\n` : csvRow(entry));
       progress.firstSequence ??= entry.sequence;
       progress.lastSequence = entry.sequence;
@@ -163,7 +185,8 @@ async function run(
       progress.eventCount += 1;
       if (buffered < partBytes) continue;
       await flushPart();
-      const saved = await save(deps, job, { progress: { ...progress } });
+      // A part written: this attempt got somewhere.
+      const saved = await save(deps, job, { progress: { ...progress }, failures: 0 });
       if (!saved) return 'skipped';
       job = saved;
       logEvent(LOG_EVENTS.auditExportProgress, {
@@ -175,6 +198,17 @@ async function run(
         return handOver(deps, job);
       }
     }
+  }
+  if (progress.lastSequence !== progress.endSequence) {
+    throw new ChainMovedError(`the trail ended at ${progress.lastSequence}, not ${progress.endSequence}`);
+  }
+  // Read back for its digest in a fresh invocation when little time is left: the rest goes up as
+  // the last part first (a last part may be small).
+  if (progress.continued && invocation.remainingMs() < FINISH_MARGIN_MS && buffered > 0) {
+    await flushPart();
+    const saved = await save(deps, job, { progress: { ...progress, written: true }, failures: 0 });
+    if (!saved) return 'skipped';
+    return handOver(deps, saved);
   }
   return finish(deps, job, progress, Buffer.concat(buffer), digest);
 }
@@ -260,11 +294,16 @@ async function finish(
   let job = running;
   const mediaType = MEDIA_TYPES[job.format];
   if (progress.uploadId) {
+    const { uploadId } = progress;
     const parts = [...progress.parts];
-    if (rest.length > 0) {
-      parts.push(await deps.files.uploadPart(progress.key, progress.uploadId, parts.length + 1, rest));
+    try {
+      if (rest.length > 0)
+        parts.push(await deps.files.uploadPart(progress.key, uploadId, parts.length + 1, rest));
+      await deps.files.completeUpload(progress.key, uploadId, parts);
+    } catch (error) {
+      // Completed by an attempt that died before it saved the job: the file is there.
+      if ((error as Error).name !== 'NoSuchUpload' || !(await deps.files.exists(progress.key))) throw error;
     }
-    await deps.files.completeUpload(progress.key, progress.uploadId, parts);
   } else {
     await deps.files.put(progress.key, rest, mediaType);
   }
@@ -316,7 +355,7 @@ async function finish(
 
 async function handOver(deps: ExportAuditDeps, job: ExportJob): Promise<ExportOutcome> {
   const { lease: _released, ...rest } = job;
-  const saved = await save(deps, rest, {});
+  const saved = await save(deps, rest, { failures: 0 });
   if (!saved) return 'skipped';
   // Saved first: if this send fails, the message that started this invocation fails with it and
   // comes back, and the next invocation continues from the same place.
@@ -326,6 +365,33 @@ async function handOver(deps: ExportAuditDeps, job: ExportJob): Promise<ExportOu
     eventCount: job.progress?.eventCount ?? 0,
   });
   return 'handed-over';
+}
+
+/**
+ * Starts the job over from a new plan (the chain changed under it: retention removed the start
+ * of the period), in a next invocation; after MAX_REPLANS it is given up.
+ */
+async function replan(
+  deps: ExportAuditDeps,
+  id: string,
+  invocation: Invocation,
+  why: string,
+): Promise<ExportOutcome> {
+  const job = await deps.jobs.get(id);
+  if (!job || job.lease?.owner !== invocation.id) return 'skipped';
+  if ((job.replans ?? 0) >= MAX_REPLANS) {
+    await giveUp(deps, job, `${why}; the trail kept changing during the export, start a new one`);
+    return 'failed';
+  }
+  if (job.progress?.uploadId) {
+    await deps.files.abortUpload(job.progress.key, job.progress.uploadId).catch(() => undefined);
+  }
+  const { lease: _released, progress: _dropped, ...rest } = job;
+  const saved = await save(deps, rest, { replans: (job.replans ?? 0) + 1, failures: 0 });
+  if (!saved) return 'skipped';
+  await deps.queue.request({ exportId: job.id, clientId: job.clientId });
+  logEvent(LOG_EVENTS.auditExportReplanned, { exportId: job.id, replans: saved.replans ?? 0 }, 'warn');
+  return 'replanned';
 }
 
 async function giveUp(deps: ExportAuditDeps, job: ExportJob, failure: string): Promise<void> {

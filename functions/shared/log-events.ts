@@ -36,6 +36,7 @@ export const LOG_EVENTS = {
   auditExportHandedOver: 'audit_export_handed_over',
   auditExportDone: 'audit_export_completed',
   auditExportFailed: 'audit_export_failed',
+  auditExportReplanned: 'audit_export_replanned',
 } as const;
 
 export type LogEvent = (typeof LOG_EVENTS)[keyof typeof LOG_EVENTS];

@@ -35,7 +35,7 @@ export class FakeExportJobs implements ExportJobStore {
   /** Newest first by id (UUID v7 ids sort by time), paged with cursors checked like the adapter's. */
   async list(clientId: string, page: { limit: number; cursor?: string | undefined }): Promise<ExportJobPage> {
     const pk = `EXPORTS#${clientId}`;
-    const start = decodeCursor(page.cursor, { pk }, ['pk', 'sk']);
+    const start = decodeCursor(page.cursor, { pk }, ['pk', 'sk'], { sk: 'EXPORT#' });
     const before = start ? String(start.sk).slice('EXPORT#'.length) : undefined;
     const mine = [...this.jobs.values()]
       .filter((j) => j.clientId === clientId && (before === undefined || j.id < before))
@@ -119,6 +119,10 @@ export class FakeCheckpoints implements AuditCheckpoints {
   }
 }
 
+/** What S3 answers for an upload completed or aborted already. */
+const noSuchUpload = (uploadId: string) =>
+  Object.assign(new Error(`The specified upload does not exist: ${uploadId}`), { name: 'NoSuchUpload' });
+
 export class FakeExportFiles implements ExportFiles {
   readonly objects = new Map<string, { body: Buffer; mediaType: string }>();
   readonly uploads = new Map<string, { key: string; mediaType: string; parts: Map<number, Buffer> }>();
@@ -134,7 +138,7 @@ export class FakeExportFiles implements ExportFiles {
 
   async uploadPart(key: string, uploadId: string, partNumber: number, body: Buffer): Promise<UploadedPart> {
     const upload = this.uploads.get(uploadId);
-    if (!upload || upload.key !== key) throw new Error(`no upload ${uploadId} of ${key}`);
+    if (!upload || upload.key !== key) throw noSuchUpload(uploadId);
     if (this.failUploadPart === partNumber) {
       this.failUploadPart = undefined;
       throw new Error('S3 unreachable');
@@ -145,7 +149,7 @@ export class FakeExportFiles implements ExportFiles {
 
   async completeUpload(key: string, uploadId: string, parts: readonly UploadedPart[]): Promise<void> {
     const upload = this.uploads.get(uploadId);
-    if (!upload) throw new Error(`no upload ${uploadId}`);
+    if (!upload) throw noSuchUpload(uploadId);
     const bodies = parts.map((p) => {
       const body = upload.parts.get(p.partNumber);
       if (!body || p.etag !== `"etag-${uploadId}-${p.partNumber}"`)
@@ -169,6 +173,10 @@ export class FakeExportFiles implements ExportFiles {
     const object = this.objects.get(key);
     if (!object) throw new Error(`no object ${key}`);
     return Readable.from([object.body]);
+  }
+
+  async exists(key: string): Promise<boolean> {
+    return this.objects.has(key);
   }
 
   async downloadUrl(key: string, filename: string, seconds: number): Promise<string> {

@@ -34,6 +34,8 @@ export interface ExportProgress {
   bytes: number;
   /** The file was written by more than one invocation: its digest is taken by reading it back. */
   continued: boolean;
+  /** Every event is uploaded; what is left is to complete the upload and write the manifest. */
+  written?: boolean;
   retentionCheckpoint?: AuditExportManifest['retentionCheckpoint'];
 }
 
@@ -57,8 +59,10 @@ export interface ExportJob {
   manifest?: AuditExportManifest;
   fileKey?: string;
   manifestKey?: string;
-  /** Attempts that ended in an error (hand-overs are not counted). */
+  /** Attempts in a row that got nowhere: counted when one starts, cleared by a part or a hand-over. */
   failures?: number;
+  /** Times the export started over because the chain changed under it. */
+  replans?: number;
   /** When the bucket's lifecycle rule removes the file. */
   availableUntil?: string;
   failure?: string;

@@ -10,6 +10,7 @@ export interface ExportFiles {
   /** A whole small object in one request (a manifest, or a file that fits one part). */
   put(key: string, body: Buffer | string, mediaType: string): Promise<void>;
   read(key: string): Promise<Readable>;
+  exists(key: string): Promise<boolean>;
   /** A pre-signed GET of the object, valid for `seconds`, saved under `filename`. */
   downloadUrl(key: string, filename: string, seconds: number): Promise<string>;
 }

@@ -6,9 +6,11 @@ import { canonicalJson } from '../../../domain/canonical-json.js';
 import {
   type ExportAuditDeps,
   exportAudit,
+  FINISH_MARGIN_MS,
   HANDOVER_MARGIN_MS,
   type Invocation,
   MAX_FAILURES,
+  MAX_REPLANS,
 } from '../../../functions/export-audit/export-audit.js';
 import type { ExportJob } from '../../../functions/shared/ports/audit-exports.js';
 import type { AuditEvent } from '../../../schemas/audit-event.js';
@@ -213,14 +215,15 @@ describe('exportAudit', () => {
     expect(await exportAudit(deps, message, plenty())).toBe('done');
   });
 
-  it('counts a failed attempt and goes on from the last part the next time', async () => {
+  it('goes on from the last part after a failed attempt', async () => {
     const { deps } = setup({ partBytes: 4000 });
     await createJob(deps, { from: minute(0), to: minute(30) });
     deps.files.failUploadPart = 2;
 
     await expect(exportAudit(deps, message, plenty('invocation-1'))).rejects.toThrow('S3 unreachable');
     const failed = await deps.jobs.get(JOB_ID);
-    expect(failed).toMatchObject({ status: 'running', failures: 1 });
+    // Part 1 was written: the attempt got somewhere, so it does not count against the job.
+    expect(failed).toMatchObject({ status: 'running', failures: 0 });
     expect(failed?.lease).toBeUndefined();
     expect(failed?.progress?.parts).toHaveLength(1);
 
@@ -232,12 +235,15 @@ describe('exportAudit', () => {
     expect(manifest.file.sha256).toBe(sha256(deps.files.text(fileKey)));
   });
 
-  it(`gives a job up after ${MAX_FAILURES} failed attempts and abandons its upload`, async () => {
+  it(`gives a job up after ${MAX_FAILURES} attempts in a row that got nowhere, and abandons its upload`, async () => {
     const { deps } = setup({ partBytes: 4000 });
     await createJob(deps, { from: minute(0), to: minute(30) });
+    deps.files.failUploadPart = 2;
+    await expect(exportAudit(deps, message, plenty('got-somewhere'))).rejects.toThrow();
     for (let i = 1; i <= MAX_FAILURES; i++) {
       deps.files.failUploadPart = 2;
       await expect(exportAudit(deps, message, plenty(`invocation-${i}`))).rejects.toThrow();
+      expect((await deps.jobs.get(JOB_ID))?.failures).toBe(i);
     }
 
     expect(await exportAudit(deps, message, plenty('last'))).toBe('failed');
@@ -246,6 +252,95 @@ describe('exportAudit', () => {
     expect(job).toMatchObject({ status: 'failed', failure: expect.stringContaining('failed 3 times') });
     expect(deps.files.aborted).toEqual(['upload-1']);
     expect(await exportAudit(deps, message, plenty('after'))).toBe('skipped');
+  });
+
+  it('counts an attempt the runtime killed (no catch ran): its lease runs out and the next one sees the count', async () => {
+    const { deps } = setup();
+    await createJob(deps, {
+      status: 'running',
+      failures: MAX_FAILURES,
+      lease: { owner: 'killed', until: '2026-11-29T11:45:00.000Z' },
+    });
+
+    expect(await exportAudit(deps, message, plenty())).toBe('failed');
+    expect((await deps.jobs.get(JOB_ID))?.status).toBe('failed');
+  });
+
+  it('starts over from a new plan when retention removed the start of the period under it', async () => {
+    const { deps, chain } = setup();
+    await createJob(deps, { from: minute(0), to: minute(20) });
+    const removed = chain.slice(0, 10);
+    // Retention runs between the plan and the first page: entries 1–10 go, the checkpoint moves.
+    const entries = deps.chain.entries.bind(deps.chain);
+    deps.chain.entries = async function* (municipality, first, last) {
+      chain.splice(0, chain.length, ...chain.filter((e) => e.sequence > 10));
+      deps.checkpoints.checkpoints.set('0363', {
+        removedThroughYear: 2025,
+        lastSequence: 10,
+        lastHash: removed[9]?.hash as string,
+      });
+      yield* entries(municipality, first, last);
+    };
+
+    expect(await exportAudit(deps, message, plenty('first'))).toBe('replanned');
+    expect(deps.queue.messages).toEqual([message]);
+    expect(await exportAudit(deps, message, plenty('second'))).toBe('done');
+
+    const { manifest, fileKey } = await doneJob(deps);
+    const lines = linesOf(deps.files.text(fileKey));
+    expect(manifest).toMatchObject({ afterSequence: 10, retentionCheckpoint: { lastSequence: 10 } });
+    expect(
+      verifyChain(lines, { sequence: manifest.afterSequence, hash: manifest.previousHash }),
+    ).toMatchObject({
+      valid: true,
+    });
+  });
+
+  it(`gives up after ${MAX_REPLANS} new plans when the trail keeps changing (or does not link up)`, async () => {
+    const { deps, chain } = setup();
+    await createJob(deps, { from: minute(0), to: minute(20) });
+    (chain[4] as { prevHash: string }).prevHash = 'f'.repeat(64);
+
+    const outcomes = [];
+    for (let i = 0; i <= MAX_REPLANS; i++) outcomes.push(await exportAudit(deps, message, plenty(`i-${i}`)));
+
+    expect(outcomes).toEqual([...Array(MAX_REPLANS).fill('replanned'), 'failed']);
+    expect((await deps.jobs.get(JOB_ID))?.failure).toContain('did not link on at sequence 5');
+  });
+
+  it('hands the read-back of a continued file to a fresh invocation when little time is left', async () => {
+    const { deps } = setup({ partBytes: 4000 });
+    await createJob(deps, { from: minute(0), to: minute(30) });
+    const times = [HANDOVER_MARGIN_MS - 1, FINISH_MARGIN_MS - 1];
+    const outcomes: string[] = [];
+    for (const [i, left] of times.entries()) {
+      outcomes.push(await exportAudit(deps, message, { id: `i-${i}`, remainingMs: () => left }));
+    }
+    outcomes.push(await exportAudit(deps, message, plenty('fresh')));
+
+    expect(outcomes.at(-2)).toBe('handed-over');
+    expect(outcomes.at(-1)).toBe('done');
+    const { manifest, fileKey } = await doneJob(deps);
+    expect(manifest.file.sha256).toBe(sha256(deps.files.text(fileKey)));
+    expect(linesOf(deps.files.text(fileKey))).toHaveLength(30);
+  });
+
+  it('finishes a job whose upload an attempt completed before it died', async () => {
+    const { deps } = setup({ partBytes: 4000 });
+    await createJob(deps, { from: minute(0), to: minute(30) });
+    const complete = deps.files.completeUpload.bind(deps.files);
+    deps.files.completeUpload = async (...args) => {
+      await complete(...args);
+      throw new Error('died after completing');
+    };
+    await expect(exportAudit(deps, message, plenty('dies'))).rejects.toThrow('died after completing');
+    deps.files.completeUpload = async () => {
+      throw Object.assign(new Error('The specified upload does not exist'), { name: 'NoSuchUpload' });
+    };
+
+    expect(await exportAudit(deps, message, plenty('next'))).toBe('done');
+    const { manifest, fileKey } = await doneJob(deps);
+    expect(manifest.file.sha256).toBe(sha256(deps.files.text(fileKey)));
   });
 
   it('starts after the retention checkpoint when earlier years were removed', async () => {
