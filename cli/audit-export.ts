@@ -62,11 +62,20 @@ export function resolveTarget(
   return { apiUrl: options.apiUrl ?? local.apiUrl, apiKey };
 }
 
-/** The file name the manifest gives, as a plain name: never a path out of the output folder. */
-function safeFileName(name: string): string {
-  if (name === '' || name !== basename(name) || name === '.' || name === '..' || name.includes('\\')) {
+/**
+ * The hub names its files `audit-<code>-<from>-<to>.<format>`; anything else (a path, a dot file,
+ * `package.json`, control characters that would rewrite the terminal) is refused, never written.
+ */
+const EXPORT_FILE_NAME = /^audit-\d{4}-\d{8}T\d{6}Z-\d{8}T\d{6}Z\.(ndjson|csv)$/;
+
+function safeFileName(name: string, job: { municipality: string; format: string }): string {
+  if (
+    !EXPORT_FILE_NAME.test(name) ||
+    !name.startsWith(`audit-${job.municipality}-`) ||
+    !name.endsWith(`.${job.format}`)
+  ) {
     throw new CommandFailedError(
-      `the manifest names the file ${JSON.stringify(name)}, which is no plain file name`,
+      `the manifest names the file ${JSON.stringify(name)}, which is no export file name / geen exportbestandsnaam`,
     );
   }
   return name;
@@ -124,7 +133,11 @@ async function download(url: string, path: string): Promise<void> {
     await pipeline(Readable.fromWeb(response.body as ReadableStream), createWriteStream(partial));
     renameSync(partial, path);
   } catch (error) {
-    rmSync(partial, { force: true });
+    try {
+      rmSync(partial, { force: true });
+    } catch {
+      // Nothing to clean up, or nothing that can be: the message below says what went wrong.
+    }
     throw new CommandFailedError(
       `downloading the export broke off / downloaden afgebroken: ${(error as Error).message}`,
     );
@@ -155,9 +168,14 @@ export async function runExport(options: ExportCommandOptions, output: Output): 
     throw new CommandFailedError(`export ${job.id} is done but names no file or manifest`);
   }
   const manifest: AuditExportManifest = job.manifest;
+  if (manifest.exportId !== job.id || manifest.municipality !== request.data.municipality) {
+    throw new CommandFailedError(
+      `export ${job.id} came with the manifest of another export / het manifest hoort bij een andere export`,
+    );
+  }
   const directory = resolve(options.out);
   mkdirSync(directory, { recursive: true });
-  const file = join(directory, safeFileName(manifest.file.name));
+  const file = join(directory, safeFileName(manifest.file.name, request.data));
   await download(job.downloadUrl, file);
   const manifestPath = `${file}.manifest.json`;
   writeFileSync(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);

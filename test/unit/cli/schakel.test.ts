@@ -150,7 +150,7 @@ class FakeExportApi {
   /** What the next export looks like; tests change it. */
   file = NDJSON;
   events = EVENTS;
-  fileName = 'audit-0363-2026.ndjson';
+  fileName = 'audit-0363-20260101T000000Z-20270101T000000Z.ndjson';
   refuse: { status: number; body: unknown } | undefined;
   fail: string | undefined;
   #polls = 0;
@@ -165,7 +165,7 @@ class FakeExportApi {
     this.requests.length = 0;
     this.file = NDJSON;
     this.events = EVENTS;
-    this.fileName = 'audit-0363-2026.ndjson';
+    this.fileName = 'audit-0363-20260101T000000Z-20270101T000000Z.ndjson';
     this.refuse = undefined;
     this.fail = undefined;
     this.#polls = 0;
@@ -188,7 +188,7 @@ class FakeExportApi {
     if (this.fail) return { ...base, failure: this.fail };
     return {
       ...base,
-      manifest: manifestOf(this.events, this.file, { name: this.fileName }),
+      manifest: { ...manifestOf(this.events, this.file, { name: this.fileName }), exportId: id },
       downloadUrl: `${this.url}/files/${encodeURIComponent(this.fileName)}?X-Amz-Signature=abc`,
       manifestUrl: `${this.url}/files/manifest.json`,
       expiresAt: '2027-01-02T11:00:00Z',
@@ -309,8 +309,12 @@ describe('schakel audit export', () => {
     const download = api.requests.find((r) => r.url.startsWith('/files/'));
     // A pre-signed URL carries its own authority: the API key must not travel to the bucket.
     expect(download?.authorization).toBeUndefined();
-    expect(readFileSync(join(out, 'audit-0363-2026.ndjson'), 'utf8')).toBe(NDJSON);
-    const manifest = JSON.parse(readFileSync(join(out, 'audit-0363-2026.ndjson.manifest.json'), 'utf8'));
+    expect(readFileSync(join(out, 'audit-0363-20260101T000000Z-20270101T000000Z.ndjson'), 'utf8')).toBe(
+      NDJSON,
+    );
+    const manifest = JSON.parse(
+      readFileSync(join(out, 'audit-0363-20260101T000000Z-20270101T000000Z.ndjson.manifest.json'), 'utf8'),
+    );
     expect(manifest).toMatchObject({ eventCount: 4, lastHash: EVENTS[3]?.hash });
     expect(run.stderr).toMatch(/running, 2 events/);
     expect(run.stdout).toContain('Keten geldig / Chain valid: 4 events');
@@ -380,7 +384,7 @@ describe('schakel audit export', () => {
     const run = await schakel(...exportArgs(out, '--api-url', api.url, '--api-key', KEY_0363));
 
     expect(run.code).toBe(1);
-    expect(run.stderr).toMatch(/no plain file name/);
+    expect(run.stderr).toMatch(/no export file name/);
     expect(existsSync(join(out, '..', 'escaped.ndjson'))).toBe(false);
   }, 30_000);
 
