@@ -14,3 +14,17 @@ export function municipalityScopeProblems(body: unknown, client: Client | undefi
   if (client.role === 'municipality' && client.scope.municipalities?.includes(municipality)) return [];
   return [{ name: 'municipality', reason: 'is not a municipality of this client' }];
 }
+
+/** Most exports one client may have pending or running at once; a repeated request joins its job. */
+export const MAX_ACTIVE_EXPORTS = 3;
+/** A job not updated for this long no longer counts as under way (it is stuck, not busy). */
+export const ACTIVE_EXPORT_WINDOW_MS = 2 * 60 * 60_000;
+
+/** A period that starts in the future has nothing in it yet: a 400 naming `from`. */
+export function periodProblems(body: unknown, now: Date): InvalidParam[] {
+  const from = typeof body === 'object' && body !== null ? (body as Record<string, unknown>).from : undefined;
+  if (typeof from !== 'string') return [];
+  const at = Date.parse(from);
+  if (Number.isNaN(at) || at <= now.getTime()) return [];
+  return [{ name: 'from', reason: 'must not be in the future' }];
+}

@@ -7,7 +7,12 @@ import {
 } from '../../schemas/audit-export.js';
 import { CursorQuerySchema, pageOf } from '../../schemas/common.js';
 import { declareFunction, operations } from '../shared/declarations.js';
-import { DOWNLOAD_URL_SECONDS, municipalityScopeProblems } from './audit-export-rules.js';
+import {
+  DOWNLOAD_URL_SECONDS,
+  MAX_ACTIVE_EXPORTS,
+  municipalityScopeProblems,
+  periodProblems,
+} from './audit-export-rules.js';
 
 const EXPORT_ID = '01938f4e-7a1b-7c64-8a2f-1c8c9eab2d02';
 
@@ -75,7 +80,10 @@ export const MANAGE_AUDIT_EXPORTS_OPERATIONS = operations({
       'Check a file with `npm run schakel -- audit verify FILE` (see docs/audit-trail.md for doing it with your own tools).',
     ].join('\n'),
     roles: ['municipality', 'admin'],
-    bodyRules: (body, { client }) => municipalityScopeProblems(body, client),
+    bodyRules: (body, { client, now }) => [
+      ...municipalityScopeProblems(body, client),
+      ...periodProblems(body, now),
+    ],
     body: {
       schema: CreateAuditExportSchema,
       required: true,
@@ -101,6 +109,7 @@ export const MANAGE_AUDIT_EXPORTS_OPERATIONS = operations({
     },
     problems: {
       403: 'The municipality is not one of the client’s (`invalidParams` names `municipality`), or the client is not a municipality or admin client.',
+      429: `The client has ${MAX_ACTIVE_EXPORTS} exports pending or running; try again when one is done (\`Retry-After\`). The same request again while its export runs answers that export.`,
       503: 'The job could not be started; send the request again.',
     },
   },

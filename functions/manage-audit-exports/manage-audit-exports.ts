@@ -2,13 +2,25 @@ import { utcTimestamp } from '../../domain/dates.js';
 import type { AuditExport, CreateAuditExport } from '../../schemas/audit-export.js';
 import type { Client } from '../../schemas/client.js';
 import { actorOf } from '../shared/actor.js';
-import { ForbiddenError, NotFoundError, ServiceUnavailableError } from '../shared/errors.js';
+import {
+  ForbiddenError,
+  NotFoundError,
+  ServiceUnavailableError,
+  TooManyRequestsError,
+  ValidationError,
+} from '../shared/errors.js';
 import { LOG_EVENTS } from '../shared/log-events.js';
 import { logEvent } from '../shared/logger.js';
 import type { AccessLog } from '../shared/ports/access-log.js';
 import type { ExportJob, ExportJobStore, ExportQueue } from '../shared/ports/audit-exports.js';
 import type { ExportFiles } from '../shared/ports/export-files.js';
-import { DOWNLOAD_URL_SECONDS, municipalityScopeProblems } from './audit-export-rules.js';
+import {
+  ACTIVE_EXPORT_WINDOW_MS,
+  DOWNLOAD_URL_SECONDS,
+  MAX_ACTIVE_EXPORTS,
+  municipalityScopeProblems,
+  periodProblems,
+} from './audit-export-rules.js';
 
 export interface ManageAuditExportsDeps {
   jobs: ExportJobStore;
@@ -25,31 +37,60 @@ interface Caller {
   user: string | undefined;
 }
 
-/** Starts an export: the job, its audit record, then the message that sets the export function to work. */
+/**
+ * Starts an export: its audit record, the job, then the message that sets the export function to
+ * work. The same request while its export is under way answers that export; a client with
+ * MAX_ACTIVE_EXPORTS under way waits (one municipality cannot starve the others' exports).
+ */
 export async function createAuditExport(
   deps: ManageAuditExportsDeps,
   input: Caller & { body: CreateAuditExport },
 ): Promise<AuditExport> {
   const { client, user, body } = input;
+  const now = deps.now();
   const scope = municipalityScopeProblems(body, client);
   if (scope.length) throw new ForbiddenError('This client does not export that municipality’s trail.', scope);
-  const at = utcTimestamp(deps.now());
+  const period = periodProblems(body, now);
+  if (period.length) throw new ValidationError(period);
+  const at = utcTimestamp(now);
+  // Stored as UTC instants: the same period whatever offset the request used.
+  const request = {
+    municipality: body.municipality,
+    from: utcTimestamp(new Date(body.from)),
+    to: utcTimestamp(new Date(body.to)),
+    format: body.format,
+  };
+  const recent = await deps.jobs.list(client.clientId, { limit: 25 });
+  const active = recent.items.filter(
+    (j) =>
+      (j.status === 'pending' || j.status === 'running') &&
+      now.getTime() - Date.parse(j.updatedAt) < ACTIVE_EXPORT_WINDOW_MS,
+  );
+  const same = active.find(
+    (j) =>
+      j.municipality === request.municipality &&
+      j.from === request.from &&
+      j.to === request.to &&
+      j.format === request.format,
+  );
+  if (same) return toView(same);
+  if (active.length >= MAX_ACTIVE_EXPORTS) {
+    throw new TooManyRequestsError(
+      `This client has ${active.length} exports pending or running; start another when one is done.`,
+      60,
+    );
+  }
   const id = deps.newId();
   const job: ExportJob = {
     id,
     clientId: client.clientId,
-    municipality: body.municipality,
-    // Stored as UTC instants: the same period whatever offset the request used.
-    from: utcTimestamp(new Date(body.from)),
-    to: utcTimestamp(new Date(body.to)),
-    format: body.format,
+    ...request,
     status: 'pending',
     createdAt: at,
     updatedAt: at,
     revision: 1,
   };
-  await deps.jobs.create(job);
-  // Recorded before any event is read: no export runs unaudited.
+  // Recorded first: no export exists, let alone runs, unaudited.
   await deps.access.recordRead({
     id: `EXPORT#${id}`,
     municipality: job.municipality,
@@ -63,6 +104,7 @@ export async function createAuditExport(
       details: { from: job.from, to: job.to, format: job.format },
     },
   });
+  await deps.jobs.create(job);
   try {
     await deps.queue.request({ exportId: id, clientId: client.clientId });
   } catch (error) {
@@ -96,9 +138,12 @@ export async function getAuditExport(
   input: Caller & { id: string },
 ): Promise<AuditExport> {
   const job = await deps.jobs.get(input.id);
-  if (!job || (input.client.role !== 'admin' && job.clientId !== input.client.clientId)) {
-    throw new NotFoundError();
-  }
+  const { client } = input;
+  // The client that started it, while the municipality is still one of its own; or an operator.
+  const own =
+    job?.clientId === client.clientId &&
+    (client.role !== 'municipality' || client.scope.municipalities?.includes(job.municipality));
+  if (!job || (client.role !== 'admin' && !own)) throw new NotFoundError();
   const view = toView(job);
   if (job.status !== 'done' || !job.fileKey || !job.manifestKey || !job.manifest) return view;
   const now = deps.now();

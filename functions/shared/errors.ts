@@ -60,6 +60,17 @@ export class InvalidCursorError extends Error {
   override name = 'InvalidCursorError';
 }
 
+/** The client has too much under way already; it may try again after `retryAfterSeconds`. */
+export class TooManyRequestsError extends Error {
+  override name = 'TooManyRequestsError';
+  constructor(
+    detail: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(detail);
+  }
+}
+
 /** A dependency (queue, table) failed after validation; the client may retry safely. */
 export class ServiceUnavailableError extends Error {
   override name = 'ServiceUnavailableError';

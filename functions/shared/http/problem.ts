@@ -7,6 +7,7 @@ import {
   InvalidCursorError,
   NotFoundError,
   ServiceUnavailableError,
+  TooManyRequestsError,
   ValidationError,
 } from '../errors.js';
 import { PROBLEM_CONTENT_TYPE, STANDARD_HEADERS } from './gateway-responses.js';
@@ -21,6 +22,7 @@ const TITLES: Record<number, string> = {
   410: 'Gone',
   413: 'Payload Too Large',
   415: 'Unsupported Media Type',
+  429: 'Too Many Requests',
   500: 'Internal Server Error',
   503: 'Service Unavailable',
 };
@@ -108,6 +110,11 @@ export function describeProblem(error: unknown): ProblemDetails & { expected: bo
   }
   if (error instanceof NotFoundError) return expected(problemDetails(404, error.message));
   if (error instanceof GoneError) return expected(problemDetails(410, error.message, { title: error.title }));
+  if (error instanceof TooManyRequestsError) {
+    return expected(
+      problemDetails(429, error.message, { headers: { 'Retry-After': String(error.retryAfterSeconds) } }),
+    );
+  }
   if (error instanceof ForbiddenError) {
     return expected(problemDetails(403, error.message, { invalidParams: error.invalidParams }));
   }

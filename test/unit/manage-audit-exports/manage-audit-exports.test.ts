@@ -129,7 +129,8 @@ describe('POST /v1/audit-exports', () => {
       },
     });
 
-    expect(invalidNames(answer).sort()).toEqual(['format', 'municipality', 'to']);
+    // `from` is in the future too (the clock says 2026-11-29).
+    expect(invalidNames(answer).sort()).toEqual(['format', 'from', 'municipality', 'to']);
     expect(deps.jobs.jobs.size).toBe(0);
     expect(deps.access.records).toHaveLength(0);
     expect(deps.queue.messages).toHaveLength(0);
@@ -161,6 +162,72 @@ describe('POST /v1/audit-exports', () => {
         .status,
     ).toBe(202);
     problemOf(await call(setup(), 'createAuditExport', { client: schoolClient(), body }), 403);
+  });
+
+  it('refuses a period that starts in the future, naming from', async () => {
+    const deps = setup();
+    const answer = await call(deps, 'createAuditExport', {
+      client: amsterdam,
+      body: { ...body, from: '2026-11-29T12:00:01Z', to: '2026-12-29T00:00:00Z' },
+    });
+    expect(problemOf(answer, 400).invalidParams).toEqual([
+      { name: 'from', reason: 'must not be in the future' },
+    ]);
+    expect(deps.jobs.jobs.size).toBe(0);
+  });
+
+  it('answers the same request while its export is under way with that export, recording nothing new', async () => {
+    const deps = setup();
+    const first = AuditExportSchema.parse(
+      (await call(deps, 'createAuditExport', { client: amsterdam, body })).body,
+    );
+
+    const again = await call(deps, 'createAuditExport', { client: amsterdam, body });
+
+    expect(again.status).toBe(202);
+    expect(AuditExportSchema.parse(again.body).id).toBe(first.id);
+    expect(deps.jobs.jobs.size).toBe(1);
+    expect(deps.access.records).toHaveLength(1);
+    expect(deps.queue.messages).toHaveLength(1);
+  });
+
+  it('answers 429 with Retry-After while the client has three exports under way, and starts one again when one is done', async () => {
+    const deps = setup();
+    const periods = ['2026-01-01', '2026-02-01', '2026-03-01', '2026-04-01'];
+    const answers = [];
+    for (const [i, from] of periods.entries()) {
+      const to = i + 1 < periods.length ? periods[i + 1] : '2026-05-01';
+      answers.push(
+        await call(deps, 'createAuditExport', {
+          client: amsterdam,
+          body: { ...body, from: `${from}T00:00:00Z`, to: `${to}T00:00:00Z` },
+        }),
+      );
+    }
+
+    expect(answers.slice(0, 3).map((a) => a.status)).toEqual([202, 202, 202]);
+    problemOf(answers[3] as never, 429);
+    expect(answers[3]?.headers['retry-after']).toBe('60');
+    expect(deps.jobs.jobs.size).toBe(3);
+
+    const done = [...deps.jobs.jobs.values()][0] as ExportJob;
+    deps.jobs.jobs.set(done.id, { ...done, status: 'done' });
+    const later = await call(deps, 'createAuditExport', {
+      client: amsterdam,
+      body: { ...body, from: '2026-04-01T00:00:00Z', to: '2026-05-01T00:00:00Z' },
+    });
+    expect(later.status).toBe(202);
+  });
+
+  it('starts no job when the request cannot be recorded in the audit trail', async () => {
+    const deps = setup();
+    deps.access.failNext();
+
+    const answer = await call(deps, 'createAuditExport', { client: amsterdam, body });
+
+    expect(answer.status).toBeGreaterThanOrEqual(500);
+    expect(deps.jobs.jobs.size).toBe(0);
+    expect(deps.queue.messages).toHaveLength(0);
   });
 
   it('answers 503 and marks the job failed when the queue cannot be reached', async () => {
@@ -209,6 +276,16 @@ describe('GET /v1/audit-exports/{id}', () => {
       expect(view.downloadUrl).toBeUndefined();
     }
     expect(deps.access.records).toHaveLength(0);
+  });
+
+  it('answers 404 once the municipality is no longer the client’s, and lets an admin see any export', async () => {
+    const deps = setup();
+    const job = doneJob();
+    await deps.jobs.create(job);
+    const narrowed = municipalityClient(['0384'], { clientId: amsterdam.clientId });
+
+    problemOf(await call(deps, 'getAuditExport', { client: narrowed, path: { id: job.id } }), 404);
+    expect((await call(deps, 'getAuditExport', { client: admin, path: { id: job.id } })).status).toBe(200);
   });
 
   it('answers 404 for another client’s export and 400 for an id that is not a UUID', async () => {
