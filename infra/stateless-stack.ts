@@ -14,6 +14,7 @@ import { FUNCTION_DECLARATIONS, type FunctionName } from '../functions/registry.
 import {
   ACCESS_PARTITION_PREFIX,
   AUDIT_TABLE,
+  EXPORT_JOB_PARTITION_PREFIXES,
   STATE_TABLE,
 } from '../functions/shared/adapters/state-table.js';
 import { teamQueueNamePattern } from '../functions/shared/adapters/team-queue-name.js';
@@ -130,6 +131,28 @@ export class StatelessStack extends Stack {
           'kms:GenerateDataKey*',
         );
       }
+      if (access.exportJobs === 'read-write') {
+        // Fine-grained access control again: the export jobs' own partitions of the audit table.
+        fn.addToRolePolicy(
+          new PolicyStatement({
+            actions: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:PutItem'],
+            resources: [stateful.auditTableArn],
+            conditions: {
+              'ForAllValues:StringLike': {
+                'dynamodb:LeadingKeys': EXPORT_JOB_PARTITION_PREFIXES.map((prefix) => `${prefix}*`),
+              },
+            },
+          }),
+        );
+        dataKey.grant(
+          fn,
+          'kms:Decrypt',
+          'kms:DescribeKey',
+          'kms:Encrypt',
+          'kms:ReEncrypt*',
+          'kms:GenerateDataKey*',
+        );
+      }
       if (access.auditTable === 'read') auditTable.grantReadData(fn);
       if (access.auditTable === 'read-write') auditTable.grantReadWriteData(fn);
       if (access.intakeQueue === 'send') intakeQueue.grantSendMessages(fn);
@@ -175,7 +198,8 @@ export class StatelessStack extends Stack {
       if (
         access.stateTable === 'read-write' ||
         access.stateTable === 'record-reads' ||
-        access.auditTable === 'read-write'
+        access.auditTable === 'read-write' ||
+        access.exportJobs === 'read-write'
       ) {
         Validations.of(house).acknowledge(
           ...['kms:ReEncrypt*', 'kms:GenerateDataKey*'].map((action) => ({

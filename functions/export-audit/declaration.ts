@@ -15,6 +15,7 @@ export const EXPORT_AUDIT = declareFunction({
     'SCHAKEL_DEPLOYMENT_CONFIG',
     'AUDIT_EXPORT_SETTLE_SECONDS',
   ],
-  access: { auditTable: 'read-write', exportBucket: 'write', exportQueue: 'send' },
+  // Reads the chains; writes only its jobs' partitions of the audit table.
+  access: { auditTable: 'read', exportJobs: 'read-write', exportBucket: 'write', exportQueue: 'send' },
   trigger: { kind: 'audit-export-queue', batchSize: 1, maxConcurrency: 2 },
 });

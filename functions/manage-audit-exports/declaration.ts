@@ -152,8 +152,8 @@ export const MANAGE_AUDIT_EXPORTS = declareFunction({
   timeoutSeconds: 15,
   memoryMb: 512,
   environment: ['AUDIT_TABLE_NAME', 'STATE_TABLE_NAME', 'AUDIT_EXPORT_QUEUE_URL', 'EXPORT_BUCKET_NAME'],
-  // Its jobs in the audit table; in the state table only the read records of the audit trail
-  // (the stream takes them to the chain).
-  access: { auditTable: 'read-write', stateTable: 'record-reads', exportQueue: 'send', exportBucket: 'read' },
+  // Its jobs' partitions of the audit table, never the chains; in the state table only the read
+  // records of the audit trail (the stream takes them to the chain).
+  access: { exportJobs: 'read-write', stateTable: 'record-reads', exportQueue: 'send', exportBucket: 'read' },
   trigger: { kind: 'api', operations: MANAGE_AUDIT_EXPORTS_OPERATIONS },
 });

@@ -123,6 +123,11 @@ export interface FunctionAccess {
   stateTableStream?: 'read';
   /** Seal (encrypt) or open (decrypt) pupil data under the deployment's data key. */
   pupilData?: 'seal' | 'open';
+  /**
+   * Audit export jobs in the audit table: get, query and put items whose partition key is a job's
+   * or a client's list of jobs (IAM's dynamodb:LeadingKeys), never a chain entry or head.
+   */
+  exportJobs?: 'read-write';
   /** Start or continue an audit export (send to the export queue). */
   exportQueue?: 'send';
   /**

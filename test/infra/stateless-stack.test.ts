@@ -501,6 +501,34 @@ describe('stateless stack', () => {
       expect(viaS3('manage-audit-exports').map((s) => s.Action)).toEqual(['kms:Decrypt']);
     });
 
+    it('lets the export functions write only export jobs in the audit table, and manage-audit-exports read nothing else there', () => {
+      const onAudit = (name: FunctionName) =>
+        statementsOf(name).filter((s) => JSON.stringify(s.Resource).includes(imported('auditTableArn')));
+      const jobsOnly = {
+        'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['EXPORT#*', 'EXPORTS#*'] },
+      };
+      for (const name of ['manage-audit-exports', 'export-audit'] as const) {
+        const writes = onAudit(name).filter((s) =>
+          asArray(s.Action as string | string[]).some((a) => /Put|Update|Delete|BatchWrite/.test(a)),
+        );
+        expect(writes, name).toEqual([
+          {
+            Effect: 'Allow',
+            Action: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:PutItem'],
+            Resource: { 'Fn::ImportValue': imported('auditTableArn') },
+            Condition: jobsOnly,
+          },
+        ]);
+      }
+      // The chains: export-audit reads them, manage-audit-exports never.
+      expect(
+        onAudit('manage-audit-exports').every(
+          (s) => JSON.stringify(s.Condition) === JSON.stringify(jobsOnly),
+        ),
+      ).toBe(true);
+      expect(onAudit('export-audit').some((s) => s.Condition === undefined)).toBe(true);
+    });
+
     it('lets only manage-audit-exports and export-audit (to hand over) send to the export queue', () => {
       const senders = functionNames.filter((name) =>
         allowing(name, 'sqs:SendMessage').some((s) =>

@@ -10,6 +10,7 @@ import type { AuditEvent } from '../../../schemas/audit-event.js';
 import type { AuditChainReader, ExportJob, ExportJobPage, ExportJobStore } from '../ports/audit-exports.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { chainPartition, sequenceKey } from './dynamodb-audit-log.js';
+import { EXPORT_JOB_PARTITION_PREFIXES } from './state-table.js';
 import { putNew } from './transactions.js';
 
 // Export jobs live in the audit table beside the chains: the job under its id (`EXPORT#<id>`), and
@@ -17,8 +18,9 @@ import { putNew } from './transactions.js';
 // with it, so a client lists its own jobs. The ids are time-ordered (UUID v7): a client's
 // partition reads newest first.
 
-const jobKey = (id: string) => ({ pk: `EXPORT#${id}`, sk: 'JOB' });
-const clientPartition = (clientId: string) => `EXPORTS#${clientId}`;
+const [JOB_PREFIX, CLIENT_PREFIX] = EXPORT_JOB_PARTITION_PREFIXES;
+const jobKey = (id: string) => ({ pk: `${JOB_PREFIX}${id}`, sk: 'JOB' });
+const clientPartition = (clientId: string) => `${CLIENT_PREFIX}${clientId}`;
 const BATCH_GET_LIMIT = 100;
 
 export class DynamoDbExportJobs implements ExportJobStore {

@@ -10,6 +10,12 @@
 /** The partition key prefix of read records: all a function that only records reads may write. */
 export const ACCESS_PARTITION_PREFIX = 'ACCESS#';
 
+/**
+ * The partition key prefixes of audit export jobs in the audit table (the job, and the pointers
+ * in its client's partition): all a function that manages exports may touch there.
+ */
+export const EXPORT_JOB_PARTITION_PREFIXES = ['EXPORT#', 'EXPORTS#'] as const;
+
 export const STATE_TABLE = {
   partitionKey: 'pk',
   sortKey: 'sk',
