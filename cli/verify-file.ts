@@ -267,8 +267,24 @@ const ArchivedManifestSchema = z.extend(AuditExportManifestSchema, {
 });
 
 /** Reads and validates a manifest; what is wrong with it is a usage error, named in full. */
+/** A manifest is about a kilobyte; anything near this is no manifest (and /dev/zero never ends). */
+const MAX_MANIFEST_BYTES = 1024 * 1024;
+
 export function readManifest(path: string): AuditExportManifest {
   let raw: unknown;
+  // A plain file of a manifest's size: a FIFO or a device would block or never end.
+  let size: number;
+  try {
+    const stat = statSync(path);
+    if (!stat.isFile()) throw new UsageError(`manifest ${path} is not a file / manifest is geen bestand`);
+    size = stat.size;
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
+    throw new UsageError(`manifest ${path} does not exist / manifest bestaat niet`);
+  }
+  if (size > MAX_MANIFEST_BYTES) {
+    throw new UsageError(`manifest ${path} is larger than a manifest can be / te groot voor een manifest`);
+  }
   try {
     raw = JSON.parse(readFileSync(path, 'utf8'));
   } catch (error) {

@@ -315,6 +315,11 @@ describe('manifestBeside', () => {
 });
 
 describe('readManifest', () => {
+  it('refuses what is no plain file of a manifest’s size (a FIFO would block, /dev/zero never end)', () => {
+    expect(() => readManifest('/dev/zero')).toThrow(/is not a file/);
+    expect(() => readManifest(file(' '.repeat(1024 * 1024 + 1), 'json'))).toThrow(/larger than a manifest/);
+  });
+
   it('names what is wrong with a manifest that is not one', () => {
     const path = file(JSON.stringify({ ...manifestOf(EVENTS, NDJSON), lastHash: 'XYZ' }), 'json');
 
