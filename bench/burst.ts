@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
@@ -18,6 +18,7 @@ import {
 } from './burst-observers.js';
 import { type SignalFactory, Submissions, signalFactory } from './burst-traffic.js';
 import { duration, inParallel, percentile, seconds, table, thousands } from './measure.js';
+import { cpuSecondsOf } from './processes.js';
 
 // `npm run bench`'s burst: a whole local hub (DynamoDB Local, fauxqs, the real handlers) takes N
 // new signals from 32 clients at once over HTTP, and the bench waits until every one is routed, on
@@ -58,18 +59,6 @@ function benchLog(): LocalLog & { errors: number } {
     },
   };
   return log;
-}
-
-/** CPU seconds a Linux process has used (user + system), from /proc; undefined elsewhere. */
-function cpuSecondsOf(pid: number): number | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    // Fields 14 and 15 of stat(5), counted from the state field (3): utime, stime in clock ticks (100/s).
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return undefined;
-  }
 }
 
 interface CpuMark {

@@ -1,11 +1,13 @@
 import { runBundleBench } from './bundles.js';
 
-// `npm run bench [--quick] [--burst=N] [--only=bundles,encryption,burst]`.
+// `npm run bench [--quick] [--burst=N] [--export=N] [--only=bundles,encryption,burst,export]`.
 // BENCH_RUNS overrides the measured repetitions per bundle and variant; BENCH_BURST_SIGNALS (or
 // --burst=N) the signals of the burst: 10,000 by default (the issue's figure), 1,000 with --quick,
-// 0 leaves the burst out.
+// 0 leaves the burst out; BENCH_EXPORT_EVENTS (or --export=N) the audit events of the export:
+// 1,000,000 by default (the issue's figure), 20,000 with --quick, 0 leaves it out.
+// BENCH_EXPORT_CPU_PROF=<dir> writes a CPU profile of each of the export's worker processes there.
 
-const SECTIONS = ['bundles', 'encryption', 'burst'] as const;
+const SECTIONS = ['bundles', 'encryption', 'burst', 'export'] as const;
 type Section = (typeof SECTIONS)[number];
 
 const flag = (name: string) =>
@@ -25,13 +27,18 @@ const options = { runs, warmups: quick ? 1 : 3 };
 const burstFrom = flag('burst') ?? process.env.BENCH_BURST_SIGNALS;
 const burstSignals =
   burstFrom === undefined ? (quick ? 1000 : 10_000) : positiveInteger('--burst', burstFrom, true);
+const exportFrom = flag('export') ?? process.env.BENCH_EXPORT_EVENTS;
+const exportEvents =
+  exportFrom === undefined ? (quick ? 20_000 : 1_000_000) : positiveInteger('--export', exportFrom, true);
 const only = flag('only')?.split(',');
 for (const name of only ?? []) {
   if (!SECTIONS.includes(name as Section))
     throw new Error(`--only takes ${SECTIONS.join(', ')}; not ${name}`);
 }
 const wanted = (section: Section) =>
-  (only === undefined || only.includes(section)) && (section !== 'burst' || burstSignals > 0);
+  (only === undefined || only.includes(section)) &&
+  (section !== 'burst' || burstSignals > 0) &&
+  (section !== 'export' || exportEvents > 0);
 
 // The handlers log through Powertools, which reads its level once, when first imported.
 process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
@@ -55,5 +62,9 @@ if (wanted('burst')) {
       batchComparison: Math.min(2000, burstSignals),
     }),
   );
+}
+if (wanted('export')) {
+  const { runExportBench } = await import('./export.js');
+  print(await runExportBench({ events: exportEvents }));
 }
 process.stderr.write(`bench took ${((performance.now() - started) / 1000).toFixed(0)} s\n`);
