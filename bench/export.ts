@@ -7,10 +7,9 @@ import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import { CreateBucketCommand, GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { verifyFile } from '../cli/verify-file.js';
 import { canonicalJson } from '../domain/canonical-json.js';
-import { chainPartition, sequenceKey } from '../functions/shared/adapters/dynamodb-audit-log.js';
+import { CHAIN_PAGE_ITEMS } from '../functions/shared/adapters/dynamodb-audit-exports.js';
 import { createDocumentClient } from '../functions/shared/adapters/dynamodb-client.js';
 import { createS3Client } from '../functions/shared/adapters/s3-client.js';
 import { startEmulators } from '../local/emulators/emulators.js';
@@ -49,32 +48,6 @@ const WARM_UP_EVENTS = 100_000;
 const SAMPLE_EVERY_MS = 100;
 
 const progress = (line: string) => process.stderr.write(`${line}\n`);
-
-/**
- * The items of the chain's first 1 MB page, as DynamoDB Local cuts it: the workers' queries are
- * held to this many a page. DynamoDB Local evaluates all that is left of a query's key range for
- * every page (measured on 100,000 entries: the first page 2.4 s, with a Limit 57 ms), which makes
- * paging through a million quadratic; AWS stops reading at 1 MB. A short range keeps this one cheap.
- */
-async function pageLimit(
-  documents: DynamoDBDocumentClient,
-  tableName: string,
-  count: number,
-): Promise<number> {
-  const { Items } = await documents.send(
-    new QueryCommand({
-      TableName: tableName,
-      KeyConditionExpression: 'pk = :pk AND sk BETWEEN :first AND :last',
-      ExpressionAttributeValues: {
-        ':pk': chainPartition(MUNICIPALITY),
-        ':first': sequenceKey(1),
-        ':last': sequenceKey(Math.min(count, 5000)),
-      },
-      ProjectionExpression: 'entry',
-    }),
-  );
-  return Items?.length ?? 0;
-}
 
 interface Step {
   label: string;
@@ -198,8 +171,8 @@ export async function runExportBench(options: ExportBenchOptions): Promise<strin
     progress(`export: seeding ${thousands(events)} chain entries with BatchWriteItem…`);
     const seeded = await seedChain(documents, tableName, shape);
     progress(`export: seeded in ${seconds(seeded.ms)} s`);
-    const pageItems = await pageLimit(documents, tableName, events);
-    progress(`export: a 1 MB page holds ${pageItems} entries`);
+    // The reader's own page size, for the baseline too: the same requests, only counted.
+    const pageItems = CHAIN_PAGE_ITEMS;
 
     const task = (mode: WorkerTask['mode'], count = events): WorkerTask => ({
       mode,
@@ -344,9 +317,9 @@ function exportLines(report: ExportReport): string[] {
     ),
     `Seeding: ${thousands(events)} chain entries hashed and written with BatchWriteItem (25 a call, 8 in flight) ` +
       `in ${seconds(report.seededMs)} s. Baseline: the reader's own Query (the same key range, ProjectionExpression ` +
-      `'entry', pages of ${report.pageItems} entries: what DynamoDB Local puts in a 1 MB page of this chain, set as ` +
-      `the Limit of every query without one, since DynamoDB Local reads all that is left of the range for each ` +
-      `page) through the same document client, only counting, in a process of its own, ` +
+      `'entry', pages of ${report.pageItems} entries — the reader's own Limit, about one 1 MB page; DynamoDB Local ` +
+      `reads all that is left of the range for each page, so without a Limit paging is quadratic there) through ` +
+      `the same document client, only counting, in a process of its own, ` +
       `once before and once after the export after an unmeasured warm-up read; the bare Query rates differ by ` +
       `${((figures.baselineSpread - 1) * 100).toFixed(0)}% (drift). Memory: rss and heapUsed sampled every ` +
       `${SAMPLE_EVERY_MS} ms in the export's process; fauxqs (which keeps the file) runs in the bench's process. ` +

@@ -108,6 +108,13 @@ export class DynamoDbExportJobs implements ExportJobStore {
   }
 }
 
+/**
+ * Entries per page of an export's read: about one of DynamoDB's 1 MB pages of entries (they are
+ * under a kilobyte), so no more requests than without a limit — and DynamoDB Local, which reads all
+ * that is left of a key range for every page, pages through a long chain in linear time.
+ */
+export const CHAIN_PAGE_ITEMS = 1000;
+
 /** Reads a municipality's chain by sequence number (its sort key). */
 export class DynamoDbAuditChainReader implements AuditChainReader {
   constructor(
@@ -140,7 +147,7 @@ export class DynamoDbAuditChainReader implements AuditChainReader {
     if (last < first) return;
     let startKey: Record<string, unknown> | undefined;
     do {
-      // Pages of DynamoDB's own size (1 MB): the fewest requests, and memory bounded by one page.
+      // About one 1 MB page at a time: the fewest requests, and memory bounded by one page.
       const result = await this.documents.send(
         new QueryCommand({
           TableName: this.tableName,
@@ -151,6 +158,7 @@ export class DynamoDbAuditChainReader implements AuditChainReader {
             ':last': sequenceKey(last),
           },
           ProjectionExpression: 'entry',
+          Limit: CHAIN_PAGE_ITEMS,
           ExclusiveStartKey: startKey,
         }),
       );
