@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { CreateBucketCommand, GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { verifyFile } from '../cli/verify-file.js';
 import { canonicalJson } from '../domain/canonical-json.js';
+import { EXPORT_AUDIT } from '../functions/export-audit/declaration.js';
 import { CHAIN_PAGE_ITEMS } from '../functions/shared/adapters/dynamodb-audit-exports.js';
 import { createDocumentClient } from '../functions/shared/adapters/dynamodb-client.js';
 import { createS3Client } from '../functions/shared/adapters/s3-client.js';
@@ -58,12 +59,22 @@ interface Step {
   wallMs: number;
 }
 
+/**
+ * The heap every worker runs with: what Node gives itself in the function's memory. Node sizes its
+ * heap from the memory it is given (half of it up to 2 GB, from the cgroup or, in Lambda, the
+ * microVM's memory): 512 MB for export-audit's 1,024 MB. On this 24 GB machine it would take 4 GB
+ * and collect lazily, which measures the machine, not the export. BENCH_EXPORT_HEAP_MB=0 leaves
+ * Node's default.
+ */
+const HEAP_MB = Number(process.env.BENCH_EXPORT_HEAP_MB ?? EXPORT_AUDIT.memoryMb / 2);
+
 /** Runs one worker step in a process of its own; BENCH_EXPORT_CPU_PROF=<dir> profiles it. */
 async function runWorker(label: string, task: WorkerTask, jvmPid: number | undefined): Promise<Step> {
   const profileDir = process.env.BENCH_EXPORT_CPU_PROF;
   const execArgv = [
     '--import',
     import.meta.resolve('tsx'),
+    ...(HEAP_MB > 0 ? [`--max-old-space-size=${HEAP_MB}`] : []),
     ...(profileDir
       ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${label}.cpuprofile`]
       : []),
@@ -322,7 +333,9 @@ function exportLines(report: ExportReport): string[] {
       `the same document client, only counting, in a process of its own, ` +
       `once before and once after the export after an unmeasured warm-up read; the bare Query rates differ by ` +
       `${((figures.baselineSpread - 1) * 100).toFixed(0)}% (drift). Memory: rss and heapUsed sampled every ` +
-      `${SAMPLE_EVERY_MS} ms in the export's process; fauxqs (which keeps the file) runs in the bench's process. ` +
+      `${SAMPLE_EVERY_MS} ms in the export's process, every worker with ` +
+      `${HEAP_MB > 0 ? `--max-old-space-size=${HEAP_MB} (the heap Node takes in the function's ${EXPORT_AUDIT.memoryMb} MB)` : "Node's default heap"}; ` +
+      `fauxqs (which keeps the file) runs in the bench's process. ` +
       `Verification: GetObject streamed to disk (sha256 on the way), then verifyFile as \`schakel audit verify\` ` +
       `runs it, in ${seconds(verified.ms)} s.`,
   ];

@@ -5,7 +5,8 @@ import { runBundleBench } from './bundles.js';
 // --burst=N) the signals of the burst: 10,000 by default (the figure), 1,000 with --quick,
 // 0 leaves the burst out; BENCH_EXPORT_EVENTS (or --export=N) the audit events of the export:
 // 1,000,000 by default (the figure), 20,000 with --quick, 0 leaves it out.
-// BENCH_EXPORT_CPU_PROF=<dir> writes a CPU profile of each of the export's worker processes there.
+// BENCH_EXPORT_CPU_PROF=<dir> writes a CPU profile of each of the export's worker processes there;
+// BENCH_EXPORT_HEAP_MB their heap (default: half of export-audit's memory, as Node takes it; 0: Node's default).
 
 const SECTIONS = ['bundles', 'encryption', 'burst', 'export'] as const;
 type Section = (typeof SECTIONS)[number];
