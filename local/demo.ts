@@ -12,6 +12,7 @@ import { isValidBsn } from '../domain/identifiers.js';
 import { type AuditEvent, type AuditEventType, AuditPageSchema } from '../schemas/audit-event.js';
 import { ReferralCloudEventSchema } from '../schemas/cloud-event.js';
 import type { ReferralSubmission } from '../schemas/signal.js';
+import { SubjectAccessAnswerSchema } from '../schemas/subject-access.js';
 import { SignalAcceptedSchema, SignalViewSchema } from '../schemas/views.js';
 import {
   type LocalConfig,
@@ -191,6 +192,7 @@ async function main(): Promise<void> {
   const school = schoolClient(config);
   const birthYear = new Date().getUTCFullYear() - 9;
 
+  const pupilBsn = testBsn();
   const submission: ReferralSubmission = {
     sourceId: `demo-${Date.now()}`,
     schoolLocation: school.schoolLocations[0] ?? '12AB00',
@@ -201,7 +203,7 @@ async function main(): Promise<void> {
     contact: { name: 'M. Jansen', role: 'intern begeleider', email: 'ib@wilgenhoek.example.org' },
     // Nine years old: below 12 the parents consent (WGBO age bands).
     pupil: {
-      bsn: testBsn(),
+      bsn: pupilBsn,
       birthDate: `${birthYear}-01-15`,
       municipality: MUNICIPALITY,
       postcode: '1011AB',
@@ -286,6 +288,26 @@ async function main(): Promise<void> {
     verification.valid
       ? `hash chain of ${MUNICIPALITY} verified: ${verification.count} events, head ${verification.lastHash.slice(0, 12)}…`
       : `hash chain of ${MUNICIPALITY} does NOT verify at sequence ${verification.sequence} (${verification.problem})`,
+  );
+
+  // The parents ask who did what with their child's data: the municipality asks the hub by BSN (in
+  // the body, never printed here), and gets this pupil's events only.
+  step(`${municipality.organisation} answers the parents' subject access request (AVG art. 15)`);
+  const access = await call(
+    config,
+    municipality.apiKey,
+    'POST',
+    '/v1/subject-access-requests',
+    SubjectAccessAnswerSchema,
+    { municipality: MUNICIPALITY, pupil: { bsn: pupilBsn } },
+  );
+  for (const event of access.data.items) {
+    detail(
+      `#${String(event.sequence).padStart(4)}  ${event.action}  ${event.eventType.padEnd(19)} ${(event.actor.organisation ?? event.actor.role).slice(0, 34)}`,
+    );
+  }
+  detail(
+    `${access.data.items.length} events about pupil ${access.data.pupilPseudonym.slice(0, 12)}… (the pseudonym, never the BSN); the request itself is recorded too`,
   );
   console.log('\nDone.');
 }
