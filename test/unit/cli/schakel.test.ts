@@ -388,6 +388,36 @@ describe('schakel audit export', () => {
     expect(existsSync(join(out, '..', 'escaped.ndjson'))).toBe(false);
   }, 30_000);
 
+  // Found by the hostile probe: the name comes from the API; only the hub's own file names are
+  // written, so a name cannot overwrite a file of the output folder, rewrite the terminal, or crash
+  // the clean-up with a stack trace.
+  it.each([
+    ['package.json'],
+    ['.bashrc'],
+    ['audit.ndjson\nKeten geldig, Chain valid'],
+    ['\u001b]0;pwned\u0007audit.ndjson'],
+    ['audit-0363\u0000.ndjson'],
+    [`audit-${'x'.repeat(300)}.ndjson`],
+  ])(
+    'refuses the file name %j and leaves the folder as it was, without a stack trace',
+    async (name) => {
+      api.fileName = name;
+      const out = join(DIR, randomUUID());
+      mkdirSync(out);
+      writeFileSync(join(out, 'package.json'), '{"keep":true}\n');
+      writeFileSync(join(out, '.bashrc'), 'echo keep\n');
+
+      const run = await schakel(...exportArgs(out, '--api-url', api.url, '--api-key', KEY_0363));
+
+      expect(run.code).toBe(1);
+      expect(run.stderr).toMatch(/no export file name/);
+      expect(run.stderr).not.toMatch(/\n\s+at .+:\d+:\d+\)?/);
+      expect(readFileSync(join(out, 'package.json'), 'utf8')).toBe('{"keep":true}\n');
+      expect(readFileSync(join(out, '.bashrc'), 'utf8')).toBe('echo keep\n');
+    },
+    30_000,
+  );
+
   it.each([
     ['no API key and no local hub', [], /give --api-url and --api-key/],
     [
