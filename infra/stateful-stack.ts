@@ -220,6 +220,21 @@ export class StatefulStack extends Stack {
       deadLetterKind: 'audit-export-dlq',
       visibilityTimeout: AUDIT_EXPORT_VISIBILITY_TIMEOUT,
     });
+    // The job is marked failed before its message gets here; a message here means export-audit
+    // could not even do that (the audit table unreachable, say): the municipality's job is stuck.
+    new Alarm(this, 'AuditExportDeadLettersAlarm', {
+      alarmDescription:
+        'An audit export message failed five times: its job may show running forever; see the ' +
+        "export-audit logs (audit_export_failed), fix the cause and redrive the queue's dead letters.",
+      metric: this.auditExports.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
+        period: Duration.minutes(5),
+        statistic: 'Maximum',
+      }),
+      threshold: 0,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
 
     // The files hold the audit trail (pseudonyms, who read what): encrypted with the data key like
     // the audit table, never public, reached only over TLS and through links that expire in minutes.

@@ -1,4 +1,5 @@
 import { Duration, Validations } from 'aws-cdk-lib';
+import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { Construct } from 'constructs';
@@ -17,6 +18,7 @@ export interface FunctionScheduleProps {
  */
 export class FunctionSchedule extends Construct {
   readonly rule: Rule;
+  readonly errors: Alarm;
 
   constructor(scope: Construct, id: string, props: FunctionScheduleProps) {
     super(scope, id);
@@ -35,6 +37,16 @@ export class FunctionSchedule extends Construct {
       reason:
         'The scheduled event carries no work: a delivery EventBridge gives up on is done by the next ' +
         'scheduled run, so a dead-letter queue would only collect empty events.',
+    });
+    // A run that failed (it fails after doing the rest, when an item could not be done): the next
+    // run tries again, but an operator should know before the same item fails for days.
+    this.errors = new Alarm(this, 'ErrorsAlarm', {
+      alarmDescription: `${props.house.node.id} failed a scheduled run; see its logs (retention_item_failed).`,
+      metric: props.house.function.metricErrors({ statistic: 'Sum', period: Duration.hours(1) }),
+      threshold: 0,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
     });
   }
 }

@@ -40,6 +40,23 @@ describe('apply-retention in the stateless stack', () => {
     ]);
   });
 
+  it('alarms when a run fails', () => {
+    const alarms = resourcesOfType(template, 'AWS::CloudWatch::Alarm')
+      .map(([, a]) => propertiesOf(a))
+      .filter((a) => JSON.stringify(a.Dimensions ?? null).includes(functionId));
+
+    expect(alarms).toEqual([
+      expect.objectContaining({
+        MetricName: 'Errors',
+        Namespace: 'AWS/Lambda',
+        Statistic: 'Sum',
+        Period: 3600,
+        Threshold: 0,
+        ComparisonOperator: 'GreaterThanThreshold',
+      }),
+    ]);
+  });
+
   it('lets only EventBridge invoke it', () => {
     const permissions = resourcesOfType(template, 'AWS::Lambda::Permission')
       .map(([, p]) => propertiesOf(p))

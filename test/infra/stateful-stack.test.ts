@@ -189,6 +189,16 @@ describe('stateful stack', () => {
       expect(only('AWS::S3::Bucket', 'export-bucket').DeletionPolicy).toBe('Retain');
     });
 
+    it('alarms on any message in the export queue’s dead-letter queue', () => {
+      const [dlqId] = taggedLogicalIds(stateful, 'AWS::SQS::Queue', 'audit-export-dlq');
+      stateful.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        MetricName: 'ApproximateNumberOfMessagesVisible',
+        Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [dlqId, 'QueueName'] } }],
+        Threshold: 0,
+        ComparisonOperator: 'GreaterThanThreshold',
+      });
+    });
+
     it('gives the export queue six times export-audit’s timeout of visibility and a dead-letter queue', () => {
       const queue = propertiesOf(only('AWS::SQS::Queue', 'audit-export-queue'));
       const [dlqId] = taggedLogicalIds(stateful, 'AWS::SQS::Queue', 'audit-export-dlq');
