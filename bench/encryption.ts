@@ -6,10 +6,12 @@ import { getReferral } from '../functions/track-referral/track-referral.js';
 import type { SignalSubmission } from '../schemas/signal.js';
 import { schoolClient, teamClient } from '../test/helpers/clients.js';
 import { referralSubmission, storedReferral, storedSignal } from '../test/helpers/factories.js';
+import { HUB_CONFIG } from '../test/helpers/fake-hub.js';
 import {
   FakeAccessLog,
   FakeIntakeQueue,
   FakePseudonymizer,
+  FakeTeamQueue,
   InMemoryStateStore,
   sequentialIds,
 } from '../test/helpers/fakes.js';
@@ -63,6 +65,9 @@ async function measure(vault: PupilDataVault, times: number) {
     referrals: store,
     access: new FakeAccessLog(),
     vault,
+    config: HUB_CONFIG,
+    teams: new FakeTeamQueue(),
+    deployment: 'bench',
     now: deps.now,
     newId: sequentialIds(),
   };

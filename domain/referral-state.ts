@@ -55,3 +55,20 @@ export function allowedEvents(from: ReferralStatus): ReferralEventType[] {
     ALLOWED_FROM[event].includes(from),
   );
 }
+
+/**
+ * The overall status of a signal from its own and its referrals' statuses: the furthest an open
+ * referral got; with none open, `closed` when one closed (help was given), else `routed` (the
+ * moment between a rejection and the re-route).
+ */
+export function signalProgress(
+  status: 'received' | 'routed' | 'unroutable' | 'withdrawn',
+  referrals: readonly ReferralStatus[],
+): 'received' | 'routed' | 'accepted' | 'in-progress' | 'closed' | 'unroutable' | 'withdrawn' {
+  if (status !== 'routed') return status;
+  if (referrals.includes('started')) return 'in-progress';
+  if (referrals.includes('accepted')) return 'accepted';
+  if (referrals.some((r) => !isTerminal(r))) return 'routed';
+  if (referrals.includes('closed')) return 'closed';
+  return 'routed';
+}

@@ -20,6 +20,24 @@ export type RequestType = (typeof REQUEST_TYPES)[number];
 export const SIGNAL_STATUSES = ['received', 'routed', 'unroutable', 'withdrawn'] as const;
 export type SignalStatus = (typeof SIGNAL_STATUSES)[number];
 
+/**
+ * The signal's overall status as the school follows it, from its own status and its referrals':
+ * `routed` (a team has it), `accepted`, `in-progress` (help started), `closed`; or `received`,
+ * `unroutable` (waiting for the municipality), `withdrawn`.
+ */
+export const SIGNAL_PROGRESS = [
+  'received',
+  'routed',
+  'accepted',
+  'in-progress',
+  'closed',
+  'unroutable',
+  'withdrawn',
+] as const;
+export type SignalProgress = (typeof SIGNAL_PROGRESS)[number];
+
+export const UNROUTABLE_REASONS = ['no-rule', 'all-teams-rejected'] as const;
+
 export const CLIENT_ROLES = ['school', 'provider', 'municipality', 'admin'] as const;
 export type ClientRole = (typeof CLIENT_ROLES)[number];
 

@@ -1,7 +1,9 @@
 import { ANSWER_SUBJECT_ACCESS } from './answer-subject-access/declaration.js';
 import { APPLY_RETENTION } from './apply-retention/declaration.js';
 import { AUTHORIZE_CLIENT } from './authorize-client/declaration.js';
+import { ESCALATE_REFERRALS } from './escalate-referrals/declaration.js';
 import { EXPORT_AUDIT } from './export-audit/declaration.js';
+import { FOLLOW_SIGNALS } from './follow-signals/declaration.js';
 import { LIST_AUDIT_EVENTS } from './list-audit-events/declaration.js';
 import { MANAGE_AUDIT_EXPORTS } from './manage-audit-exports/declaration.js';
 import { RECEIVE_SIGNAL } from './receive-signal/declaration.js';
@@ -21,6 +23,8 @@ export const FUNCTION_DECLARATIONS = [
   RECEIVE_SIGNAL,
   ROUTE_SIGNAL,
   TRACK_REFERRAL,
+  FOLLOW_SIGNALS,
+  ESCALATE_REFERRALS,
   WRITE_AUDIT,
   RECOVER_AUDIT,
   LIST_AUDIT_EVENTS,

@@ -36,6 +36,9 @@ export const AUDIT_EVENT_TYPES = [
   'audit-export.downloaded',
   'signal.purged',
   'referral.purged',
+  // Added with "every signal finds help": the municipality's assignment, the escalation.
+  'signal.assigned',
+  'referral.overdue',
 ] as const;
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
 

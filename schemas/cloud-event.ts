@@ -7,6 +7,8 @@ import { TeamIdSchema } from './referral.js';
 export const REFERRAL_EVENT_TYPES = [
   'nl.schakel.referral.queued.v1',
   'nl.schakel.referral.withdrawn.v1',
+  // Help has not started within the municipality's goal (sent once per referral).
+  'nl.schakel.referral.overdue.v1',
 ] as const;
 export type ReferralCloudEventType = (typeof REFERRAL_EVENT_TYPES)[number];
 

@@ -178,3 +178,11 @@ export const CursorQuerySchema = z.strictObject({
     50,
   ),
 });
+
+/** A yes/no query parameter: exactly `true` or `false` (a query string has no booleans). */
+export const BooleanQuerySchema = z
+  .pipe(
+    z.enum(['true', 'false'], { error: 'must be true or false' }),
+    z.transform((value) => value === 'true'),
+  )
+  .check(z.meta({ type: 'boolean' }));

@@ -12,6 +12,11 @@ export const TeamConfigSchema = z.strictObject({
   name: z.string().check(z.minLength(1)),
   kind: z.enum(TEAM_KINDS),
   organisation: z.string().check(z.minLength(1)),
+  /**
+   * Municipalities the team serves without a routing rule naming it there: a municipality may
+   * assign its unroutable signals to such a team, and a rejecting team may suggest it.
+   */
+  municipalities: z.optional(z.array(MunicipalityCodeSchema).check(z.minLength(1))),
 });
 
 export const RoutingRuleConfigSchema = z.strictObject({
@@ -48,6 +53,22 @@ export const RetentionConfigSchema = z.strictObject({
 });
 export type RetentionConfig = z.infer<typeof RetentionConfigSchema>;
 
+const GoalDaysSchema = z.int().check(z.gte(1), z.lte(90));
+const GoalsSchema = z.strictObject({
+  regularDays: z.optional(GoalDaysSchema),
+  urgentDays: z.optional(GoalDaysSchema),
+});
+
+/**
+ * Days from the clock start (care-team discussion, else receipt) within which help should have
+ * started; past it a waiting referral is overdue and escalated. Default 14 days, 5 for an urgent
+ * signal (domain/lead-times.ts); a municipality may set its own.
+ */
+export const LeadTimeConfigSchema = z.strictObject({
+  ...GoalsSchema.shape,
+  municipalities: z.optional(z.record(MunicipalityCodeSchema, GoalsSchema)),
+});
+
 /** Audit export files: how long the bucket keeps them (its lifecycle rule) before they expire. */
 export const AuditExportConfigSchema = z.strictObject({
   fileRetentionDays: z._default(z.int().check(z.gte(1), z.lte(90)), 7),
@@ -67,6 +88,8 @@ export const DeploymentConfigSchema = z
     retention: z.optional(RetentionConfigSchema),
     /** Absent: export files expire after 7 days. */
     auditExports: z.optional(AuditExportConfigSchema),
+    /** Absent: help should start within 14 days, 5 for an urgent signal. */
+    leadTimes: z.optional(LeadTimeConfigSchema),
   })
   .check(
     z.superRefine((config, ctx) => {

@@ -27,6 +27,14 @@ export const ProblemSchema = z
         }),
       ),
     ),
+    reason: z.optional(
+      z.enum(['retention', 'withdrawn']).check(
+        z.meta({
+          description:
+            'With a 410: why the pupil data is gone — `retention` (its retention period passed) or `withdrawn` (the school withdrew the signal; withdrawal ends the team’s access).',
+        }),
+      ),
+    ),
   })
   .register(z.globalRegistry, { id: 'Problem' });
 

@@ -22,11 +22,26 @@ export const ReferralEventInputSchema = z
         }),
       ),
     ),
+    suggestedTeamId: z.optional(
+      TeamIdSchema.check(
+        z.meta({
+          description:
+            'Only with `rejected`: a team of the same municipality that fits better. The signal is re-routed there first; else to the most specific rule whose team has not rejected it.',
+        }),
+      ),
+    ),
   })
   .check(
     z.superRefine((input, ctx) => {
       if (input.type === 'rejected' && !input.reason) {
         ctx.addIssue({ code: 'custom', path: ['reason'], message: 'is required when rejecting a referral' });
+      }
+      if (input.type !== 'rejected' && input.suggestedTeamId !== undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['suggestedTeamId'],
+          message: 'is only possible when rejecting a referral',
+        });
       }
     }),
   )
@@ -49,4 +64,5 @@ export const ReferralHistoryEntrySchema = z.object({
   status: ReferralStatusSchema,
   at: DateTimeSchema,
   reason: z.optional(z.string()),
+  suggestedTeamId: z.optional(TeamIdSchema),
 });

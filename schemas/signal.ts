@@ -4,6 +4,7 @@ import {
   BsnSchema,
   ConcernsSchema,
   exactlyOneIdentifier,
+  IdSchema,
   IsoDateSchema,
   MunicipalityCodeSchema,
   OnderwijsnummerSchema,
@@ -79,6 +80,22 @@ export const ReferralSubmissionSchema = z
     requestType: z.literal('referral'),
     pupil: IdentifiedPupilSchema,
     consent: ConsentSchema,
+    discussedInCareTeamOn: z.optional(
+      IsoDateSchema.check(
+        z.meta({
+          description:
+            'The day the school’s care team (ZAT) discussed the pupil: the two-week clock of the lead time starts then (else at receipt). Not in the future, not before the birth date.',
+        }),
+      ),
+    ),
+    followsConsultation: z.optional(
+      IdSchema.check(
+        z.meta({
+          description:
+            'The id of a consultation this school sent about the same question: the referral goes to the team that answered it, when that team serves the pupil’s municipality.',
+        }),
+      ),
+    ),
   })
   .register(z.globalRegistry, {
     id: 'ReferralSubmission',

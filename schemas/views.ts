@@ -1,6 +1,15 @@
 import * as z from 'zod/mini';
-import { SIGNAL_STATUSES } from '../domain/vocabulary.js';
-import { DateTimeSchema, IdSchema, MunicipalityCodeSchema, SourceIdSchema, UrgencySchema } from './common.js';
+import { GROUP_BY } from '../domain/lead-times.js';
+import { SIGNAL_PROGRESS, SIGNAL_STATUSES, UNROUTABLE_REASONS } from '../domain/vocabulary.js';
+import {
+  ConcernsSchema,
+  DateTimeSchema,
+  IdSchema,
+  IsoDateSchema,
+  MunicipalityCodeSchema,
+  SourceIdSchema,
+  UrgencySchema,
+} from './common.js';
 import {
   ReferralHistoryEntrySchema,
   ReferralStatusSchema,
@@ -32,6 +41,42 @@ export const SignalAcceptedSchema = z
   })
   .register(z.globalRegistry, { id: 'SignalAccepted' });
 
+export const UnroutableReasonSchema = z.enum(UNROUTABLE_REASONS).check(
+  z.meta({
+    description:
+      'Why the signal waits for the municipality: `no-rule` (no routing rule of the pupil’s municipality matches it) or `all-teams-rejected` (every team a rule names rejected it).',
+  }),
+);
+
+const RoutedBySchema = z.enum(['rule', 'suggestion', 'consultation', 'assignment']).check(
+  z.meta({
+    description:
+      'How the team was chosen: a routing rule, the suggestion of a team that rejected the signal, the team that answered the consultation the referral follows, or the municipality’s assignment.',
+  }),
+);
+
+/** A referral as the school sees it: the team by name, each step with its instant, the outcome. */
+export const SignalReferralSchema = z
+  .extend(ReferralSummarySchema, {
+    teamName: z.optional(z.string().check(z.meta({ description: 'The team’s display name.' }))),
+    routedBy: z.optional(RoutedBySchema),
+    history: z.optional(
+      z
+        .array(ReferralHistoryEntrySchema)
+        .check(z.meta({ description: 'Every status the referral had, with its instant, oldest first.' })),
+    ),
+    rejectionReason: z.optional(
+      z.string().check(z.meta({ description: 'The team’s reason, when it rejected the referral.' })),
+    ),
+    dueAt: z.optional(
+      DateTimeSchema.check(z.meta({ description: 'Help should have started by then (the lead-time goal).' })),
+    ),
+    overdue: z.optional(
+      z.boolean().check(z.meta({ description: 'Past the goal and not started (escalated).' })),
+    ),
+  })
+  .register(z.globalRegistry, { id: 'SignalReferral' });
+
 export const SignalViewSchema = z
   .object({
     id: IdSchema,
@@ -39,9 +84,27 @@ export const SignalViewSchema = z
     requestType: RequestTypeViewSchema,
     schoolLocation: z.string(),
     status: SignalStatusSchema,
+    overallStatus: z.optional(
+      z.enum(SIGNAL_PROGRESS).check(
+        z.meta({
+          description:
+            'The status that follows the referrals: `received → routed → accepted → in-progress → closed`, or `unroutable`, `withdrawn`. `status` keeps its v1 meaning.',
+        }),
+      ),
+    ),
+    unroutableReason: z.optional(UnroutableReasonSchema),
+    discussedInCareTeamOn: z.optional(IsoDateSchema),
+    followsConsultation: z.optional(IdSchema),
+    clockStartAt: z.optional(
+      DateTimeSchema.check(
+        z.meta({
+          description: 'When the two-week clock started: the care-team discussion day, else receipt.',
+        }),
+      ),
+    ),
     receivedAt: DateTimeSchema,
     updatedAt: DateTimeSchema,
-    referrals: z.array(ReferralSummarySchema),
+    referrals: z.array(SignalReferralSchema),
   })
   .register(z.globalRegistry, {
     id: 'Signal',
@@ -84,6 +147,14 @@ export const ReferralListItemSchema = z
     createdAt: DateTimeSchema,
     urgency: UrgencySchema,
     requestType: RequestTypeViewSchema,
+    dueAt: z.optional(
+      DateTimeSchema.check(z.meta({ description: 'Help should have started by then (the lead-time goal).' })),
+    ),
+    overdueAt: z.optional(
+      DateTimeSchema.check(
+        z.meta({ description: 'When escalation found the referral past its goal without having started.' }),
+      ),
+    ),
   })
   .register(z.globalRegistry, {
     id: 'ReferralListItem',
@@ -98,3 +169,72 @@ export const ReferralPageSchema = z
 export const ReferralStateSchema = z
   .extend(ReferralListItemSchema, { history: z.array(ReferralHistoryEntrySchema) })
   .register(z.globalRegistry, { id: 'ReferralState' });
+
+/** A signal in a search: no pupil identity, no free text, never the BSN or the summary. */
+export const SignalListItemSchema = z
+  .object({
+    id: IdSchema,
+    sourceId: z.optional(
+      SourceIdSchema.check(z.meta({ description: 'The school’s own id; only in a school’s search.' })),
+    ),
+    requestType: RequestTypeViewSchema,
+    schoolLocation: z.string(),
+    municipality: MunicipalityCodeSchema,
+    status: SignalStatusSchema,
+    unroutableReason: z.optional(UnroutableReasonSchema),
+    urgency: UrgencySchema,
+    concerns: ConcernsSchema,
+    referralCount: z.int().check(z.gte(0)),
+    receivedAt: DateTimeSchema,
+    updatedAt: DateTimeSchema,
+  })
+  .register(z.globalRegistry, { id: 'SignalListItem' });
+
+export const SignalPageSchema = z
+  .object({ items: z.array(SignalListItemSchema), next: z.optional(CursorSchema) })
+  .register(z.globalRegistry, { id: 'SignalPage' });
+
+const SpreadFields = {
+  medianDays: z.nullable(z.number()),
+  p90Days: z.nullable(z.number()),
+};
+
+export const LeadTimeGroupSchema = z.object({
+  key: z
+    .string()
+    .check(
+      z.meta({ description: 'The team id, school location, concern or month (YYYY-MM, Dutch calendar).' }),
+    ),
+  count: z.int().check(z.meta({ description: 'Referrals in the group.' })),
+  toAccepted: z
+    .object(SpreadFields)
+    .check(z.meta({ description: 'Days from the clock start to `accepted`, over the referrals accepted.' })),
+  toStarted: z
+    .object({
+      ...SpreadFields,
+      withinGoal: z.nullable(z.number().check(z.gte(0), z.lte(1))).check(
+        z.meta({
+          description:
+            'Share that started within the goal, of the referrals started or still waiting past the goal.',
+        }),
+      ),
+    })
+    .check(z.meta({ description: 'Days from the clock start to `started`, over the referrals started.' })),
+  open: z.int().check(z.meta({ description: 'Waiting to start (queued, delivered or accepted).' })),
+  overdue: z.int().check(z.meta({ description: 'Of those, past the goal now.' })),
+});
+
+export const LeadTimesSchema = z
+  .object({
+    municipality: MunicipalityCodeSchema,
+    goalDays: z.int().check(z.meta({ description: 'The municipality’s goal for a regular signal.' })),
+    urgentGoalDays: z.int().check(z.meta({ description: 'Its goal for an urgent signal.' })),
+    from: IsoDateSchema,
+    to: IsoDateSchema,
+    groupBy: z.enum(GROUP_BY),
+    groups: z.array(LeadTimeGroupSchema),
+  })
+  .register(z.globalRegistry, { id: 'LeadTimes' });
+
+export type LeadTimesView = z.infer<typeof LeadTimesSchema>;
+export type SignalListItem = z.infer<typeof SignalListItemSchema>;

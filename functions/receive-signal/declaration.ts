@@ -51,14 +51,26 @@ const routedSignalExample = {
   requestType: 'referral',
   schoolLocation: '12AB00',
   status: 'routed',
+  overallStatus: 'accepted',
+  discussedInCareTeamOn: '2026-11-19',
+  clockStartAt: '2026-11-18T23:00:00.000Z',
   receivedAt: '2026-11-22T10:00:00.000Z',
   updatedAt: '2026-11-22T10:00:05.000Z',
   referrals: [
     {
       id: '7e1d9d5f-7a1b-8d64-8a2f-1c8c9eab2d02',
       teamId: 'jgt-amsterdam-centrum',
+      teamName: 'Jeugd- en gezinsteam Amsterdam Centrum',
+      routedBy: 'rule',
       status: 'accepted',
       updatedAt: '2026-11-24T08:15:00.000Z',
+      history: [
+        { status: 'queued', at: '2026-11-22T10:00:05.000Z' },
+        { status: 'delivered', at: '2026-11-22T10:02:00.000Z' },
+        { status: 'accepted', at: '2026-11-24T08:15:00.000Z' },
+      ],
+      dueAt: '2026-12-02T23:00:00.000Z',
+      overdue: false,
     },
   ],
 };
@@ -220,7 +232,7 @@ export const RECEIVE_SIGNAL_OPERATIONS = operations({
     path: '/v1/signals/{id}',
     summary: 'A signal’s status and its referrals',
     description:
-      'What the school sees of its own signal: its status (`received`, `routed`, `unroutable`, `withdrawn`) and each referral with the team and the team’s status. No pupil data. A signal of another school location is a 404, like an unknown id.',
+      'What the school sees of its own signal: its status (`received`, `routed`, `unroutable`, `withdrawn`), its `overallStatus` that follows the referrals (`received → routed → accepted → in-progress → closed`, or `unroutable`, `withdrawn`), why it is unroutable, and each referral with the team’s name, every step with its instant, the goal instant, whether it is overdue and, after a rejection, the team’s reason. After a rejection the hub routes the signal again (see `POST /v1/referrals/{id}/events`), so a signal may have several referrals. No pupil data. A signal of another school location is a 404, like an unknown id.',
     roles: ['school'],
     pathParameters: SignalPath,
     responses: {
@@ -247,12 +259,17 @@ export const RECEIVE_SIGNAL_OPERATIONS = operations({
         example: {
           ...routedSignalExample,
           status: 'withdrawn',
+          overallStatus: 'withdrawn',
           updatedAt: '2026-11-25T09:00:00.000Z',
           referrals: [
             {
               ...routedSignalExample.referrals[0],
               status: 'withdrawn',
               updatedAt: '2026-11-25T09:00:00.000Z',
+              history: [
+                ...(routedSignalExample.referrals[0]?.history ?? []),
+                { status: 'withdrawn', at: '2026-11-25T09:00:00.000Z', reason: 'Parents withdrew consent.' },
+              ],
             },
           ],
         },
@@ -278,6 +295,7 @@ export const RECEIVE_SIGNAL = declareFunction({
     'PSEUDONYM_KEY',
     'PUPIL_DATA_KEY_ARN',
     'PUPIL_DATA_KEY',
+    'SCHAKEL_DEPLOYMENT_CONFIG',
   ],
   access: {
     stateTable: 'read-write',

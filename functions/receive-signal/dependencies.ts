@@ -5,7 +5,7 @@ import { pseudonymizerFromEnv } from '../shared/adapters/hmac-pseudonymizer.js';
 import { createSqsClient } from '../shared/adapters/sqs-client.js';
 import { SqsIntakeQueue, SqsTeamQueue } from '../shared/adapters/sqs-queues.js';
 import { type EnvSource, loadEnv } from '../shared/env.js';
-import { clock, newId } from '../shared/wiring.js';
+import { clock, deploymentConfig, newId, teamNamesOf } from '../shared/wiring.js';
 import { RECEIVE_SIGNAL } from './declaration.js';
 import type { ReceiveSignalDeps } from './handler.js';
 
@@ -19,6 +19,7 @@ export function productionDependencies(source: EnvSource = process.env): Receive
     pseudonymizer: pseudonymizerFromEnv(env),
     vault: pupilDataVaultFromEnv(env),
     deployment: env.DEPLOYMENT_NAME,
+    teamNames: teamNamesOf(deploymentConfig(env.SCHAKEL_DEPLOYMENT_CONFIG)),
     now: clock,
     newId,
   };

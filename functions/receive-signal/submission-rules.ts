@@ -47,6 +47,12 @@ export function calendarProblems(body: unknown, today: string): InvalidParam[] {
   } else if (recordedOn && birthDate && birthDate <= today && recordedOn < birthDate) {
     problems.push({ name: 'consent.recordedOn', reason: 'must not be before the pupil’s birth date' });
   }
+  const discussed = dateAt(submission.discussedInCareTeamOn);
+  if (discussed && discussed > today) {
+    problems.push({ name: 'discussedInCareTeamOn', reason: 'must not be in the future' });
+  } else if (discussed && birthDate && birthDate <= today && discussed < birthDate) {
+    problems.push({ name: 'discussedInCareTeamOn', reason: 'must not be before the pupil’s birth date' });
+  }
   if (age !== undefined && typeof consent?.parents === 'boolean' && typeof consent.pupil === 'boolean') {
     for (const party of missingConsent(age, { parents: consent.parents, pupil: consent.pupil })) {
       const who = party === 'parents' ? 'the parents' : 'the pupil';

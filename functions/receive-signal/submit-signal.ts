@@ -2,6 +2,7 @@ import { contentHash } from '../../domain/canonical-json.js';
 import { ageOn } from '../../domain/consent.js';
 import { dutchCalendarDay, utcTimestamp } from '../../domain/dates.js';
 import { normalisePostcode } from '../../domain/identifiers.js';
+import { clockStart } from '../../domain/lead-times.js';
 import type { Client } from '../../schemas/client.js';
 import type { SignalSubmission } from '../../schemas/signal.js';
 import { actorOf } from '../shared/actor.js';
@@ -66,6 +67,9 @@ export async function submitSignal(
     throw new ValidationError([...calendar, ...scope]);
   }
   if (scope.length) throw new ForbiddenError('This client does not submit for that school location.', scope);
+  if (submission.requestType === 'referral' && submission.followsConsultation) {
+    await requireOwnConsultation(deps, client, submission.schoolLocation, submission.followsConsultation);
+  }
 
   const at = utcTimestamp(now);
   let pupilPseudonym: string | undefined;
@@ -96,6 +100,17 @@ export async function submitSignal(
     ...(pupilPseudonym ? { pupilPseudonym } : {}),
     sealedSubmission: await deps.vault.seal(id, submission),
     referralIds: [],
+    ...(submission.requestType === 'referral' && submission.discussedInCareTeamOn
+      ? { discussedInCareTeamOn: submission.discussedInCareTeamOn }
+      : {}),
+    ...(submission.requestType === 'referral' && submission.followsConsultation
+      ? { followsConsultation: submission.followsConsultation }
+      : {}),
+    clockStartAt: clockStart({
+      receivedAt: at,
+      discussedInCareTeamOn:
+        submission.requestType === 'referral' ? submission.discussedInCareTeamOn : undefined,
+    }),
     receivedAt: at,
     updatedAt: at,
     version: 1,
@@ -123,6 +138,29 @@ export async function submitSignal(
   logEvent(LOG_EVENTS.signalReceived, { signalId: signal.id, requestType: signal.requestType });
   await enqueue(deps, signal.id);
   return { id: signal.id, status: 'received', replayed: false };
+}
+
+/**
+ * A referral may follow a consultation of the same school (the same BRIN, sent for one of this
+ * client's locations). Anything else — unknown, a referral, another school's — is the same 400, so
+ * the answer tells nothing about other schools' signals.
+ */
+async function requireOwnConsultation(
+  deps: SubmitSignalDeps,
+  client: Client,
+  schoolLocation: string,
+  consultationId: string,
+): Promise<void> {
+  const consultation = await deps.signals.getSignal(consultationId);
+  const own =
+    consultation?.requestType === 'consultation' &&
+    (client.scope.schoolLocations ?? []).includes(consultation.schoolLocation) &&
+    consultation.schoolLocation.slice(0, 4) === schoolLocation.slice(0, 4);
+  if (!own) {
+    throw new ValidationError([
+      { name: 'followsConsultation', reason: 'must be the id of a consultation this school sent' },
+    ]);
+  }
 }
 
 async function replay(deps: SubmitSignalDeps, signalId: string): Promise<SubmitSignalResult> {

@@ -18,6 +18,8 @@ export interface WithdrawSignalDeps {
   teams: TeamQueue;
   deployment: string;
   now: () => Date;
+  /** Team ids to display names, for the answer (deployment configuration). */
+  teamNames?: ReadonlyMap<string, string>;
 }
 
 export interface WithdrawSignalInput {
@@ -86,6 +88,7 @@ export async function withdrawSignal(
   return toSignalView(
     updated,
     referrals.map((r) => byId.get(r.id) ?? r),
+    deps.teamNames,
   );
 }
 
@@ -111,7 +114,7 @@ async function repeated(
     deps,
     referrals.filter((r) => r.status === 'withdrawn'),
   );
-  return toSignalView(signal, referrals);
+  return toSignalView(signal, referrals, deps.teamNames);
 }
 
 async function notifyTeams(deps: WithdrawSignalDeps, referrals: readonly StoredReferral[]): Promise<void> {

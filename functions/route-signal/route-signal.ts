@@ -1,6 +1,4 @@
 import { utcTimestamp } from '../../domain/dates.js';
-import { derivedUuid } from '../../domain/ids.js';
-import { route } from '../../domain/routing.js';
 import type { DeploymentConfig } from '../../schemas/deployment-config.js';
 import { SYSTEM_ACTOR } from '../shared/actor.js';
 import { LOG_EVENTS } from '../shared/log-events.js';
@@ -9,6 +7,7 @@ import type { StoredReferral, StoredSignal } from '../shared/model.js';
 import type { TeamQueue } from '../shared/ports/queues.js';
 import type { SignalStore } from '../shared/ports/signal-store.js';
 import { referralCloudEvent } from '../shared/referral-events.js';
+import { chooseTeam, newReferral } from '../shared/routing-plan.js';
 import { nextSignal, referralWrite, signalWrite } from '../shared/state-changes.js';
 
 export interface RouteSignalDeps {
@@ -79,27 +78,44 @@ type Decision =
   /** The ids of the referrals this run would have created (none when it would have parked it). */
   | { outcome: 'conflict'; referralIds: string[] };
 
+/**
+ * The team that answered the consultation a referral follows: the latest of its referrals that a
+ * team took on (accepted, started or closed). A consultation of another school is never followed
+ * (receive-signal refuses it; checked again here because the link is only an id).
+ */
+async function consultationTeam(
+  deps: RouteSignalDeps,
+  signal: StoredSignal,
+): Promise<{ teamId: string; routedBy: 'consultation' } | undefined> {
+  if (!signal.followsConsultation) return undefined;
+  const consultation = await deps.signals.getSignal(signal.followsConsultation);
+  if (consultation?.requestType !== 'consultation' || consultation.schoolLocation !== signal.schoolLocation) {
+    return undefined;
+  }
+  const answered = (await deps.signals.getReferrals(consultation.referralIds)).filter((r) =>
+    ['accepted', 'started', 'closed'].includes(r.status),
+  );
+  const last = answered.at(-1);
+  return last ? { teamId: last.teamId, routedBy: 'consultation' } : undefined;
+}
+
 async function decide(deps: RouteSignalDeps, signal: StoredSignal): Promise<Decision> {
-  const decision = route(deps.config.routingRules, {
-    municipality: signal.municipality,
-    schoolLocation: signal.schoolLocation,
-    concerns: signal.concerns,
-    age: signal.age,
-    requestType: signal.requestType,
-  });
+  const choice = chooseTeam(deps.config, signal, [], await consultationTeam(deps, signal));
   const at = utcTimestamp(deps.now());
 
-  if (decision.outcome === 'unroutable') {
-    // Parked, never dropped: the status and the audit event make it visible to the municipality.
+  if (choice.outcome === 'unroutable') {
+    // Parked, never dropped: the municipality lists it (GET /v1/signals?status=unroutable) and
+    // assigns it; the log event feeds the unroutable metric its alarm watches.
     const parked = nextSignal(
       signal,
-      { status: 'unroutable' },
-      { eventType: 'signal.unroutable', at, actor: SYSTEM_ACTOR, details: { reason: decision.reason } },
+      { status: 'unroutable', unroutableReason: choice.reason },
+      { eventType: 'signal.unroutable', at, actor: SYSTEM_ACTOR, details: { reason: choice.reason } },
     );
     const outcome = await deps.signals.commit([signalWrite(parked)]);
     logEvent(LOG_EVENTS.signalUnroutable, {
       signalId: signal.id,
       municipality: signal.municipality,
+      reason: choice.reason,
       marked: outcome === 'committed',
     });
     return outcome === 'committed'
@@ -107,31 +123,8 @@ async function decide(deps: RouteSignalDeps, signal: StoredSignal): Promise<Deci
       : { outcome, referralIds: [] };
   }
 
-  const team = deps.config.teams.find((t) => t.id === decision.teamId);
-  const onBehalfOf = { schoolLocation: signal.schoolLocation, teamId: decision.teamId };
-  const referral: StoredReferral = {
-    id: derivedUuid('referral', signal.id, decision.teamId),
-    signalId: signal.id,
-    teamId: decision.teamId,
-    municipality: signal.municipality,
-    ruleId: decision.ruleId,
-    status: 'queued',
-    requestType: signal.requestType,
-    urgency: signal.urgency,
-    concerns: signal.concerns,
-    ...(signal.pupilPseudonym ? { pupilPseudonym: signal.pupilPseudonym } : {}),
-    history: [{ status: 'queued', at }],
-    createdAt: at,
-    updatedAt: at,
-    version: 1,
-    lastChange: {
-      eventType: 'referral.queued',
-      at,
-      actor: SYSTEM_ACTOR,
-      onBehalfOf,
-      details: { teamId: decision.teamId, ruleId: decision.ruleId, organisation: team?.organisation ?? null },
-    },
-  };
+  const onBehalfOf = { schoolLocation: signal.schoolLocation, teamId: choice.teamId };
+  const referral = newReferral(deps.config, signal, choice, { at, actor: SYSTEM_ACTOR, onBehalfOf });
   const routed = nextSignal(
     signal,
     { status: 'routed', referralIds: [...signal.referralIds, referral.id] },
@@ -140,7 +133,12 @@ async function decide(deps: RouteSignalDeps, signal: StoredSignal): Promise<Deci
       at,
       actor: SYSTEM_ACTOR,
       onBehalfOf,
-      details: { teamId: referral.teamId, ruleId: referral.ruleId, referralId: referral.id },
+      details: {
+        teamId: referral.teamId,
+        ruleId: referral.ruleId,
+        referralId: referral.id,
+        routedBy: choice.routedBy,
+      },
     },
   );
   const outcome = await deps.signals.commit([referralWrite(referral), signalWrite(routed)]);
@@ -149,6 +147,7 @@ async function decide(deps: RouteSignalDeps, signal: StoredSignal): Promise<Deci
     signalId: signal.id,
     referralId: referral.id,
     teamId: referral.teamId,
+    routedBy: choice.routedBy,
   });
   logEvent(LOG_EVENTS.referralQueued, { referralId: referral.id, teamId: referral.teamId });
   return { outcome, signal: routed, referrals: [referral] };

@@ -50,6 +50,8 @@ export class GoneError extends Error {
   constructor(
     readonly title: string,
     detail: string,
+    /** Why it is gone: `retention` (the period passed) or `withdrawn` (the school withdrew it). */
+    readonly reason: 'retention' | 'withdrawn' = 'retention',
   ) {
     super(detail);
   }

@@ -1,4 +1,5 @@
 import type { ReferralStatus } from '../../domain/referral-state.js';
+import type { UnroutableReason } from '../../domain/routing.js';
 import type { Concern, RequestType, SignalStatus, Urgency } from '../../domain/vocabulary.js';
 import type { AuditActor, AuditEventType, AuditObjectType } from '../../schemas/audit-event.js';
 
@@ -48,6 +49,14 @@ export interface StoredSignal {
   /** When retention removed the pupil data; what stays serves lead-time figures and the audit. */
   pupilDataPurgedAt?: string;
   referralIds: string[];
+  /** Why the signal waits for the municipality; present only while its status is `unroutable`. */
+  unroutableReason?: UnroutableReason;
+  /** The day the school's care team (ZAT) discussed the pupil, as the school gave it. */
+  discussedInCareTeamOn?: string;
+  /** When the two-week clock started (domain/lead-times.ts); absent on signals stored before it. */
+  clockStartAt?: string;
+  /** The consultation of the same school this referral follows up. */
+  followsConsultation?: string;
   receivedAt: string;
   updatedAt: string;
   version: number;
@@ -57,8 +66,18 @@ export interface StoredSignal {
 export interface ReferralHistoryEntry {
   status: ReferralStatus;
   at: string;
+  /** Free text (a rejection's or an assignment's reason): shown to school and team, never logged. */
   reason?: string;
+  /** With a rejection: the team the rejecting team suggests instead. */
+  suggestedTeamId?: string;
 }
+
+/**
+ * How a referral's team was chosen: by a routing rule, by the team that rejected the signal before
+ * (its suggestion), by the team that answered the consultation the referral follows, or by the
+ * municipality (an assignment).
+ */
+export type RoutedBy = 'rule' | 'suggestion' | 'consultation' | 'assignment';
 
 export interface StoredReferral {
   id: string;
@@ -66,8 +85,17 @@ export interface StoredReferral {
   teamId: string;
   municipality: string;
   ruleId: string;
+  /** Absent on referrals made before re-routing existed: those were all made by a rule. */
+  routedBy?: RoutedBy;
   status: ReferralStatus;
   requestType: RequestType;
+  /** The school location of the signal (for lead times per school); absent on older referrals. */
+  schoolLocation?: string;
+  /** The signal's clock start and the instant help should have started by (lead times). */
+  clockStartAt?: string;
+  dueAt?: string;
+  /** When escalation found the referral past its goal without having started (once). */
+  overdueAt?: string;
   urgency: Urgency;
   concerns: Concern[];
   pupilPseudonym?: string;

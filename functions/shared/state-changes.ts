@@ -6,10 +6,22 @@ import type { StateWrite } from './ports/state-writes.js';
 // status change goes through the lifecycle of domain/referral-state.ts, bumps the version by one
 // and carries the change record (who, what, when) that the audit writer reads from the stream.
 
-type SignalPatch = Partial<Pick<StoredSignal, 'status' | 'referralIds'>>;
+type SignalPatch = Partial<Pick<StoredSignal, 'status' | 'referralIds' | 'unroutableReason'>>;
 
+/** The unroutable reason lives exactly as long as the status it explains. */
 export function nextSignal(signal: StoredSignal, patch: SignalPatch, change: ChangeRecord): StoredSignal {
-  return { ...signal, ...patch, version: signal.version + 1, updatedAt: change.at, lastChange: change };
+  const { unroutableReason: before, ...rest } = signal;
+  const { unroutableReason: given, ...fields } = patch;
+  const status = patch.status ?? signal.status;
+  const reason = status === 'unroutable' ? (given ?? before) : undefined;
+  return {
+    ...rest,
+    ...fields,
+    ...(reason ? { unroutableReason: reason } : {}),
+    version: signal.version + 1,
+    updatedAt: change.at,
+    lastChange: change,
+  };
 }
 
 export type ReferralStep =
@@ -25,12 +37,16 @@ export function stepReferral(
   event: ReferralEventType,
   change: Omit<ChangeRecord, 'eventType'>,
   reason?: string,
+  suggestedTeamId?: string,
 ): ReferralStep {
   const step = transition(referral.status, event, reason);
   if (!step.ok) return { ok: false, refused: step };
   // A referral still open when retention's maximum age removed its pupil data (two years after
   // receipt) takes no new free text either: the retention run does not come back for it.
-  const kept = reason && !referral.pupilDataPurgedAt ? { reason } : {};
+  const kept = {
+    ...(reason && !referral.pupilDataPurgedAt ? { reason } : {}),
+    ...(suggestedTeamId ? { suggestedTeamId } : {}),
+  };
   const next: StoredReferral = {
     ...referral,
     status: step.to,

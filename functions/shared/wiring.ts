@@ -26,3 +26,8 @@ export function deploymentConfig(json: string): DeploymentConfig {
   }
   return parsed.data;
 }
+
+/** Team ids to display names: what a school sees instead of an id. */
+export function teamNamesOf(config: DeploymentConfig): ReadonlyMap<string, string> {
+  return new Map(config.teams.map((t) => [t.id, t.name]));
+}

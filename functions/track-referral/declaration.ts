@@ -1,5 +1,10 @@
 import * as z from 'zod/mini';
-import { CursorQuerySchema, IdSchema } from '../../schemas/common.js';
+import {
+  BooleanQuerySchema,
+  CursorQuerySchema,
+  IdSchema,
+  MunicipalityCodeSchema,
+} from '../../schemas/common.js';
 import { ReferralEventInputSchema, ReferralStatusSchema } from '../../schemas/referral.js';
 import { ReferralPageSchema, ReferralStateSchema, ReferralViewSchema } from '../../schemas/views.js';
 import { declareFunction, operations } from '../shared/declarations.js';
@@ -27,13 +32,26 @@ export const TRACK_REFERRAL_OPERATIONS = operations({
   listReferrals: {
     method: 'GET',
     path: '/v1/referrals',
-    summary: 'The calling team’s referrals, newest first',
-    description:
-      'The referrals of the team the client belongs to, newest first, optionally of one status. No pupil data: read a referral to see it (that read is audited). Page with `limit` and `cursor`.',
-    roles: ['provider'],
+    summary: 'A team’s referrals, or a municipality’s overdue referrals',
+    description: [
+      'A team (provider client) lists its own referrals, newest first, optionally of one `status`, or with `overdue=true` only those past their goal that have not started (escalated). No pupil data: read a referral to see it (that read is audited).',
+      '',
+      'A municipality lists the overdue referrals of pupils living in it (`overdue=true` is required; `municipality` when the client has several), most overdue first: the referrals help has not started for within the goal (14 days from the care-team discussion or receipt by default, 5 for urgent), whether accepted or not. No pupil data either. Page with `limit` and `cursor`.',
+    ].join('\n'),
+    roles: ['provider', 'municipality'],
     query: z.extend(CursorQuerySchema, {
       status: z.optional(
-        ReferralStatusSchema.check(z.meta({ description: 'Only referrals in this status.' })),
+        ReferralStatusSchema.check(z.meta({ description: 'Only referrals in this status (teams).' })),
+      ),
+      overdue: z.optional(
+        BooleanQuerySchema.check(
+          z.meta({ description: '`true`: only referrals past their goal and not started (escalated).' }),
+        ),
+      ),
+      municipality: z.optional(
+        MunicipalityCodeSchema.check(
+          z.meta({ description: 'A municipality client with several codes: which one (municipalities).' }),
+        ),
       ),
     }),
     responses: {
@@ -53,7 +71,7 @@ export const TRACK_REFERRAL_OPERATIONS = operations({
     roles: ['provider'],
     pathParameters: ReferralPath,
     problems: {
-      410: 'The pupil data was removed after the retention period (six months after the last referral of the signal ended, two years after receipt at the latest); the status is still listed.',
+      410: 'The pupil data is no longer handed out: `reason` says why — `withdrawn` (the school withdrew the signal, for instance because consent was withdrawn; withdrawal ends access) or `retention` (removed after the retention period: six months after the last referral of the signal ended, two years after receipt at the latest). The status is still listed.',
     },
     responses: {
       200: {
@@ -89,6 +107,8 @@ export const TRACK_REFERRAL_OPERATIONS = operations({
     description: [
       'The lifecycle: `queued → delivered → accepted → started → closed`; `rejected` from queued, delivered or accepted, with a `reason` (shown to the school, never logged or audited). `withdrawn` comes from the school.',
       '',
+      'A rejection routes the signal on, in the same step: to `suggestedTeamId` when given (a team of the same municipality), else to the most specific routing rule whose team has not rejected this signal. With no team left the signal becomes `unroutable` (`all-teams-rejected`) and the municipality assigns it (`POST /v1/signals/{id}/assignments`). A signal never has two open referrals to one team. A `503` after a rejection means it is recorded but the next team could not be told yet: report the rejection again.',
+      '',
       'Reporting the status the referral already has is a harmless repeat (200, nothing changes), so a consumer may retry after a lost response. Any other transition is a 409.',
     ].join('\n'),
     roles: ['provider'],
@@ -102,12 +122,23 @@ export const TRACK_REFERRAL_OPERATIONS = operations({
           summary: 'The team rejects it, with a reason',
           value: { type: 'rejected', reason: 'The family already receives support from another team.' },
         },
+        suggested: {
+          summary: 'The team rejects it and suggests a team that fits better',
+          value: {
+            type: 'rejected',
+            reason: 'Safety concerns: the safety team should take this.',
+            suggestedTeamId: 'cjg-amsterdam-veiligheid',
+          },
+        },
       },
     },
     responses: {
       200: { description: 'The referral after the change (no pupil data).', schema: ReferralStateSchema },
     },
-    problems: { 409: 'The lifecycle does not allow this event now.' },
+    problems: {
+      409: 'The lifecycle does not allow this event now.',
+      503: 'The rejection is recorded, but the next team could not be notified yet; report it again.',
+    },
   },
 });
 
@@ -116,7 +147,14 @@ export const TRACK_REFERRAL = declareFunction({
   description: 'Teams list and read their referrals and report what they did',
   timeoutSeconds: 15,
   memoryMb: 512,
-  environment: ['STATE_TABLE_NAME', 'PUPIL_DATA_KEY_ARN', 'PUPIL_DATA_KEY'],
-  access: { stateTable: 'read-write', pupilData: 'open' },
+  environment: [
+    'STATE_TABLE_NAME',
+    'PUPIL_DATA_KEY_ARN',
+    'PUPIL_DATA_KEY',
+    'DEPLOYMENT_NAME',
+    'SCHAKEL_DEPLOYMENT_CONFIG',
+  ],
+  // The team queues for the queued notice of a re-route after a rejection.
+  access: { stateTable: 'read-write', pupilData: 'open', teamQueues: 'send' },
   trigger: { kind: 'api', operations: TRACK_REFERRAL_OPERATIONS },
 });

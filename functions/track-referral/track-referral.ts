@@ -2,21 +2,38 @@ import { randomUUID } from 'node:crypto';
 import { utcTimestamp } from '../../domain/dates.js';
 import type { ReferralStatus, TeamEventType } from '../../domain/referral-state.js';
 import type { Client } from '../../schemas/client.js';
-import { actorOf } from '../shared/actor.js';
-import { ConflictError, GoneError, NotFoundError } from '../shared/errors.js';
+import type { DeploymentConfig } from '../../schemas/deployment-config.js';
+import { actorOf, SYSTEM_ACTOR } from '../shared/actor.js';
+import {
+  ConflictError,
+  GoneError,
+  NotFoundError,
+  ServiceUnavailableError,
+  ValidationError,
+} from '../shared/errors.js';
 import { LOG_EVENTS } from '../shared/log-events.js';
 import { logEvent } from '../shared/logger.js';
-import type { StoredReferral } from '../shared/model.js';
+import type { StoredReferral, StoredSignal } from '../shared/model.js';
 import type { AccessLog } from '../shared/ports/access-log.js';
 import type { PupilDataVault } from '../shared/ports/pupil-data-vault.js';
+import type { TeamQueue } from '../shared/ports/queues.js';
 import type { ReferralStore } from '../shared/ports/referral-store.js';
-import { referralWrite, stepReferral } from '../shared/state-changes.js';
+import type { StateWrite } from '../shared/ports/state-writes.js';
+import type { ReferralWork } from '../shared/ports/work-lists.js';
+import { referralCloudEvent } from '../shared/referral-events.js';
+import { chooseTeam, newReferral, servesMunicipality } from '../shared/routing-plan.js';
+import { ownMunicipality } from '../shared/scopes.js';
+import { nextSignal, referralWrite, signalWrite, stepReferral } from '../shared/state-changes.js';
 import { toListItem, toReferralState, toReferralView } from './referral-views.js';
 
 export interface TrackReferralDeps {
-  referrals: ReferralStore;
+  referrals: ReferralStore & Pick<ReferralWork, 'overdueReferrals'>;
   access: AccessLog;
   vault: PupilDataVault;
+  /** Teams and rules: a rejection routes the signal on to the next team. */
+  config: DeploymentConfig;
+  teams: TeamQueue;
+  deployment: string;
   now: () => Date;
   newId?: () => string;
 }
@@ -36,14 +53,44 @@ async function loadOwnReferral(deps: TrackReferralDeps, client: Client, id: stri
   return referral;
 }
 
-export async function listReferrals(
-  deps: TrackReferralDeps,
-  input: Caller & {
-    query: { limit: number; cursor?: string | undefined; status?: ReferralStatus | undefined };
-  },
-) {
-  const teamId = ownTeam(input.client);
-  const page = await deps.referrals.listTeamReferrals(teamId, input.query);
+export interface ReferralListQuery {
+  limit: number;
+  cursor?: string | undefined;
+  status?: ReferralStatus | undefined;
+  overdue?: boolean | undefined;
+  municipality?: string | undefined;
+}
+
+/**
+ * A team lists its own referrals; a municipality the overdue referrals of its pupils (escalated,
+ * still waiting to start), which carry no pupil data either.
+ */
+export async function listReferrals(deps: TrackReferralDeps, input: Caller & { query: ReferralListQuery }) {
+  const { client, query } = input;
+  if (client.role === 'municipality') {
+    const problems = [
+      ...(query.overdue === true
+        ? []
+        : [
+            {
+              name: 'overdue',
+              reason: 'a municipality lists the overdue referrals of its pupils: give overdue=true',
+            },
+          ]),
+      ...(query.status
+        ? [{ name: 'status', reason: 'is for a team’s own list; a municipality lists overdue referrals' }]
+        : []),
+    ];
+    const municipality = ownMunicipality(client, query.municipality, problems);
+    if (problems.length || !municipality) throw new ValidationError(problems);
+    const page = await deps.referrals.overdueReferrals(municipality, query);
+    return { items: page.items.map(toListItem), ...(page.next ? { next: page.next } : {}) };
+  }
+  if (query.municipality !== undefined) {
+    throw new ValidationError([{ name: 'municipality', reason: 'is for a municipality’s list' }]);
+  }
+  const teamId = ownTeam(client);
+  const page = await deps.referrals.listTeamReferrals(teamId, query);
   return { items: page.items.map(toListItem), ...(page.next ? { next: page.next } : {}) };
 }
 
@@ -54,6 +101,9 @@ export async function getReferral(deps: TrackReferralDeps, input: Caller & { id:
   if (!signal) throw new Error(`referral ${referral.id} points to a missing signal`);
   // Nothing of the pupil is handed out, so there is no read to record.
   if (signal.sealedSubmission === undefined) throw pupilDataGone(signal.pupilDataPurgedAt);
+  // Withdrawal ends access (the parents withdrew consent, or the school its question): the team
+  // keeps the status and history, the pupil data is no longer handed out; the audit keeps the facts.
+  if (referral.status === 'withdrawn') throw pupilDataWithdrawn(referral.updatedAt);
   const sealed = signal.sealedSubmission;
   await deps.access.recordRead({
     id: (deps.newId ?? randomUUID)(),
@@ -84,10 +134,21 @@ export function pupilDataGone(purgedAt: string | undefined): GoneError {
   );
 }
 
+/** The answer for a referral the school withdrew: its pupil data is no longer the team's to read. */
+export function pupilDataWithdrawn(withdrawnAt: string): GoneError {
+  return new GoneError(
+    'Referral withdrawn: pupil data no longer available',
+    `The school withdrew this referral on ${withdrawnAt}; since then its pupil data is not handed out. Its status and history stay available from GET /v1/referrals.`,
+    'withdrawn',
+  );
+}
+
 export interface ReferralEventInput {
   type: TeamEventType;
   /** Required for `rejected` (the operation's schema says so); shown to the school, never logged. */
   reason?: string | undefined;
+  /** Only with `rejected`: a team of the same municipality to try first. */
+  suggestedTeamId?: string | undefined;
 }
 
 export async function recordReferralEvent(
@@ -95,11 +156,18 @@ export async function recordReferralEvent(
   input: Caller & { id: string; event: ReferralEventInput },
 ) {
   const referral = await loadOwnReferral(deps, input.client, input.id);
-  const { type, reason } = input.event;
+  const { type, reason, suggestedTeamId } = input.event;
 
   // Reporting the state the referral is already in is a harmless repeat (a consumer retrying
-  // after a lost response), not a conflict.
-  if (referral.status === type) return toReferralState(referral);
+  // after a lost response), not a conflict. A repeated rejection also repeats the notice to the
+  // next team, in case the first attempt failed after its commit.
+  if (referral.status === type) {
+    if (type === 'rejected') await notifyNextTeam(deps, referral.signalId);
+    return toReferralState(referral);
+  }
+  if (type === 'rejected' && suggestedTeamId !== undefined) {
+    requireSuggestion(deps.config, referral, suggestedTeamId);
+  }
 
   const step = stepReferral(
     referral,
@@ -110,6 +178,7 @@ export async function recordReferralEvent(
       onBehalfOf: { teamId: referral.teamId },
     },
     reason,
+    suggestedTeamId,
   );
   if (!step.ok) {
     logEvent(LOG_EVENTS.referralTransitionRefused, {
@@ -126,12 +195,139 @@ export async function recordReferralEvent(
     throw new ConflictError(`Cannot record ${type}: ${why}.`);
   }
 
-  if ((await deps.referrals.commit([referralWrite(step.referral)])) === 'conflict') {
+  const next = type === 'rejected' ? await reroute(deps, step.referral, suggestedTeamId) : undefined;
+  if ((await deps.referrals.commit([referralWrite(step.referral), ...(next?.writes ?? [])])) === 'conflict') {
     // The same report sent twice in parallel: the one that lost finds the state it asked for.
     const now = await loadOwnReferral(deps, input.client, input.id);
     if (now.status === type) return toReferralState(now);
     throw new ConflictError('The referral changed meanwhile; read it again and retry.');
   }
   logEvent(LOG_EVENTS.referralUpdated, { referralId: referral.id, from: step.from, to: type });
+  if (next?.queued) {
+    logEvent(LOG_EVENTS.signalRerouted, {
+      signalId: referral.signalId,
+      referralId: next.queued.id,
+      teamId: next.queued.teamId,
+      routedBy: next.queued.routedBy ?? 'rule',
+    });
+    await publishQueued(deps, [next.queued]);
+  } else if (next?.parked) {
+    logEvent(LOG_EVENTS.signalUnroutable, {
+      signalId: referral.signalId,
+      municipality: referral.municipality,
+      reason: 'all-teams-rejected',
+      marked: true,
+    });
+  }
   return toReferralState(step.referral);
+}
+
+/** A suggested team must be another team that serves the pupil's municipality. */
+function requireSuggestion(config: DeploymentConfig, referral: StoredReferral, teamId: string): void {
+  const reason =
+    teamId === referral.teamId
+      ? 'must be another team than the one rejecting'
+      : !config.teams.some((t) => t.id === teamId)
+        ? 'is not a team of this hub'
+        : !servesMunicipality(config, teamId, referral.municipality)
+          ? `is not a team of municipality ${referral.municipality}`
+          : undefined;
+  if (reason) throw new ValidationError([{ name: 'suggestedTeamId', reason }]);
+}
+
+/**
+ * After a rejection the signal goes on: to the suggested team, else to the most specific rule
+ * whose team has not rejected it; with none left it waits for the municipality
+ * (`all-teams-rejected`). Decided in the same transaction as the rejection, so the signal never
+ * rests with every referral rejected.
+ */
+async function reroute(
+  deps: TrackReferralDeps,
+  rejected: StoredReferral,
+  suggestedTeamId: string | undefined,
+): Promise<{ writes: StateWrite[]; queued?: StoredReferral; parked?: StoredSignal }> {
+  const signal = await deps.referrals.getSignal(rejected.signalId);
+  if (signal?.status !== 'routed') return { writes: [] };
+  const referrals = (await deps.referrals.getReferrals(signal.referralIds)).map((r) =>
+    r.id === rejected.id ? rejected : r,
+  );
+  // Another referral still open, or help already given: nothing to route.
+  if (referrals.some((r) => r.status !== 'rejected')) return { writes: [] };
+
+  const at = rejected.updatedAt;
+  const choice = chooseTeam(
+    deps.config,
+    signal,
+    referrals,
+    suggestedTeamId ? { teamId: suggestedTeamId, routedBy: 'suggestion' } : undefined,
+  );
+  if (choice.outcome === 'unroutable') {
+    const parked = nextSignal(
+      signal,
+      { status: 'unroutable', unroutableReason: 'all-teams-rejected' },
+      {
+        eventType: 'signal.unroutable',
+        at,
+        actor: SYSTEM_ACTOR,
+        details: { reason: 'all-teams-rejected', rejectedReferrals: referrals.length },
+      },
+    );
+    return { writes: [signalWrite(parked)], parked };
+  }
+  const onBehalfOf = { schoolLocation: signal.schoolLocation, teamId: choice.teamId };
+  const queued = newReferral(deps.config, signal, choice, {
+    at,
+    actor: SYSTEM_ACTOR,
+    onBehalfOf,
+    details: { afterRejectionOf: rejected.id },
+  });
+  const routed = nextSignal(
+    signal,
+    { status: 'routed', referralIds: [...signal.referralIds, queued.id] },
+    {
+      eventType: 'signal.routed',
+      at,
+      actor: SYSTEM_ACTOR,
+      onBehalfOf,
+      details: {
+        teamId: queued.teamId,
+        ruleId: queued.ruleId,
+        referralId: queued.id,
+        routedBy: choice.routedBy,
+        afterRejectionOf: rejected.id,
+      },
+    },
+  );
+  return { writes: [referralWrite(queued), signalWrite(routed)], queued };
+}
+
+async function notifyNextTeam(deps: TrackReferralDeps, signalId: string): Promise<void> {
+  const signal = await deps.referrals.getSignal(signalId);
+  if (signal?.status !== 'routed') return;
+  const queued = (await deps.referrals.getReferrals(signal.referralIds)).filter((r) => r.status === 'queued');
+  await publishQueued(deps, queued);
+}
+
+/** The queued notice to the next team; teams deduplicate on the CloudEvent id. */
+async function publishQueued(deps: TrackReferralDeps, referrals: readonly StoredReferral[]): Promise<void> {
+  try {
+    for (const referral of referrals) {
+      const event = referralCloudEvent(
+        deps.deployment,
+        referral,
+        'nl.schakel.referral.queued.v1',
+        referral.createdAt,
+      );
+      await deps.teams.publish(referral.teamId, event);
+      logEvent(LOG_EVENTS.teamNotified, {
+        referralId: referral.id,
+        teamId: referral.teamId,
+        type: event.type,
+      });
+    }
+  } catch (error) {
+    throw new ServiceUnavailableError(
+      `The rejection is recorded and the signal routed to the next team, but that team could not be notified (${(error as Error).name}). Report the rejection again to retry the notice.`,
+    );
+  }
 }

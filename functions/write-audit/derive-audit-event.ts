@@ -37,6 +37,8 @@ const ACTION_OF: Record<AuditEventType, AuditEntryDraft['action']> = {
   'audit-export.downloaded': 'R',
   'signal.purged': 'D',
   'referral.purged': 'D',
+  'signal.assigned': 'U',
+  'referral.overdue': 'U',
 };
 
 function draftFrom(

@@ -4,8 +4,12 @@ import * as applyRetention from '../../functions/apply-retention/dependencies.js
 import { makeHandler as applyRetentionHandler } from '../../functions/apply-retention/handler.js';
 import * as authorizeClient from '../../functions/authorize-client/dependencies.js';
 import { makeHandler as authorizeClientHandler } from '../../functions/authorize-client/handler.js';
+import * as escalateReferrals from '../../functions/escalate-referrals/dependencies.js';
+import { makeHandler as escalateReferralsHandler } from '../../functions/escalate-referrals/handler.js';
 import * as exportAudit from '../../functions/export-audit/dependencies.js';
 import { makeHandler as exportAuditHandler } from '../../functions/export-audit/handler.js';
+import * as followSignals from '../../functions/follow-signals/dependencies.js';
+import { makeHandler as followSignalsHandler } from '../../functions/follow-signals/handler.js';
 import * as listAuditEvents from '../../functions/list-audit-events/dependencies.js';
 import { makeHandler as listAuditEventsHandler } from '../../functions/list-audit-events/handler.js';
 import * as manageAuditExports from '../../functions/manage-audit-exports/dependencies.js';
@@ -39,6 +43,8 @@ export const HANDLER_FACTORIES: { readonly [N in FunctionName]: (env: EnvSource)
   'receive-signal': (env) => receiveSignalHandler(receiveSignal.productionDependencies(env)),
   'route-signal': (env) => routeSignalHandler(routeSignal.productionDependencies(env)),
   'track-referral': (env) => trackReferralHandler(trackReferral.productionDependencies(env)),
+  'follow-signals': (env) => followSignalsHandler(followSignals.productionDependencies(env)),
+  'escalate-referrals': (env) => escalateReferralsHandler(escalateReferrals.productionDependencies(env)),
   'write-audit': (env) => writeAuditHandler(writeAudit.productionDependencies(env)),
   'recover-audit': (env) => recoverAuditHandler(recoverAudit.productionDependencies(env)),
   'list-audit-events': (env) => listAuditEventsHandler(listAuditEvents.productionDependencies(env)),

@@ -50,7 +50,6 @@ const S = 'S' as const;
 
 export async function createStateTable(aws: EmulatedAws): Promise<string> {
   const name = `state-${randomUUID()}`;
-  const { bySignal, byTeam } = STATE_TABLE.indexes;
   await aws.documents.send(
     new CreateTableCommand({
       TableName: name,
@@ -62,10 +61,7 @@ export async function createStateTable(aws: EmulatedAws): Promise<string> {
       AttributeDefinitions: [
         STATE_TABLE.partitionKey,
         STATE_TABLE.sortKey,
-        bySignal.partitionKey,
-        bySignal.sortKey,
-        byTeam.partitionKey,
-        byTeam.sortKey,
+        ...Object.values(STATE_TABLE.indexes).flatMap((index) => [index.partitionKey, index.sortKey]),
       ].map((AttributeName) => ({ AttributeName, AttributeType: S })),
       GlobalSecondaryIndexes: Object.entries(STATE_TABLE.indexes).map(([IndexName, index]) => ({
         IndexName,

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { GENESIS_HASH, linkHash } from '../../domain/audit-chain.js';
+import { WAITING_STATUSES } from '../../domain/lead-times.js';
 import type { ReferralStatus } from '../../domain/referral-state.js';
 import { decodeCursor, encodeCursor } from '../../functions/shared/adapters/cursor.js';
 import type { AccessRecord, StoredReferral, StoredSignal } from '../../functions/shared/model.js';
@@ -19,6 +20,12 @@ import type { IntakeQueue, TeamQueue } from '../../functions/shared/ports/queues
 import type { ReferralPage, ReferralStore } from '../../functions/shared/ports/referral-store.js';
 import type { CreateSignalOutcome, SignalStore } from '../../functions/shared/ports/signal-store.js';
 import type { CommitOutcome, StateWrite } from '../../functions/shared/ports/state-writes.js';
+import type {
+  ReferralWork,
+  SignalPage,
+  SignalQuery,
+  SignalSearch,
+} from '../../functions/shared/ports/work-lists.js';
 import type { AuditEvent } from '../../schemas/audit-event.js';
 import type { Client } from '../../schemas/client.js';
 import type { IntakeMessage, ReferralCloudEvent } from '../../schemas/cloud-event.js';
@@ -83,7 +90,7 @@ export type StoreOperation =
  * only stores: like the DynamoDB adapter, `commit` writes each record's new version when the
  * stored one is the version before it (version 1: when there is none), all or nothing.
  */
-export class InMemoryStateStore implements SignalStore, ReferralStore {
+export class InMemoryStateStore implements SignalStore, ReferralStore, SignalSearch, ReferralWork {
   private readonly signals = new Map<string, StoredSignal>();
   private readonly sources = new Map<string, { signalId: string; contentHash: string }>();
   private readonly referrals = new Map<string, StoredReferral>();
@@ -198,7 +205,12 @@ export class InMemoryStateStore implements SignalStore, ReferralStore {
    */
   async listTeamReferrals(
     teamId: string,
-    options: { limit: number; cursor?: string | undefined; status?: ReferralStatus | undefined },
+    options: {
+      limit: number;
+      cursor?: string | undefined;
+      status?: ReferralStatus | undefined;
+      overdue?: boolean | undefined;
+    },
   ): Promise<ReferralPage> {
     this.read('listTeamReferrals');
     const partition = `TEAM#${teamId}`;
@@ -213,7 +225,10 @@ export class InMemoryStateStore implements SignalStore, ReferralStore {
     for (const referral of remaining) {
       if (items.length === options.limit) break;
       last = referral;
-      if (!options.status || referral.status === options.status) items.push(copy(referral));
+      const overdue = referral.overdueAt !== undefined && WAITING_STATUSES.has(referral.status);
+      if ((!options.status || referral.status === options.status) && (!options.overdue || overdue)) {
+        items.push(copy(referral));
+      }
     }
     const more = last !== undefined && remaining.indexOf(last) < remaining.length - 1;
     const next =
@@ -226,6 +241,67 @@ export class InMemoryStateStore implements SignalStore, ReferralStore {
           })
         : undefined;
     return { items, ...(next ? { next } : {}) };
+  }
+
+  // The work lists and searches, as array filters: one page, no cursor (the adapter's paging is
+  // tested against DynamoDB Local).
+
+  async overdueReferrals(municipality: string, options: { limit: number }): Promise<ReferralPage> {
+    const items = [...this.referrals.values()]
+      .filter((r) => r.municipality === municipality && r.overdueAt && WAITING_STATUSES.has(r.status))
+      .sort((a, b) => ((a.dueAt ?? '') < (b.dueAt ?? '') ? -1 : 1))
+      .slice(0, options.limit);
+    return { items: items.map(copy) };
+  }
+
+  async dueReferrals(municipality: string, before: string, limit: number): Promise<StoredReferral[]> {
+    return [...this.referrals.values()]
+      .filter(
+        (r) =>
+          r.municipality === municipality &&
+          r.requestType === 'referral' &&
+          r.dueAt !== undefined &&
+          r.dueAt < before &&
+          !r.overdueAt &&
+          WAITING_STATUSES.has(r.status),
+      )
+      .sort((a, b) => ((a.dueAt ?? '') < (b.dueAt ?? '') ? -1 : 1))
+      .slice(0, limit)
+      .map(copy);
+  }
+
+  async referralsMade(
+    teamId: string,
+    municipality: string,
+    from: string,
+    to: string,
+  ): Promise<StoredReferral[]> {
+    return [...this.referrals.values()]
+      .filter(
+        (r) =>
+          r.teamId === teamId &&
+          r.municipality === municipality &&
+          r.requestType === 'referral' &&
+          r.createdAt >= from &&
+          r.createdAt < to,
+      )
+      .map(copy);
+  }
+
+  async searchSignals(query: SignalQuery): Promise<SignalPage> {
+    const { scope } = query;
+    const items = [...this.signals.values()]
+      .filter((s) =>
+        scope.kind === 'school'
+          ? s.schoolLocation === scope.schoolLocation
+          : s.municipality === scope.municipality,
+      )
+      .filter((s) => !query.status || s.status === query.status)
+      .filter((s) => !query.schoolLocation || s.schoolLocation === query.schoolLocation)
+      .filter((s) => (!query.from || s.receivedAt >= query.from) && (!query.to || s.receivedAt < query.to))
+      .sort((a, b) => (`${a.receivedAt}#${a.id}` < `${b.receivedAt}#${b.id}` ? 1 : -1))
+      .slice(0, query.limit);
+    return { items: items.map(copy) };
   }
 
   async commit(writes: readonly StateWrite[]): Promise<CommitOutcome> {

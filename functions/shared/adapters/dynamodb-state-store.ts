@@ -12,6 +12,7 @@ import type { StoredReferral, StoredSignal } from '../model.js';
 import type { ReferralPage, ReferralStore } from '../ports/referral-store.js';
 import type { CreateSignalOutcome, SignalStore } from '../ports/signal-store.js';
 import type { CommitOutcome, StateWrite } from '../ports/state-writes.js';
+import type { ReferralWork, SignalPage, SignalQuery, SignalSearch } from '../ports/work-lists.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import {
   referralItem,
@@ -23,7 +24,7 @@ import {
   toReferral,
   toSignal,
 } from './state-items.js';
-import { STATE_TABLE } from './state-table.js';
+import { municipalityPartition, STATE_TABLE, schoolPartition, workPartition } from './state-table.js';
 import { failedConditions, putNew } from './transactions.js';
 
 /** DynamoDB caps a transaction at 100 items; a signal has a handful of referrals. */
@@ -34,7 +35,7 @@ const MAX_TRANSACTION_ITEMS = 100;
  * else: each write puts the whole new version of a record, on the condition that the table holds
  * the version before it.
  */
-export class DynamoDbStateStore implements SignalStore, ReferralStore {
+export class DynamoDbStateStore implements SignalStore, ReferralStore, SignalSearch, ReferralWork {
   constructor(
     private readonly documents: DynamoDBDocumentClient,
     private readonly tableName: string,
@@ -133,36 +134,170 @@ export class DynamoDbStateStore implements SignalStore, ReferralStore {
 
   async listTeamReferrals(
     teamId: string,
-    options: { limit: number; cursor?: string | undefined; status?: ReferralStatus | undefined },
+    options: {
+      limit: number;
+      cursor?: string | undefined;
+      status?: ReferralStatus | undefined;
+      overdue?: boolean | undefined;
+    },
   ): Promise<ReferralPage> {
-    const index = STATE_TABLE.indexes.byTeam;
-    const partition = teamPartition(teamId);
+    const filters: Filter[] = [];
+    if (options.status) filters.push({ attribute: 'status', value: options.status });
+    const page = await this.queryIndex({
+      index: 'byTeam',
+      partition: teamPartition(teamId),
+      filters,
+      // Escalated and still waiting to start: in the sparse overdue partition of byWork.
+      ...(options.overdue ? { filterExpression: 'begins_with(#gsi3pk, :overdue)' } : {}),
+      ...(options.overdue
+        ? { filterNames: { '#gsi3pk': 'gsi3pk' }, filterValues: { ':overdue': 'OVERDUE#' } }
+        : {}),
+      limit: options.limit,
+      cursor: options.cursor,
+      newestFirst: true,
+    });
+    return { items: page.items.map(toReferral), ...(page.next ? { next: page.next } : {}) };
+  }
+
+  async searchSignals(query: SignalQuery): Promise<SignalPage> {
+    const partition =
+      query.scope.kind === 'school'
+        ? { index: 'bySignal' as const, key: schoolPartition(query.scope.schoolLocation) }
+        : query.status === 'unroutable'
+          ? { index: 'byWork' as const, key: workPartition('UNROUTABLE', query.scope.municipality) }
+          : { index: 'byTeam' as const, key: municipalityPartition(query.scope.municipality) };
+    const filters: Filter[] = [];
+    if (query.status && partition.index !== 'byWork')
+      filters.push({ attribute: 'status', value: query.status });
+    if (query.schoolLocation) filters.push({ attribute: 'schoolLocation', value: query.schoolLocation });
+    const page = await this.queryIndex({
+      index: partition.index,
+      partition: partition.key,
+      // Sort keys are `<receivedAt>#<id>`: from is inclusive, to exclusive (a key at `to` sorts after it).
+      ...(query.from || query.to ? { range: { from: query.from ?? '0', to: query.to ?? '9' } } : {}),
+      filters,
+      limit: query.limit,
+      cursor: query.cursor,
+      newestFirst: true,
+    });
+    return { items: page.items.map(toSignal), ...(page.next ? { next: page.next } : {}) };
+  }
+
+  async dueReferrals(municipality: string, before: string, limit: number): Promise<StoredReferral[]> {
+    const page = await this.queryIndex({
+      index: 'byWork',
+      partition: workPartition('DUE', municipality),
+      range: { from: '0', to: before },
+      filters: [],
+      limit,
+      cursor: undefined,
+      newestFirst: false,
+    });
+    return page.items.map(toReferral);
+  }
+
+  async overdueReferrals(
+    municipality: string,
+    options: { limit: number; cursor?: string | undefined },
+  ): Promise<ReferralPage> {
+    const page = await this.queryIndex({
+      index: 'byWork',
+      partition: workPartition('OVERDUE', municipality),
+      filters: [],
+      limit: options.limit,
+      cursor: options.cursor,
+      newestFirst: false,
+    });
+    return { items: page.items.map(toReferral), ...(page.next ? { next: page.next } : {}) };
+  }
+
+  async referralsMade(
+    teamId: string,
+    municipality: string,
+    from: string,
+    to: string,
+  ): Promise<StoredReferral[]> {
     const items: StoredReferral[] = [];
-    let startKey = decodeCursor(options.cursor, { [index.partitionKey]: partition }, REFERRAL_PAGE_KEY);
-    // DynamoDB applies Limit before the status filter; keep reading until the page is full.
+    let cursor: string | undefined;
+    do {
+      // Pages of a bounded size: DynamoDB Local reads a long partition in quadratic time without one.
+      const page = await this.queryIndex({
+        index: 'byTeam',
+        partition: teamPartition(teamId),
+        range: { from, to },
+        filters: [
+          { attribute: 'municipality', value: municipality },
+          { attribute: 'requestType', value: 'referral' },
+        ],
+        limit: LEAD_TIME_PAGE_ITEMS,
+        cursor,
+        newestFirst: false,
+        fillPage: false,
+      });
+      items.push(...page.items.map(toReferral));
+      cursor = page.next;
+    } while (cursor);
+    return items;
+  }
+
+  /**
+   * One page of a GSI partition, newest (or oldest) first, with equality filters applied while
+   * reading: DynamoDB applies Limit before a filter, so it reads on until the page is full (unless
+   * `fillPage` is false). The cursor is checked against the partition it was issued for.
+   */
+  private async queryIndex(query: {
+    index: keyof typeof STATE_TABLE.indexes;
+    partition: string;
+    range?: { from: string; to: string };
+    filters: readonly Filter[];
+    filterExpression?: string;
+    filterNames?: Record<string, string>;
+    filterValues?: Record<string, string>;
+    limit: number;
+    cursor: string | undefined;
+    newestFirst: boolean;
+    fillPage?: boolean;
+  }): Promise<{ items: Record<string, unknown>[]; next?: string }> {
+    const keys = STATE_TABLE.indexes[query.index];
+    const names: Record<string, string> = { '#pk': keys.partitionKey, ...query.filterNames };
+    const values: Record<string, unknown> = { ':pk': query.partition, ...query.filterValues };
+    let keyCondition = '#pk = :pk';
+    if (query.range) {
+      names['#sk'] = keys.sortKey;
+      values[':from'] = query.range.from;
+      values[':to'] = query.range.to;
+      keyCondition += ' AND #sk BETWEEN :from AND :to';
+    }
+    const conditions = query.filters.map((filter, i) => {
+      names[`#f${i}`] = filter.attribute;
+      values[`:f${i}`] = filter.value;
+      return `#f${i} = :f${i}`;
+    });
+    if (query.filterExpression) conditions.push(query.filterExpression);
+    const items: Record<string, unknown>[] = [];
+    let startKey = decodeCursor(query.cursor, { [keys.partitionKey]: query.partition }, [
+      'pk',
+      'sk',
+      keys.partitionKey,
+      keys.sortKey,
+    ]);
     do {
       const result = await this.documents.send(
         new QueryCommand({
           TableName: this.tableName,
-          IndexName: 'byTeam',
-          KeyConditionExpression: '#pk = :pk',
-          ExpressionAttributeNames: {
-            '#pk': index.partitionKey,
-            ...(options.status ? { '#status': 'status' } : {}),
-          },
-          ExpressionAttributeValues: {
-            ':pk': partition,
-            ...(options.status ? { ':status': options.status } : {}),
-          },
-          ...(options.status ? { FilterExpression: '#status = :status' } : {}),
-          ScanIndexForward: false,
-          Limit: options.limit - items.length,
+          IndexName: query.index,
+          KeyConditionExpression: keyCondition,
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+          ...(conditions.length ? { FilterExpression: conditions.join(' AND ') } : {}),
+          ScanIndexForward: !query.newestFirst,
+          Limit: query.limit - items.length,
           ExclusiveStartKey: startKey,
         }),
       );
-      items.push(...(result.Items ?? []).map(toReferral));
+      items.push(...(result.Items ?? []));
       startKey = result.LastEvaluatedKey as Record<string, string> | undefined;
-    } while (startKey && items.length < options.limit);
+    } while (startKey && items.length < query.limit && query.fillPage !== false);
     const next = encodeCursor(startKey);
     return { items, ...(next ? { next } : {}) };
   }
@@ -203,5 +338,10 @@ export class DynamoDbStateStore implements SignalStore, ReferralStore {
   }
 }
 
-/** The key attributes of a byTeam page cursor (the table's key and the index's). */
-const REFERRAL_PAGE_KEY = ['pk', 'sk', 'gsi2pk', 'gsi2sk'] as const;
+interface Filter {
+  attribute: string;
+  value: string;
+}
+
+/** Items per request when a lead-time query reads a team's referrals of a period. */
+const LEAD_TIME_PAGE_ITEMS = 1000;

@@ -4,8 +4,24 @@
 //   SIGNAL#<id>              / SIGNAL     the signal; its submission only as ciphertext
 //   SOURCE#<client>#<source> / SOURCE     idempotency: (client, sourceId) → signal id + content hash
 //   REFERRAL#<id>            / REFERRAL   a referral; GSI bySignal and byTeam
+//
+// The GSIs are overloaded (single-table design: one index, several partitions told apart by key
+// prefix), so a search needs no index of its own and a deployment adds at most one at a time:
+//   bySignal  SIGNAL#<signal>        / REFERRAL#<id>         a signal's referrals
+//             SCHOOL#<location>      / <receivedAt>#<id>     a school location's signals
+//   byTeam    TEAM#<team>            / <createdAt>#<id>      a team's referrals
+//             MUNICIPALITY#<code>    / <receivedAt>#<id>     the signals of pupils living there
+//   byWork    (sparse: work waiting for someone, and nothing else)
+//             UNROUTABLE#<code>      / <receivedAt>#<id>     signals the municipality must assign
+//             DUE#<code>             / <dueAt>#<id>          referrals waiting to start, not escalated
+//             OVERDUE#<code>         / <dueAt>#<id>          escalated, still waiting to start
 //   CLIENT#<sha256(apiKey)>  / CLIENT     an API client (the key itself is never stored)
 //   ACCESS#<id>              / ACCESS     a read of pupil data, kept until the audit has it (TTL)
+
+export const schoolPartition = (schoolLocation: string) => `SCHOOL#${schoolLocation}`;
+export const municipalityPartition = (code: string) => `MUNICIPALITY#${code}`;
+export const WORK_KINDS = ['UNROUTABLE', 'DUE', 'OVERDUE'] as const;
+export const workPartition = (kind: (typeof WORK_KINDS)[number], code: string) => `${kind}#${code}`;
 
 /** The partition key prefix of read records: all a function that only records reads may write. */
 export const ACCESS_PARTITION_PREFIX = 'ACCESS#';
@@ -23,6 +39,7 @@ export const STATE_TABLE = {
   indexes: {
     bySignal: { partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
     byTeam: { partitionKey: 'gsi2pk', sortKey: 'gsi2sk' },
+    byWork: { partitionKey: 'gsi3pk', sortKey: 'gsi3sk' },
   },
 } as const;
 

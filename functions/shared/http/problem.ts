@@ -109,7 +109,11 @@ export function describeProblem(error: unknown): ProblemDetails & { expected: bo
     );
   }
   if (error instanceof NotFoundError) return expected(problemDetails(404, error.message));
-  if (error instanceof GoneError) return expected(problemDetails(410, error.message, { title: error.title }));
+  if (error instanceof GoneError) {
+    return expected(
+      problemDetails(410, error.message, { title: error.title, extensions: { reason: error.reason } }),
+    );
+  }
   if (error instanceof TooManyRequestsError) {
     return expected(
       problemDetails(429, error.message, { headers: { 'Retry-After': String(error.retryAfterSeconds) } }),

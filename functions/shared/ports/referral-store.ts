@@ -11,9 +11,19 @@ export interface ReferralPage {
 export interface ReferralStore extends StateWrites {
   getReferral(id: string): Promise<StoredReferral | undefined>;
   getSignal(id: string): Promise<StoredSignal | undefined>;
-  /** Newest first; a cursor of another query raises InvalidCursorError. */
+  /** In the order of `ids`; an id without a referral is left out. */
+  getReferrals(ids: readonly string[]): Promise<StoredReferral[]>;
+  /**
+   * Newest first; `overdue`: only those escalated and still waiting to start. A cursor of another
+   * query raises InvalidCursorError.
+   */
   listTeamReferrals(
     teamId: string,
-    options: { limit: number; cursor?: string | undefined; status?: ReferralStatus | undefined },
+    options: {
+      limit: number;
+      cursor?: string | undefined;
+      status?: ReferralStatus | undefined;
+      overdue?: boolean | undefined;
+    },
   ): Promise<ReferralPage>;
 }

@@ -36,7 +36,7 @@ describe('route', () => {
   });
 
   it('returns unroutable when there are no rules at all', () => {
-    expect(route([], facts())).toEqual({ outcome: 'unroutable', reason: 'no-matching-rule' });
+    expect(route([], facts())).toEqual({ outcome: 'unroutable', reason: 'no-rule' });
   });
 
   it('returns unroutable when the municipality has no default and no rule matches', () => {
@@ -44,7 +44,7 @@ describe('route', () => {
 
     expect(route(rules, facts({ concerns: ['absence'] }))).toEqual({
       outcome: 'unroutable',
-      reason: 'no-matching-rule',
+      reason: 'no-rule',
     });
   });
 
@@ -56,7 +56,7 @@ describe('route', () => {
 
     expect(route(rules, facts({ municipality: AMSTERDAM, schoolLocation: '12AB00' }))).toEqual({
       outcome: 'unroutable',
-      reason: 'no-matching-rule',
+      reason: 'no-rule',
     });
   });
 
@@ -239,7 +239,7 @@ describe('route', () => {
     it('leaves a pupil from a municipality outside the deployment unroutable', () => {
       expect(route(demo.routingRules, facts({ municipality: '0344' }))).toEqual({
         outcome: 'unroutable',
-        reason: 'no-matching-rule',
+        reason: 'no-rule',
       });
     });
   });

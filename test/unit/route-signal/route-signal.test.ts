@@ -219,7 +219,7 @@ describe('routeSignal', () => {
           eventType: 'signal.unroutable',
           at: NOW,
           actor: { clientId: 'schakel', role: 'system' },
-          details: { reason: 'no-matching-rule' },
+          details: { reason: 'no-rule' },
         },
       });
       expect(deps.signals.allReferrals()).toEqual([]);

@@ -15,8 +15,10 @@ import { ReferralEventInputSchema } from '../../../schemas/referral.js';
 import { ReferralListItemSchema, ReferralViewSchema } from '../../../schemas/views.js';
 import { municipalityClient, schoolClient, teamClient } from '../../helpers/clients.js';
 import { referralSubmission, storedReferral, storedSignal } from '../../helpers/factories.js';
+import { HUB_CONFIG } from '../../helpers/fake-hub.js';
 import {
   FakeAccessLog,
+  FakeTeamQueue,
   FakeVault,
   fixedClock,
   InMemoryStateStore,
@@ -36,7 +38,16 @@ function setup(status: ReferralStatus = 'queued', access: AccessLog = new FakeAc
   referrals.putReferral({ ...own, status, version: 3 });
   const vault = new FakeVault();
   vault.keep(signal.sealedSubmission, signal.id, referralSubmission());
-  return { referrals, access, vault, now: fixedClock(NOW), newId: sequentialIds(100) };
+  return {
+    referrals,
+    access,
+    vault,
+    config: HUB_CONFIG,
+    teams: new FakeTeamQueue(),
+    deployment: HUB_CONFIG.deployment,
+    now: fixedClock(NOW),
+    newId: sequentialIds(100),
+  };
 }
 
 const foreignCallers: [string, Client][] = [
@@ -328,7 +339,15 @@ describe('listReferrals', () => {
       storedReferral({ id: '7e1d9d5f-7a1b-4d64-8a2f-0000000000ff', teamId: 'jgt-hillegom' }),
     );
     return {
-      deps: { referrals, access: new FakeAccessLog(), vault: new FakeVault(), now: fixedClock(NOW) },
+      deps: {
+        referrals,
+        access: new FakeAccessLog(),
+        vault: new FakeVault(),
+        config: HUB_CONFIG,
+        teams: new FakeTeamQueue(),
+        deployment: HUB_CONFIG.deployment,
+        now: fixedClock(NOW),
+      },
       ids,
     };
   }

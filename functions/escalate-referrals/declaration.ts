@@ -1,0 +1,19 @@
+import { declareFunction } from '../shared/declarations.js';
+
+export const ESCALATE_REFERRALS = declareFunction({
+  name: 'escalate-referrals',
+  description: 'Hourly: tells teams and municipalities about referrals past the goal without help started',
+  // A run reads only the due partitions (a few items each); the margin leaves room for a backlog.
+  timeoutSeconds: 300,
+  memoryMb: 512,
+  environment: ['STATE_TABLE_NAME', 'DEPLOYMENT_NAME', 'SCHAKEL_DEPLOYMENT_CONFIG'],
+  access: { stateTable: 'read-write', teamQueues: 'send' },
+  trigger: {
+    kind: 'schedule',
+    // Every hour on the hour: a referral is escalated at most an hour after its goal passed.
+    cron: '0 * * * ? *',
+    // Local mode runs it often, so a demo (and the e2e test) sees an overdue referral within seconds.
+    localFirstAfterSeconds: 5,
+    localEveryMinutes: 0.25,
+  },
+});
