@@ -16,6 +16,8 @@ export function toListItem(referral: StoredReferral): ReferralListItem {
     urgency: referral.urgency,
     createdAt: referral.createdAt,
     updatedAt: referral.updatedAt,
+    ...(referral.dueAt ? { dueAt: referral.dueAt } : {}),
+    ...(referral.overdueAt ? { overdueAt: referral.overdueAt } : {}),
   };
 }
 

@@ -5,6 +5,7 @@ import { makeHandler as manageAuditExportsHandler } from '../../functions/manage
 import { makeHandler as receiveSignalHandler } from '../../functions/receive-signal/handler.js';
 import { type FunctionName, OPERATIONS } from '../../functions/registry.js';
 import { makeHandler as serveOpenApiHandler } from '../../functions/serve-openapi/handler.js';
+import { makeHandler as followSignalsHandler } from '../../functions/follow-signals/handler.js';
 import { makeHandler as trackReferralHandler } from '../../functions/track-referral/handler.js';
 import type { DeploymentConfig } from '../../schemas/deployment-config.js';
 import { type Answer, answerOf, type CallOptions, operationEvent } from './api-calls.js';
@@ -41,6 +42,7 @@ export type ApiFunctionName = Extract<
   FunctionName,
   | 'receive-signal'
   | 'track-referral'
+  | 'follow-signals'
   | 'list-audit-events'
   | 'answer-subject-access'
   | 'manage-audit-exports'
@@ -72,6 +74,7 @@ export function fakeHub(now = '2026-11-22T10:00:00Z') {
   const handlers: Record<ApiFunctionName, (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>> = {
     'receive-signal': receiveSignalHandler(deps),
     'track-referral': trackReferralHandler(deps),
+    'follow-signals': followSignalsHandler(deps),
     'list-audit-events': listAuditEventsHandler(deps),
     'answer-subject-access': answerSubjectAccessHandler(deps),
     'manage-audit-exports': manageAuditExportsHandler(deps),

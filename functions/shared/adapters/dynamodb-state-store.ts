@@ -8,6 +8,7 @@ import {
   TransactWriteCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { ReferralStatus } from '../../../domain/referral-state.js';
+import { InvalidCursorError } from '../errors.js';
 import type { StoredReferral, StoredSignal } from '../model.js';
 import type { ReferralPage, ReferralStore } from '../ports/referral-store.js';
 import type { CreateSignalOutcome, SignalStore } from '../ports/signal-store.js';
@@ -281,6 +282,15 @@ export class DynamoDbStateStore implements SignalStore, ReferralStore, SignalSea
       keys.partitionKey,
       keys.sortKey,
     ]);
+    // DynamoDB refuses a start key outside the key condition (a 500): a cursor of another period.
+    const startSort = startKey?.[keys.sortKey];
+    if (
+      query.range &&
+      startSort !== undefined &&
+      (startSort < query.range.from || startSort > query.range.to)
+    ) {
+      throw new InvalidCursorError('belongs to another query');
+    }
     do {
       const result = await this.documents.send(
         new QueryCommand({

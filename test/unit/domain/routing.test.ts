@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { type RoutingFacts, type RoutingRule, route } from '../../../domain/routing.js';
+import { type RoutingFacts, type RoutingRule, route, teamsServing } from '../../../domain/routing.js';
 import { DeploymentConfigSchema } from '../../../schemas/deployment-config.js';
 
 const AMSTERDAM = '0363';
@@ -242,5 +242,41 @@ describe('route', () => {
         reason: 'no-rule',
       });
     });
+  });
+});
+
+describe('route with excluded teams (re-routing after a rejection)', () => {
+  const rules = [DEFAULT, rule('safety', { concerns: ['safety'] })];
+
+  it('takes the most specific rule whose team is not excluded', () => {
+    expect(route(rules, facts({ concerns: ['safety'] }), new Set(['team-safety']))).toEqual({
+      outcome: 'routed',
+      teamId: 'team-default',
+      ruleId: 'default',
+      specificity: 0,
+    });
+  });
+
+  it('says all-teams-rejected when rules match but every team is excluded', () => {
+    expect(route(rules, facts({ concerns: ['safety'] }), new Set(['team-safety', 'team-default']))).toEqual({
+      outcome: 'unroutable',
+      reason: 'all-teams-rejected',
+    });
+  });
+
+  it('says no-rule when no rule matches, whatever is excluded', () => {
+    expect(route(rules, facts({ municipality: HILLEGOM }), new Set(['team-default']))).toEqual({
+      outcome: 'unroutable',
+      reason: 'no-rule',
+    });
+  });
+});
+
+describe('teamsServing', () => {
+  it('gives the teams of the municipality’s rules and the teams configured for it', () => {
+    const teams = [{ id: 'team-lisse', municipalities: ['0553'] }, { id: 'team-default' }];
+
+    expect(teamsServing(AMSTERDAM, [DEFAULT], teams)).toEqual(new Set(['team-default']));
+    expect(teamsServing('0553', [DEFAULT], teams)).toEqual(new Set(['team-lisse']));
   });
 });

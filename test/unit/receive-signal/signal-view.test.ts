@@ -30,6 +30,7 @@ describe('getSignal', () => {
       requestType: 'referral',
       schoolLocation: '12AB00',
       status: 'routed',
+      overallStatus: 'accepted',
       receivedAt: signal.receivedAt,
       updatedAt: signal.updatedAt,
       referrals: [
@@ -38,10 +39,92 @@ describe('getSignal', () => {
           teamId: 'jgt-amsterdam',
           status: 'accepted',
           updatedAt: '2026-11-23T09:00:00.000Z',
+          history: referral.history,
         },
       ],
     });
   });
+
+  it('shows the team by name, every step with its instant, the rejection reason and the overall status', async () => {
+    const rejected = storedReferral({
+      status: 'rejected',
+      routedBy: 'rule',
+      history: [
+        { status: 'queued', at: '2026-11-22T10:00:05.000Z' },
+        { status: 'delivered', at: '2026-11-22T11:00:00.000Z' },
+        {
+          status: 'rejected',
+          at: '2026-11-23T09:00:00.000Z',
+          reason: 'Past beter bij het veiligheidsteam.',
+          suggestedTeamId: 'jgt-hillegom',
+        },
+      ],
+      dueAt: '2026-12-06T10:00:00.000Z',
+    });
+    const next = storedReferral({
+      id: '7e1d9d5f-7a1b-4d64-8a2f-00000000000b',
+      teamId: 'jgt-hillegom',
+      status: 'started',
+      routedBy: 'suggestion',
+      dueAt: '2026-12-06T10:00:00.000Z',
+      overdueAt: '2026-12-06T11:00:00.000Z',
+    });
+    const signals = new InMemoryStateStore();
+    signals.putSignal({ ...signal, referralIds: [rejected.id, next.id] });
+    signals.putReferral(rejected);
+    signals.putReferral(next);
+    const teamNames = new Map([
+      ['jgt-amsterdam', 'JGT Amsterdam'],
+      ['jgt-hillegom', 'JGT Hillegom'],
+    ]);
+
+    const view = await getSignal({ signals, teamNames }, { client: schoolClient(), id: signal.id });
+
+    expect(SignalViewSchema.parse(view)).toMatchObject({
+      status: 'routed',
+      overallStatus: 'in-progress',
+      referrals: [
+        {
+          teamName: 'JGT Amsterdam',
+          routedBy: 'rule',
+          rejectionReason: 'Past beter bij het veiligheidsteam.',
+          history: rejected.history,
+          overdue: false,
+        },
+        // Escalated once, but help has started since: no longer overdue.
+        { teamName: 'JGT Hillegom', routedBy: 'suggestion', status: 'started', overdue: false },
+      ],
+    });
+    expect(view.referrals[1]).not.toHaveProperty('rejectionReason');
+  });
+
+  it.each([
+    ['unroutable', 'no-rule', [], 'unroutable'],
+    ['routed', undefined, ['queued'], 'routed'],
+    ['routed', undefined, ['rejected', 'accepted'], 'accepted'],
+    ['routed', undefined, ['rejected', 'closed'], 'closed'],
+    ['withdrawn', undefined, ['withdrawn'], 'withdrawn'],
+  ] as const)(
+    'gives a %s signal (%s) with referrals %j the overall status %s',
+    async (status, reason, statuses, overall) => {
+      const signals = new InMemoryStateStore();
+      const referrals = statuses.map((s, i) =>
+        storedReferral({ id: `7e1d9d5f-7a1b-4d64-8a2f-00000000001${i}`, status: s }),
+      );
+      signals.putSignal({
+        ...signal,
+        status,
+        ...(reason ? { unroutableReason: reason } : {}),
+        referralIds: referrals.map((r) => r.id),
+      });
+      for (const r of referrals) signals.putReferral(r);
+
+      const view = await getSignal({ signals }, { client: schoolClient(), id: signal.id });
+
+      expect(view.overallStatus).toBe(overall);
+      expect(view.unroutableReason).toBe(reason);
+    },
+  );
 
   it('shows the school no pupil data', async () => {
     const deps = setup();

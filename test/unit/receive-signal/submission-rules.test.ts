@@ -77,3 +77,19 @@ describe('scopeProblems', () => {
     expect(scopeProblems({ schoolLocation }, schoolClient())).toEqual([]);
   });
 });
+
+describe('calendarProblems: discussedInCareTeamOn', () => {
+  const body = (discussedInCareTeamOn: string) => ({ ...referralSubmission(), discussedInCareTeamOn });
+
+  it.each([
+    ['today', TODAY, []],
+    ['tomorrow', '2099-01-01', [{ name: 'discussedInCareTeamOn', reason: 'must not be in the future' }]],
+    [
+      'before the birth date',
+      '2015-03-13',
+      [{ name: 'discussedInCareTeamOn', reason: 'must not be before the pupil’s birth date' }],
+    ],
+  ])('judges a discussion %s', (_case, day, expected) => {
+    expect(calendarProblems(body(day), TODAY)).toEqual(expected);
+  });
+});

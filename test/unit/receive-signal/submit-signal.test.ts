@@ -417,3 +417,68 @@ describe('submitSignal', () => {
     });
   });
 });
+
+describe('submitSignal: the two-week clock and the consultation a referral follows', () => {
+  it('starts the clock at midnight of the care-team discussion and keeps the day', async () => {
+    const deps = setup();
+
+    await submit(deps, { ...referralSubmission(), discussedInCareTeamOn: '2026-11-18' });
+
+    expect(deps.signals.allSignals()[0]).toMatchObject({
+      discussedInCareTeamOn: '2026-11-18',
+      clockStartAt: '2026-11-17T23:00:00.000Z',
+    });
+  });
+
+  it('starts the clock at receipt without a discussion day', async () => {
+    const deps = setup();
+
+    await submit(deps, referralSubmission());
+
+    const [stored] = deps.signals.allSignals();
+    expect(stored?.clockStartAt).toBe('2026-11-22T10:00:00.000Z');
+    expect(stored).not.toHaveProperty('discussedInCareTeamOn');
+  });
+
+  it('links a referral to a consultation the same school sent', async () => {
+    const deps = setup();
+    const consultation = await submit(deps, consultationSubmission());
+
+    await submit(deps, { ...referralSubmission(), followsConsultation: consultation.id });
+
+    expect(deps.signals.allSignals()[1]).toMatchObject({ followsConsultation: consultation.id });
+  });
+
+  it.each([
+    ['an unknown id', async (_deps: Deps) => '00000000-0000-4000-8000-0000000000ff'],
+    [
+      'a referral',
+      async (deps: Deps) => (await submit(deps, { ...referralSubmission(), sourceId: 'lvs-r' })).id,
+    ],
+    [
+      'another school’s consultation',
+      async (deps: Deps) =>
+        (
+          await submit(
+            deps,
+            { ...consultationSubmission(), schoolLocation: '34CD00' },
+            schoolClient({ clientId: 'school-2', scope: { schoolLocations: ['34CD00'] } }),
+          )
+        ).id,
+    ],
+  ])('refuses to follow %s, naming followsConsultation, and stores nothing', async (_case, arrange) => {
+    const deps = setup();
+    const target = await arrange(deps);
+    const before = deps.signals.allSignals().length;
+
+    const error = await rejection(
+      submit(deps, { ...referralSubmission(), sourceId: 'lvs-follow', followsConsultation: target }),
+    );
+
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as ValidationError).invalidParams).toEqual([
+      { name: 'followsConsultation', reason: 'must be the id of a consultation this school sent' },
+    ]);
+    expect(deps.signals.allSignals()).toHaveLength(before);
+  });
+});

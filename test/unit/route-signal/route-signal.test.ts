@@ -71,7 +71,12 @@ describe('routeSignal', () => {
         at: NOW,
         actor: { clientId: 'schakel', role: 'system', organisation: 'Schakel' },
         onBehalfOf: { schoolLocation: '12AB00', teamId: 'jgt-amsterdam' },
-        details: { teamId: 'jgt-amsterdam', ruleId: 'amsterdam-default', organisation: 'OKT Amsterdam' },
+        details: {
+          teamId: 'jgt-amsterdam',
+          ruleId: 'amsterdam-default',
+          routedBy: 'rule',
+          organisation: 'OKT Amsterdam',
+        },
       });
     });
 
@@ -352,6 +357,80 @@ describe('routeSignal', () => {
 
       expect(error).toBe(failure);
       expect(deps.teams.published).toEqual([]);
+    });
+  });
+});
+
+describe('routeSignal: goals and the consultation a referral follows', () => {
+  const consultation = storedSignal({
+    id: '5d0c8c4e-6f0a-4c53-9f1e-0000000000c1',
+    requestType: 'consultation',
+    status: 'routed',
+    referralIds: ['7e1d9d5f-7a1b-4d64-8a2f-0000000000c1'],
+  });
+  const answered = storedReferral({
+    id: '7e1d9d5f-7a1b-4d64-8a2f-0000000000c1',
+    signalId: consultation.id,
+    teamId: 'cjg-veiligheid',
+    requestType: 'consultation',
+    status: 'closed',
+  });
+
+  it('gives the referral the signal’s clock start and a due instant 14 days on (5 when urgent)', async () => {
+    const regular = setup(storedSignal({ clockStartAt: '2026-11-17T23:00:00.000Z' }));
+    const urgent = setup(storedSignal({ clockStartAt: '2026-11-17T23:00:00.000Z', urgency: 'urgent' }));
+
+    await routeSignal(regular, signal.id);
+    await routeSignal(urgent, signal.id);
+
+    expect(regular.signals.allReferrals()[0]).toMatchObject({
+      clockStartAt: '2026-11-17T23:00:00.000Z',
+      dueAt: '2026-12-01T23:00:00.000Z',
+      schoolLocation: '12AB00',
+    });
+    expect(urgent.signals.allReferrals()[0]?.dueAt).toBe('2026-11-22T23:00:00.000Z');
+  });
+
+  it('routes a referral that follows a consultation to the team that answered it, over the rules', async () => {
+    const deps = setup(storedSignal({ followsConsultation: consultation.id }));
+    deps.signals.putSignal(consultation);
+    deps.signals.putReferral(answered);
+
+    await routeSignal(deps, signal.id);
+
+    const referral = deps.signals.allReferrals().find((r) => r.signalId === signal.id);
+    expect(referral).toMatchObject({
+      teamId: 'cjg-veiligheid',
+      routedBy: 'consultation',
+      ruleId: 'consultation',
+    });
+  });
+
+  it('routes by the rules when the consultation’s team no longer serves the pupil’s municipality', async () => {
+    const deps = setup(storedSignal({ followsConsultation: consultation.id, municipality: '0534' }));
+    deps.signals.putSignal(consultation);
+    deps.signals.putReferral(answered);
+
+    const outcome = await routeSignal(deps, signal.id);
+
+    // No rule of 0534 in this configuration: the municipality gets it, with the reason.
+    expect(outcome).toBe('unroutable');
+    expect(deps.signals.allSignals().find((s) => s.id === signal.id)).toMatchObject({
+      status: 'unroutable',
+      unroutableReason: 'no-rule',
+    });
+  });
+
+  it('routes by the rules when no team answered the consultation', async () => {
+    const deps = setup(storedSignal({ followsConsultation: consultation.id }));
+    deps.signals.putSignal(consultation);
+    deps.signals.putReferral({ ...answered, status: 'rejected' });
+
+    await routeSignal(deps, signal.id);
+
+    expect(deps.signals.allReferrals().find((r) => r.signalId === signal.id)).toMatchObject({
+      teamId: 'jgt-amsterdam',
+      routedBy: 'rule',
     });
   });
 });

@@ -1,8 +1,15 @@
 import { describe, expect, it, vi } from 'vitest';
 import * as z from 'zod/mini';
 import type { ReferralStatus, TeamEventType } from '../../../domain/referral-state.js';
-import { ConflictError, InvalidCursorError, NotFoundError } from '../../../functions/shared/errors.js';
-import type { AccessRecord } from '../../../functions/shared/model.js';
+import {
+  ConflictError,
+  GoneError,
+  InvalidCursorError,
+  NotFoundError,
+  ServiceUnavailableError,
+  ValidationError,
+} from '../../../functions/shared/errors.js';
+import type { AccessRecord, StoredReferral } from '../../../functions/shared/model.js';
 import type { AccessLog } from '../../../functions/shared/ports/access-log.js';
 import { TRACK_REFERRAL_OPERATIONS } from '../../../functions/track-referral/declaration.js';
 import {
@@ -11,6 +18,7 @@ import {
   recordReferralEvent,
 } from '../../../functions/track-referral/track-referral.js';
 import type { Client } from '../../../schemas/client.js';
+import type { DeploymentConfig } from '../../../schemas/deployment-config.js';
 import { ReferralEventInputSchema } from '../../../schemas/referral.js';
 import { ReferralListItemSchema, ReferralViewSchema } from '../../../schemas/views.js';
 import { municipalityClient, schoolClient, teamClient } from '../../helpers/clients.js';
@@ -238,8 +246,9 @@ describe('recordReferralEvent', () => {
 
     const state = await record(deps, { type: 'delivered' });
 
+    const optional = ['dueAt', 'overdueAt'];
     expect(Object.keys(state).sort()).toEqual(
-      [...Object.keys(ReferralListItemSchema.shape), 'history'].sort(),
+      [...Object.keys(ReferralListItemSchema.shape).filter((k) => !optional.includes(k)), 'history'].sort(),
     );
     expect(JSON.stringify(state)).not.toContain('999900018');
   });
@@ -421,7 +430,7 @@ describe('listReferrals', () => {
     expect(error).toBeInstanceOf(InvalidCursorError);
   });
 
-  it.each(foreignCallers.filter(([who]) => who !== 'another team'))(
+  it.each(foreignCallers.filter(([who]) => !['another team', 'a municipality'].includes(who)))(
     'answers NotFoundError to %s',
     async (_who, client) => {
       const { deps } = listSetup();
@@ -431,4 +440,247 @@ describe('listReferrals', () => {
       expect(error).toBeInstanceOf(NotFoundError);
     },
   );
+});
+
+describe('a rejection routes the signal on', () => {
+  const SAFETY_TEAM = 'cjg-veiligheid';
+  const config: DeploymentConfig = {
+    deployment: 'demo',
+    teams: [
+      { id: 'jgt-amsterdam', name: 'JGT Amsterdam', kind: 'jgt', organisation: 'OKT' },
+      { id: SAFETY_TEAM, name: 'CJG Veiligheid', kind: 'cjg', organisation: 'OKT' },
+      { id: 'jgt-west', name: 'JGT West', kind: 'jgt', organisation: 'OKT', municipalities: ['0363'] },
+      { id: 'jgt-hillegom', name: 'JGT Hillegom', kind: 'jgt', organisation: 'JGT DB' },
+    ],
+    routingRules: [
+      { id: 'amsterdam-default', municipality: '0363', teamId: 'jgt-amsterdam' },
+      { id: 'amsterdam-safety', municipality: '0363', teamId: SAFETY_TEAM, concerns: ['safety'] },
+      { id: 'hillegom-default', municipality: '0534', teamId: 'jgt-hillegom' },
+    ],
+  };
+  const safetyReferral = storedReferral({
+    id: '7e1d9d5f-7a1b-4d64-8a2f-0000000000a1',
+    teamId: SAFETY_TEAM,
+    ruleId: 'amsterdam-safety',
+    concerns: ['safety'],
+    status: 'delivered',
+    version: 2,
+  });
+  const safetySignal = storedSignal({
+    status: 'routed',
+    version: 2,
+    concerns: ['safety'],
+    clockStartAt: '2026-11-17T23:00:00.000Z',
+    referralIds: [safetyReferral.id],
+  });
+  const safetyTeam = teamClient(SAFETY_TEAM);
+
+  function rerouteSetup(extra: StoredReferral[] = []) {
+    const referrals = new InMemoryStateStore();
+    referrals.putSignal({ ...safetySignal, referralIds: [safetyReferral.id, ...extra.map((r) => r.id)] });
+    referrals.putReferral(safetyReferral);
+    for (const r of extra) referrals.putReferral(r);
+    return {
+      referrals,
+      access: new FakeAccessLog(),
+      vault: new FakeVault(),
+      config,
+      teams: new FakeTeamQueue(),
+      deployment: 'demo',
+      now: fixedClock(NOW),
+    };
+  }
+  const reject = (
+    deps: ReturnType<typeof rerouteSetup>,
+    body: Record<string, unknown> = {},
+    client = safetyTeam,
+  ) =>
+    recordReferralEvent(deps, {
+      client,
+      user: undefined,
+      id: safetyReferral.id,
+      event: ReferralEventInputSchema.parse({ type: 'rejected', reason: 'Geen veiligheidsvraag', ...body }),
+    });
+
+  it('queues a referral to the most specific rule’s team that has not rejected it, in the same step', async () => {
+    const deps = rerouteSetup();
+
+    await reject(deps);
+
+    const [signalNow] = deps.referrals.allSignals();
+    const next = deps.referrals.allReferrals().find((r) => r.teamId === 'jgt-amsterdam');
+    expect(next).toMatchObject({
+      status: 'queued',
+      ruleId: 'amsterdam-default',
+      routedBy: 'rule',
+      clockStartAt: '2026-11-17T23:00:00.000Z',
+      // The clock keeps its start: 14 days from the care-team discussion, not from the re-route.
+      dueAt: '2026-12-01T23:00:00.000Z',
+      history: [{ status: 'queued', at: NOW }],
+    });
+    expect(signalNow).toMatchObject({
+      status: 'routed',
+      referralIds: [safetyReferral.id, next?.id],
+      version: 3,
+    });
+    expect(signalNow?.lastChange).toMatchObject({
+      eventType: 'signal.routed',
+      actor: { role: 'system' },
+      details: { teamId: 'jgt-amsterdam', routedBy: 'rule', afterRejectionOf: safetyReferral.id },
+    });
+    expect(deps.teams.published.map((p) => [p.teamId, p.event.type])).toEqual([
+      ['jgt-amsterdam', 'nl.schakel.referral.queued.v1'],
+    ]);
+  });
+
+  it('goes to the suggested team of the same municipality first, and keeps the suggestion in the history', async () => {
+    const deps = rerouteSetup();
+
+    await reject(deps, { suggestedTeamId: 'jgt-west' });
+
+    const rejected = deps.referrals.allReferrals().find((r) => r.id === safetyReferral.id);
+    const next = deps.referrals.allReferrals().find((r) => r.id !== safetyReferral.id);
+    expect(rejected?.history.at(-1)).toEqual({
+      status: 'rejected',
+      at: NOW,
+      reason: 'Geen veiligheidsvraag',
+      suggestedTeamId: 'jgt-west',
+    });
+    expect(next).toMatchObject({ teamId: 'jgt-west', routedBy: 'suggestion', ruleId: 'suggestion' });
+  });
+
+  it.each([
+    ['a team of another municipality', 'jgt-hillegom', 'is not a team of municipality 0363'],
+    ['an unknown team', 'jgt-nergens', 'is not a team of this hub'],
+    ['the rejecting team itself', SAFETY_TEAM, 'must be another team than the one rejecting'],
+  ])(
+    'refuses a suggestion of %s, naming suggestedTeamId, and stores nothing',
+    async (_case, teamId, reason) => {
+      const deps = rerouteSetup();
+
+      const error = await rejection(reject(deps, { suggestedTeamId: teamId }));
+
+      expect(error).toBeInstanceOf(ValidationError);
+      expect((error as ValidationError).invalidParams).toEqual([{ name: 'suggestedTeamId', reason }]);
+      expect(deps.referrals.writes).toEqual([]);
+      expect(deps.teams.published).toEqual([]);
+    },
+  );
+
+  it('parks the signal as all-teams-rejected for the municipality when no matching team is left', async () => {
+    const rejectedBefore = storedReferral({
+      id: '7e1d9d5f-7a1b-4d64-8a2f-0000000000a0',
+      teamId: 'jgt-amsterdam',
+      status: 'rejected',
+    });
+    const deps = rerouteSetup([rejectedBefore]);
+
+    await reject(deps);
+
+    const [signalNow] = deps.referrals.allSignals();
+    expect(signalNow).toMatchObject({ status: 'unroutable', unroutableReason: 'all-teams-rejected' });
+    expect(signalNow?.lastChange).toMatchObject({
+      eventType: 'signal.unroutable',
+      details: { reason: 'all-teams-rejected', rejectedReferrals: 2 },
+    });
+    expect(deps.referrals.allReferrals()).toHaveLength(2);
+    expect(deps.teams.published).toEqual([]);
+  });
+
+  it('routes nothing while another referral of the signal is open (never two open referrals to one team)', async () => {
+    const open = storedReferral({ id: '7e1d9d5f-7a1b-4d64-8a2f-0000000000a2', teamId: 'jgt-amsterdam' });
+    const deps = rerouteSetup([open]);
+
+    await reject(deps);
+
+    expect(deps.referrals.allReferrals()).toHaveLength(2);
+    expect(deps.referrals.allSignals()[0]).toMatchObject({ status: 'routed', version: 2 });
+  });
+
+  it('answers 503 when the next team cannot be told, and the repeated rejection tells it', async () => {
+    const deps = rerouteSetup();
+    deps.teams.failNext();
+
+    const error = await rejection(reject(deps));
+    const stored = deps.referrals.allReferrals();
+    const repeat = await reject(deps);
+
+    expect(error).toBeInstanceOf(ServiceUnavailableError);
+    expect(stored).toHaveLength(2);
+    expect(repeat.status).toBe('rejected');
+    expect(deps.referrals.allReferrals()).toHaveLength(2);
+    expect(deps.teams.published.map((p) => p.teamId)).toEqual(['jgt-amsterdam']);
+  });
+});
+
+describe('withdrawal ends access', () => {
+  it('answers 410 with reason withdrawn to the team reading a withdrawn referral, and records no read', async () => {
+    const access = new FakeAccessLog();
+    const deps = setup('withdrawn', access);
+
+    const error = await rejection(getReferral(deps, { client: team, user: undefined, id: own.id }));
+
+    expect(error).toBeInstanceOf(GoneError);
+    expect((error as GoneError).reason).toBe('withdrawn');
+    expect(access.records).toEqual([]);
+  });
+});
+
+describe('listReferrals for a municipality', () => {
+  function overdueSetup() {
+    const referrals = new InMemoryStateStore();
+    referrals.putReferral(
+      storedReferral({
+        status: 'accepted',
+        dueAt: '2026-11-20T10:00:00.000Z',
+        overdueAt: '2026-11-20T11:00:00.000Z',
+      }),
+    );
+    referrals.putReferral(
+      storedReferral({ id: '7e1d9d5f-7a1b-4d64-8a2f-0000000000b1', dueAt: '2026-12-20T10:00:00.000Z' }),
+    );
+    return { ...setup(), referrals };
+  }
+  const municipality = municipalityClient(['0363']);
+
+  it('lists the overdue referrals of its pupils, without pupil data', async () => {
+    const deps = overdueSetup();
+
+    const page = await listReferrals(deps, {
+      client: municipality,
+      user: undefined,
+      query: { limit: 50, overdue: true },
+    });
+
+    expect(page.items.map((r) => [r.id, r.overdueAt])).toEqual([[own.id, '2026-11-20T11:00:00.000Z']]);
+    expect(JSON.stringify(page)).not.toContain('pp-');
+  });
+
+  it('asks for overdue=true, and names the municipality when it has several', async () => {
+    const deps = overdueSetup();
+
+    const error = await rejection(
+      listReferrals(deps, {
+        client: municipalityClient(['0363', '0534']),
+        user: undefined,
+        query: { limit: 50 },
+      }),
+    );
+
+    expect((error as ValidationError).invalidParams?.map((p) => p.name)).toEqual(['overdue', 'municipality']);
+  });
+
+  it('answers 404 for a municipality not its own', async () => {
+    const deps = overdueSetup();
+
+    const error = await rejection(
+      listReferrals(deps, {
+        client: municipality,
+        user: undefined,
+        query: { limit: 50, overdue: true, municipality: '0534' },
+      }),
+    );
+
+    expect(error).toBeInstanceOf(NotFoundError);
+  });
 });

@@ -100,13 +100,27 @@ describe('startSchedules', () => {
     expect(events).toHaveLength(1);
   });
 
-  it('plays the schedule apply-retention declares when given none', async () => {
-    const { events, functions } = recording();
+  it('plays every schedule the registry declares when given none, each at its own interval', async () => {
+    const runs = new Map<string, number>();
+    const functions: LocalFunctions = new Map(
+      (['apply-retention', 'escalate-referrals'] as const).map((name) => [
+        name,
+        {
+          name,
+          arn: `arn:aws:lambda:eu-west-1:000000000000:function:${name}`,
+          invoke: async () => {
+            runs.set(name, (runs.get(name) ?? 0) + 1);
+            return null;
+          },
+        },
+      ]),
+    );
     const source = startSchedules({ functions, region: 'eu-west-1', log });
 
     await vi.advanceTimersByTimeAsync(60_000);
     await source.stop();
 
-    expect(events).toHaveLength(1);
+    // apply-retention: once after 60 s; escalate-referrals: after 5 s, then every 15 s.
+    expect(Object.fromEntries(runs)).toEqual({ 'apply-retention': 1, 'escalate-referrals': 4 });
   });
 });
