@@ -6,6 +6,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { type BuildOptions, build, type Metafile } from 'esbuild';
 import { buildOpenApiDocument } from '../functions/openapi.js';
 import { FUNCTION_DECLARATIONS } from '../functions/registry.js';
+import { packBuildTimeValue } from '../functions/shared/build-time-values.js';
 import { BUILD_TIME_KEYS } from '../functions/shared/env.js';
 import { BUNDLING, NODE_OPTIONS, SOURCE_MAPS_OPTION } from '../infra/bundling.js';
 import { loadDeploymentConfig } from '../infra/deployment-config.js';
@@ -83,7 +84,8 @@ function buildTimeDefines(environment: readonly string[]): Record<string, string
   };
   const define: Record<string, string> = {};
   for (const key of BUILD_TIME_KEYS) {
-    if (environment.includes(key)) define[`process.env.${key}`] = JSON.stringify(values[key]());
+    if (environment.includes(key))
+      define[`process.env.${key}`] = JSON.stringify(packBuildTimeValue(values[key]()));
   }
   return define;
 }

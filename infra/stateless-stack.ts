@@ -186,7 +186,8 @@ export class StatelessStack extends Stack {
       if (access.stateTable === 'read' || access.stateTable === 'read-write') {
         Validations.of(house).acknowledge({
           id: `AwsSolutions-IAM5[Resource::${exportName(config.deployment, 'stateTableArn')}/index/*]`,
-          reason: "The state table's own GSIs (bySignal, byTeam), added by the table grant; no other table.",
+          reason:
+            "The state table's own GSIs (bySignal, byTeam, byWork), added by the table grant; no other table.",
         });
       }
       if (access.auditTable) {
@@ -318,6 +319,17 @@ export class StatelessStack extends Stack {
       }
       if (trigger.kind === 'schedule')
         new FunctionSchedule(this, `${house.node.id}Schedule`, { house, trigger });
+      for (const metric of declaration.logMetrics ?? []) {
+        new MetricFilter(this, `${house.node.id}${metric.metricName}Filter`, {
+          logGroup: house.logGroup,
+          filterPattern: FilterPattern.stringValue('$.event', '=', metric.event),
+          metricNamespace,
+          metricName: metric.metricName,
+          metricValue: '1',
+          unit: Unit.COUNT,
+          ...(metric.dimensions ? { dimensions: { ...metric.dimensions } } : {}),
+        });
+      }
       if (trigger.kind === 'state-table-stream') {
         fn.addEventSource(
           new DynamoEventSource(stateTable, {

@@ -1,4 +1,5 @@
 import { declareFunction } from '../shared/declarations.js';
+import { LOG_EVENTS } from '../shared/log-events.js';
 
 export const ESCALATE_REFERRALS = declareFunction({
   name: 'escalate-referrals',
@@ -8,6 +9,13 @@ export const ESCALATE_REFERRALS = declareFunction({
   memoryMb: 512,
   environment: ['STATE_TABLE_NAME', 'DEPLOYMENT_NAME', 'SCHAKEL_DEPLOYMENT_CONFIG'],
   access: { stateTable: 'read-write', teamQueues: 'send' },
+  logMetrics: [
+    {
+      event: LOG_EVENTS.referralOverdue,
+      metricName: 'ReferralsOverdue',
+      dimensions: { Municipality: '$.municipality' },
+    },
+  ],
   trigger: {
     kind: 'schedule',
     // Every hour on the hour: a referral is escalated at most an hour after its goal passed.

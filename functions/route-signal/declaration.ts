@@ -1,4 +1,5 @@
 import { declareFunction } from '../shared/declarations.js';
+import { LOG_EVENTS } from '../shared/log-events.js';
 
 export const ROUTE_SIGNAL = declareFunction({
   name: 'route-signal',
@@ -12,5 +13,13 @@ export const ROUTE_SIGNAL = declareFunction({
   // notice. Up to 8 batches at once: enough to keep up with a burst of a few hundred signals a
   // second (DynamoDB on-demand and SQS are far from their limits there), few enough not to starve
   // the API of Lambda concurrency in a shared account.
+  // Each signal parked for its municipality: an alarm can watch the count per municipality.
+  logMetrics: [
+    {
+      event: LOG_EVENTS.signalUnroutable,
+      metricName: 'SignalsUnroutable',
+      dimensions: { Municipality: '$.municipality', Reason: '$.reason' },
+    },
+  ],
   trigger: { kind: 'intake-queue', batchSize: 10, maxBatchingWindowSeconds: 1, maxConcurrency: 8 },
 });

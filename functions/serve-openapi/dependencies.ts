@@ -1,3 +1,4 @@
+import { unpackBuildTimeValue } from '../shared/build-time-values.js';
 import { ConfigurationError } from '../shared/errors.js';
 import type { ServeOpenApiDeps } from './handler.js';
 
@@ -7,7 +8,7 @@ import type { ServeOpenApiDeps } from './handler.js';
  */
 export function productionDependencies(
   source: Readonly<Record<string, string | undefined>> = {
-    SCHAKEL_OPENAPI_DOCUMENT: process.env.SCHAKEL_OPENAPI_DOCUMENT,
+    SCHAKEL_OPENAPI_DOCUMENT: unpackBuildTimeValue(process.env.SCHAKEL_OPENAPI_DOCUMENT),
   },
 ): ServeOpenApiDeps {
   const document = source.SCHAKEL_OPENAPI_DOCUMENT;

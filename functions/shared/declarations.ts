@@ -3,6 +3,7 @@ import type { ClientRole } from '../../domain/vocabulary.js';
 import type { Client } from '../../schemas/client.js';
 import type { InvalidParam } from '../../schemas/problem.js';
 import type { EnvKey } from './env.js';
+import type { LogEvent } from './log-events.js';
 
 // What a function is, declared once beside its code (functions/<name>/declaration.ts): its
 // settings, what it may touch, what triggers it and, for an API function, its operations. The
@@ -193,6 +194,19 @@ export interface FunctionDeclaration {
   environment: readonly EnvKey[];
   access: FunctionAccess;
   trigger: FunctionTrigger;
+  /**
+   * CloudWatch metrics counted from the function's own log lines (a metric filter per event):
+   * the log event catalog is the contract, so a metric needs no code in the function.
+   */
+  logMetrics?: readonly LogMetric[];
+}
+
+export interface LogMetric {
+  /** The log event (functions/shared/log-events.ts) each line of which counts one. */
+  event: LogEvent;
+  metricName: string;
+  /** Metric dimensions from fields of the log line (never pupil data: ids and codes only). */
+  dimensions?: Readonly<Record<string, string>>;
 }
 
 export function declareFunction<const F extends FunctionDeclaration>(declaration: F): F {

@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { unpackBuildTimeValue } from './build-time-values.js';
 import { ConfigurationError } from './errors.js';
 
 const HttpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
@@ -57,8 +58,8 @@ export const BUILD_TIME_KEYS = ['SCHAKEL_DEPLOYMENT_CONFIG', 'SCHAKEL_OPENAPI_DO
 
 function buildTimeValues(): Record<string, string | undefined> {
   return {
-    SCHAKEL_DEPLOYMENT_CONFIG: process.env.SCHAKEL_DEPLOYMENT_CONFIG,
-    SCHAKEL_OPENAPI_DOCUMENT: process.env.SCHAKEL_OPENAPI_DOCUMENT,
+    SCHAKEL_DEPLOYMENT_CONFIG: unpackBuildTimeValue(process.env.SCHAKEL_DEPLOYMENT_CONFIG),
+    SCHAKEL_OPENAPI_DOCUMENT: unpackBuildTimeValue(process.env.SCHAKEL_OPENAPI_DOCUMENT),
   };
 }
 

@@ -8,6 +8,7 @@ import {
 import { ReferralEventInputSchema, ReferralStatusSchema } from '../../schemas/referral.js';
 import { ReferralPageSchema, ReferralStateSchema, ReferralViewSchema } from '../../schemas/views.js';
 import { declareFunction, operations } from '../shared/declarations.js';
+import { LOG_EVENTS } from '../shared/log-events.js';
 
 const ReferralPath = z.strictObject({ id: IdSchema });
 
@@ -156,5 +157,13 @@ export const TRACK_REFERRAL = declareFunction({
   ],
   // The team queues for the queued notice of a re-route after a rejection.
   access: { stateTable: 'read-write', pupilData: 'open', teamQueues: 'send' },
+  // Each signal parked for its municipality: an alarm can watch the count per municipality.
+  logMetrics: [
+    {
+      event: LOG_EVENTS.signalUnroutable,
+      metricName: 'SignalsUnroutable',
+      dimensions: { Municipality: '$.municipality', Reason: '$.reason' },
+    },
+  ],
   trigger: { kind: 'api', operations: TRACK_REFERRAL_OPERATIONS },
 });

@@ -41,7 +41,7 @@ export class FunctionSchedule extends Construct {
     // A run that failed (it fails after doing the rest, when an item could not be done): the next
     // run tries again, but an operator should know before the same item fails for days.
     this.errors = new Alarm(this, 'ErrorsAlarm', {
-      alarmDescription: `${props.house.node.id} failed a scheduled run; see its logs (retention_item_failed).`,
+      alarmDescription: `${props.house.node.id} failed a scheduled run; see its logs (retention_item_failed, batch_item_failed).`,
       metric: props.house.function.metricErrors({ statistic: 'Sum', period: Duration.hours(1) }),
       threshold: 0,
       comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,

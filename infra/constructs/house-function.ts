@@ -6,6 +6,7 @@ import { Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-l
 import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { packBuildTimeValue } from '../../functions/shared/build-time-values.js';
 import type { FunctionDeclaration } from '../../functions/shared/declarations.js';
 import { BUILD_TIME_KEYS, type EnvKey } from '../../functions/shared/env.js';
 import { BUNDLING, NODE_OPTIONS } from '../bundling.js';
@@ -57,7 +58,7 @@ export class HouseFunction extends Construct {
       if (value === undefined)
         throw new Error(`${spec.name} needs ${key}, but the stack offers no value for it`);
       // esbuild replaces the expression `process.env.KEY` with this JavaScript string literal.
-      if (BUILD_TIME.has(key)) define[`process.env.${key}`] = JSON.stringify(value);
+      if (BUILD_TIME.has(key)) define[`process.env.${key}`] = JSON.stringify(packBuildTimeValue(value));
       else environment[key] = value;
     }
 

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { FunctionName } from '../../functions/registry.js';
+import { buildOpenApiDocument } from '../../functions/openapi.js';
+import { FUNCTIONS, type FunctionName } from '../../functions/registry.js';
 import { createSchakelApp } from '../../infra/schakel-app.js';
 import { demoConfig, REGION } from './support.js';
 
@@ -42,7 +43,21 @@ describe('bundling', () => {
   });
 
   it('leaves the deployment config out of functions that do not declare it', () => {
-    const bundle = readFileSync(bundleOf('track-referral'), 'utf8');
+    const bundle = readFileSync(bundleOf('list-audit-events'), 'utf8');
+    expect(FUNCTIONS['list-audit-events'].environment).not.toContain('SCHAKEL_DEPLOYMENT_CONFIG');
     expect(bundle).not.toContain('cjg-amsterdam-veiligheid');
+  });
+
+  it('compiles the OpenAPI document into serve-openapi packed, and the bundle serves it whole', async () => {
+    const bundle = readFileSync(bundleOf('serve-openapi'), 'utf8');
+    const { handler } = (await import(bundleOf('serve-openapi'))) as {
+      handler: (event: unknown) => Promise<{ statusCode: number; body: string }>;
+    };
+
+    const answer = await handler({ httpMethod: 'GET', path: '/v1/openapi.json', headers: {} });
+
+    expect(bundle).toContain('gzip-base64:');
+    expect(answer.statusCode).toBe(200);
+    expect(JSON.parse(answer.body)).toEqual(buildOpenApiDocument());
   });
 });

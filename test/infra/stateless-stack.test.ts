@@ -592,21 +592,28 @@ describe('stateless stack', () => {
     );
     const teamStatements = statements.filter(({ s }) => JSON.stringify(s.Resource).includes(teamPattern));
 
-    it.each(['receive-signal', 'route-signal'] as const)(
-      'lets %s send to team queues by name pattern',
-      (name) => {
-        const role = statelessStack.functions[name].role;
-        const policyId = statelessStack.getLogicalId(
-          role.node.findChild('DefaultPolicy').node.defaultChild as never,
-        );
-        const own = teamStatements.filter(({ id }) => id === policyId);
-        expect(own).toHaveLength(1);
-        expect(asArray(own[0]?.s.Action).sort()).toEqual(['sqs:GetQueueUrl', 'sqs:SendMessage']);
-      },
-    );
+    // The functions that tell a team: of a new referral (routing, a re-route after a rejection,
+    // an assignment), a withdrawal, an escalation.
+    const SENDERS = [
+      'receive-signal',
+      'route-signal',
+      'track-referral',
+      'follow-signals',
+      'escalate-referrals',
+    ] as const;
+
+    it.each(SENDERS)('lets %s send to team queues by name pattern', (name) => {
+      const role = statelessStack.functions[name].role;
+      const policyId = statelessStack.getLogicalId(
+        role.node.findChild('DefaultPolicy').node.defaultChild as never,
+      );
+      const own = teamStatements.filter(({ id }) => id === policyId);
+      expect(own).toHaveLength(1);
+      expect(asArray(own[0]?.s.Action).sort()).toEqual(['sqs:GetQueueUrl', 'sqs:SendMessage']);
+    });
 
     it('grants team queue access to no other function', () => {
-      expect(teamStatements).toHaveLength(2);
+      expect(teamStatements).toHaveLength(SENDERS.length);
     });
 
     it('never references a team queue of the stateful stack', () => {
