@@ -7,7 +7,7 @@ import type { DeploymentConfig } from '../schemas/deployment-config.js';
 import type { LocalClient, LocalConfig } from './local-config.js';
 
 // The demo clients of local mode: a school (student tracking system) with two locations, one
-// client per team, one per municipality that has routing rules, and an operator. Keys are random
+// client per team, one per municipality that has routing rules or a team, and an operator. Keys are random
 // and reused from the previous local.json, so scripts written against it survive a restart; only
 // their SHA-256 reaches the table (DynamoDbClientDirectory), as in AWS.
 
@@ -64,12 +64,18 @@ export function demoClients(config: DeploymentConfig, teamQueueUrls: ReadonlyMap
         role: 'provider',
         teamId: team.id,
         queueUrl,
-        municipalities: [...new Set(defaults.map((r) => r.municipality))],
+        municipalities: [
+          ...new Set([...defaults.map((r) => r.municipality), ...(team.municipalities ?? [])]),
+        ],
       },
     });
   }
 
-  for (const code of [...new Set(config.routingRules.map((r) => r.municipality))].sort()) {
+  const served = [
+    ...config.routingRules.map((r) => r.municipality),
+    ...config.teams.flatMap((t) => t.municipalities ?? []),
+  ];
+  for (const code of [...new Set(served)].sort()) {
     const client: Client = {
       clientId: `local-municipality-${code}`,
       name: `${municipalityName(code)} — jeugdbeleid`,

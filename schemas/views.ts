@@ -238,3 +238,8 @@ export const LeadTimesSchema = z
 
 export type LeadTimesView = z.infer<typeof LeadTimesSchema>;
 export type SignalListItem = z.infer<typeof SignalListItemSchema>;
+
+/** The answer to an assignment: the signal, routed again, and the referral queued to the team. */
+export const AssignmentResultSchema = z
+  .object({ signal: SignalListItemSchema, referral: ReferralListItemSchema })
+  .register(z.globalRegistry, { id: 'AssignmentResult' });

@@ -64,15 +64,15 @@ export async function escalateReferrals(
   const now = deps.now();
   const nowIso = utcTimestamp(now);
   for (const municipality of municipalitiesOf(deps.config)) {
-    const failedHere = new Set<string>();
+    // Page on past what this run handled: an escalated referral leaves the partition, one that
+    // failed or was skipped stays, and must not hide the ones after it.
+    let after: StoredReferral | undefined;
     for (;;) {
       if (options.remainingMs() < STOP_MARGIN_MS) {
         run.complete = false;
         break;
       }
-      const due = (await deps.referrals.dueReferrals(municipality, nowIso, DUE_PAGE)).filter(
-        (r) => !failedHere.has(r.id),
-      );
+      const due = await deps.referrals.dueReferrals(municipality, nowIso, DUE_PAGE, after);
       for (const candidate of due) {
         try {
           const outcome = await escalate(deps, candidate.id, nowIso);
@@ -80,7 +80,6 @@ export async function escalateReferrals(
           else run.skipped++;
         } catch (error) {
           run.failed++;
-          failedHere.add(candidate.id);
           logEvent(
             LOG_EVENTS.batchItemFailed,
             { operationId: 'escalateReferrals', referralId: candidate.id, errorName: (error as Error).name },
@@ -89,6 +88,7 @@ export async function escalateReferrals(
         }
       }
       if (due.length < DUE_PAGE) break;
+      after = due.at(-1);
     }
   }
   logEvent(LOG_EVENTS.escalationRun, { ...run });

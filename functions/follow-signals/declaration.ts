@@ -13,9 +13,8 @@ import {
 } from '../../schemas/common.js';
 import { TeamIdSchema } from '../../schemas/referral.js';
 import {
+  AssignmentResultSchema,
   LeadTimesSchema,
-  ReferralListItemSchema,
-  SignalListItemSchema,
   SignalPageSchema,
   SignalStatusSchema,
 } from '../../schemas/views.js';
@@ -87,10 +86,6 @@ export const AssignmentInputSchema = z
     ),
   })
   .register(z.globalRegistry, { id: 'Assignment' });
-
-export const AssignmentResultSchema = z
-  .object({ signal: SignalListItemSchema, referral: ReferralListItemSchema })
-  .register(z.globalRegistry, { id: 'AssignmentResult' });
 
 /** Two years: the longest period pupil data is kept, and a bound on what one answer reads. */
 const MAX_LEAD_TIME_DAYS = 731;

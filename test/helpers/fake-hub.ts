@@ -1,11 +1,11 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { makeHandler as answerSubjectAccessHandler } from '../../functions/answer-subject-access/handler.js';
+import { makeHandler as followSignalsHandler } from '../../functions/follow-signals/handler.js';
 import { makeHandler as listAuditEventsHandler } from '../../functions/list-audit-events/handler.js';
 import { makeHandler as manageAuditExportsHandler } from '../../functions/manage-audit-exports/handler.js';
 import { makeHandler as receiveSignalHandler } from '../../functions/receive-signal/handler.js';
 import { type FunctionName, OPERATIONS } from '../../functions/registry.js';
 import { makeHandler as serveOpenApiHandler } from '../../functions/serve-openapi/handler.js';
-import { makeHandler as followSignalsHandler } from '../../functions/follow-signals/handler.js';
 import { makeHandler as trackReferralHandler } from '../../functions/track-referral/handler.js';
 import type { DeploymentConfig } from '../../schemas/deployment-config.js';
 import { type Answer, answerOf, type CallOptions, operationEvent } from './api-calls.js';

@@ -254,10 +254,17 @@ export class InMemoryStateStore implements SignalStore, ReferralStore, SignalSea
     return { items: items.map(copy) };
   }
 
-  async dueReferrals(municipality: string, before: string, limit: number): Promise<StoredReferral[]> {
+  async dueReferrals(
+    municipality: string,
+    before: string,
+    limit: number,
+    after?: StoredReferral,
+  ): Promise<StoredReferral[]> {
+    const sortKey = (r: StoredReferral) => `${r.dueAt}#${r.id}`;
     return [...this.referrals.values()]
       .filter(
         (r) =>
+          (after === undefined || sortKey(r) > sortKey(after)) &&
           r.municipality === municipality &&
           r.requestType === 'referral' &&
           r.dueAt !== undefined &&
@@ -265,7 +272,7 @@ export class InMemoryStateStore implements SignalStore, ReferralStore, SignalSea
           !r.overdueAt &&
           WAITING_STATUSES.has(r.status),
       )
-      .sort((a, b) => ((a.dueAt ?? '') < (b.dueAt ?? '') ? -1 : 1))
+      .sort((a, b) => (sortKey(a) < sortKey(b) ? -1 : 1))
       .slice(0, limit)
       .map(copy);
   }

@@ -184,14 +184,25 @@ export class DynamoDbStateStore implements SignalStore, ReferralStore, SignalSea
     return { items: page.items.map(toSignal), ...(page.next ? { next: page.next } : {}) };
   }
 
-  async dueReferrals(municipality: string, before: string, limit: number): Promise<StoredReferral[]> {
+  async dueReferrals(
+    municipality: string,
+    before: string,
+    limit: number,
+    after?: StoredReferral,
+  ): Promise<StoredReferral[]> {
+    const partition = workPartition('DUE', municipality);
+    // The previous page's last item as the exclusive start: it need not be in the index any more.
+    const cursor =
+      after?.dueAt === undefined
+        ? undefined
+        : encodeCursor({ ...referralKey(after.id), gsi3pk: partition, gsi3sk: `${after.dueAt}#${after.id}` });
     const page = await this.queryIndex({
       index: 'byWork',
-      partition: workPartition('DUE', municipality),
+      partition,
       range: { from: '0', to: before },
       filters: [],
       limit,
-      cursor: undefined,
+      cursor,
       newestFirst: false,
     });
     return page.items.map(toReferral);

@@ -32,8 +32,16 @@ export interface SignalSearch {
 
 /** The work lists of the "every signal finds help" flow, kept as sparse index partitions. */
 export interface ReferralWork {
-  /** Referrals of the municipality waiting to start whose goal passed before `before`, not yet escalated. */
-  dueReferrals(municipality: string, before: string, limit: number): Promise<StoredReferral[]>;
+  /**
+   * Referrals of the municipality waiting to start whose goal passed before `before`, not yet
+   * escalated, oldest goal first; after `after` (the last of the previous page) when given.
+   */
+  dueReferrals(
+    municipality: string,
+    before: string,
+    limit: number,
+    after?: StoredReferral,
+  ): Promise<StoredReferral[]>;
   /** Escalated referrals of the municipality still waiting to start, most overdue first. */
   overdueReferrals(
     municipality: string,
