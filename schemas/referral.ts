@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import { REFERRAL_STATUSES, TEAM_EVENT_TYPES } from '../domain/referral-state.js';
-import { DateTimeSchema, IdSchema, textSchema } from './common.js';
+import { acrossFields, DateTimeSchema, IdSchema, textSchema } from './common.js';
 
 export const ReferralStatusSchema = z.enum(REFERRAL_STATUSES, {
   error: `must be one of ${REFERRAL_STATUSES.join(', ')}`,
@@ -31,11 +31,15 @@ export const ReferralEventInputSchema = z
       ),
     ),
   })
+  // Two rules, each judged when its own fields are sound: a bad reason never hides a misplaced
+  // suggestion, so one 400 names both.
   .check(
-    z.superRefine((input, ctx) => {
+    acrossFields(['type', 'reason'], (input, ctx) => {
       if (input.type === 'rejected' && !input.reason) {
         ctx.addIssue({ code: 'custom', path: ['reason'], message: 'is required when rejecting a referral' });
       }
+    }),
+    acrossFields(['type', 'suggestedTeamId'], (input, ctx) => {
       if (input.type !== 'rejected' && input.suggestedTeamId !== undefined) {
         ctx.addIssue({
           code: 'custom',

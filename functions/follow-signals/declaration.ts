@@ -19,6 +19,7 @@ import {
   SignalStatusSchema,
 } from '../../schemas/views.js';
 import { declareFunction, operations } from '../shared/declarations.js';
+import { leadTimeQueryProblems, signalSearchQueryProblems } from '../shared/scopes.js';
 
 const SIGNAL_ID = '5d0c8c4e-6f0a-4c53-9f1e-0b7b8d9a1c01';
 const REFERRAL_ID = '2c9a4b7e-1d3f-8e5a-9b6c-7d8e9f0a1b2c';
@@ -133,6 +134,7 @@ export const FOLLOW_SIGNALS_OPERATIONS = operations({
       'No pupil identity and no free text for anyone: ids, statuses, school location, concerns and instants. Signals stored before this operation existed are not found by it (read them by id).',
     ].join('\n'),
     roles: ['school', 'municipality', 'admin'],
+    queryRules: (query, { client }) => signalSearchQueryProblems(client, query),
     query: SignalSearchQuerySchema,
     responses: {
       200: {
@@ -207,6 +209,7 @@ export const FOLLOW_SIGNALS_OPERATIONS = operations({
       '`goalDays` is the municipality’s goal (default 14 days; `urgentGoalDays` for an urgent signal, default 5). A municipality reads its own codes (another is a 404); an admin names one. No pupil data is read.',
     ].join('\n'),
     roles: ['municipality', 'admin'],
+    queryRules: (query, { client }) => leadTimeQueryProblems(client, query),
     query: LeadTimeQuerySchema,
     responses: {
       200: {

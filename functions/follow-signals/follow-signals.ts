@@ -10,7 +10,6 @@ import { teamsServing } from '../../domain/routing.js';
 import type { SignalStatus } from '../../domain/vocabulary.js';
 import type { Client } from '../../schemas/client.js';
 import type { DeploymentConfig } from '../../schemas/deployment-config.js';
-import type { InvalidParam } from '../../schemas/problem.js';
 import type { LeadTimesView, SignalListItem } from '../../schemas/views.js';
 import { actorOf } from '../shared/actor.js';
 import { ConflictError, NotFoundError, ServiceUnavailableError, ValidationError } from '../shared/errors.js';
@@ -22,7 +21,12 @@ import type { SignalStore } from '../shared/ports/signal-store.js';
 import type { ReferralWork, SignalSearch } from '../shared/ports/work-lists.js';
 import { referralCloudEvent } from '../shared/referral-events.js';
 import { newReferral, servesMunicipality } from '../shared/routing-plan.js';
-import { ownMunicipality, ownSchoolLocation } from '../shared/scopes.js';
+import {
+  leadTimeQueryProblems,
+  ownMunicipality,
+  ownSchoolLocation,
+  signalSearchQueryProblems,
+} from '../shared/scopes.js';
 import { nextSignal, referralWrite, signalWrite } from '../shared/state-changes.js';
 
 export interface FollowSignalsDeps {
@@ -74,18 +78,13 @@ const page = (items: SignalListItem[], next: string | undefined) => ({ items, ..
  */
 export async function listSignals(deps: FollowSignalsDeps, input: Caller & { query: SignalSearchQuery }) {
   const { client, query } = input;
-  const problems: InvalidParam[] = [];
+  const problems = signalSearchQueryProblems(client, query);
+  if (problems.length) throw new ValidationError(problems);
   const range = { from: utc(query.from), to: utc(query.to) };
 
   if (client.role === 'school') {
-    if (query.municipality !== undefined) {
-      problems.push({
-        name: 'municipality',
-        reason: 'is for a municipality’s search; a school searches its own location',
-      });
-    }
     const schoolLocation = ownSchoolLocation(client, query.schoolLocation, problems);
-    if (problems.length || !schoolLocation) throw new ValidationError(problems);
+    if (!schoolLocation) throw new ValidationError(problems);
     if (query.sourceId !== undefined) {
       const found = await findBySourceId(deps, client, query.sourceId);
       const matches =
@@ -109,11 +108,8 @@ export async function listSignals(deps: FollowSignalsDeps, input: Caller & { que
     );
   }
 
-  if (query.sourceId !== undefined) {
-    problems.push({ name: 'sourceId', reason: 'is the school’s own id; only a school searches by it' });
-  }
   const municipality = ownMunicipality(client, query.municipality, problems);
-  if (problems.length || !municipality) throw new ValidationError(problems);
+  if (!municipality) throw new ValidationError(problems);
   const result = await deps.signals.searchSignals({
     scope: { kind: 'municipality', municipality },
     ...range,
@@ -292,9 +288,9 @@ export async function getLeadTimes(
   input: Caller & { query: LeadTimeQuery },
 ): Promise<LeadTimesView> {
   const { client, query } = input;
-  const problems: InvalidParam[] = [];
-  const municipality = ownMunicipality(client, query.municipality, problems);
-  if (problems.length || !municipality) throw new ValidationError(problems);
+  const problems = leadTimeQueryProblems(client, query);
+  const municipality = problems.length ? undefined : ownMunicipality(client, query.municipality, problems);
+  if (!municipality) throw new ValidationError(problems);
   const from = dutchDayStart(query.from).toISOString();
   const to = dutchDayStart(nextDay(query.to)).toISOString();
   const teams = [...teamsServing(municipality, deps.config.routingRules, deps.config.teams)].sort();

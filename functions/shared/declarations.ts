@@ -63,6 +63,15 @@ export interface OperationSpec {
    * field at once; when the schema accepts it, the use case applies them (it knows the exceptions).
    */
   bodyRules?: (body: unknown, context: { client: Client | undefined; now: Date }) => InvalidParam[];
+  /**
+   * Rules of the query that depend on the caller (which parameters its role must or must not
+   * send). They always run, on the query as it came, beside the schema: one 400 names every bad
+   * parameter. The use case keeps applying them too.
+   */
+  queryRules?: (
+    query: Readonly<Record<string, string | undefined>>,
+    context: { client: Client | undefined },
+  ) => InvalidParam[];
 }
 
 type Output<S> = S extends core.$ZodType ? core.output<S> : Record<string, never>;

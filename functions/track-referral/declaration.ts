@@ -9,6 +9,7 @@ import { ReferralEventInputSchema, ReferralStatusSchema } from '../../schemas/re
 import { ReferralPageSchema, ReferralStateSchema, ReferralViewSchema } from '../../schemas/views.js';
 import { declareFunction, operations } from '../shared/declarations.js';
 import { LOG_EVENTS } from '../shared/log-events.js';
+import { referralListQueryProblems } from '../shared/scopes.js';
 
 const ReferralPath = z.strictObject({ id: IdSchema });
 
@@ -40,6 +41,7 @@ export const TRACK_REFERRAL_OPERATIONS = operations({
       'A municipality lists the overdue referrals of pupils living in it (`overdue=true` is required; `municipality` when the client has several), most overdue first: the referrals help has not started for within the goal (14 days from the care-team discussion or receipt by default, 5 for urgent), whether accepted or not. No pupil data either. Page with `limit` and `cursor`.',
     ].join('\n'),
     roles: ['provider', 'municipality'],
+    queryRules: (query, { client }) => referralListQueryProblems(client, query),
     query: z.extend(CursorQuerySchema, {
       status: z.optional(
         ReferralStatusSchema.check(z.meta({ description: 'Only referrals in this status (teams).' })),

@@ -22,7 +22,7 @@ import type { StateWrite } from '../shared/ports/state-writes.js';
 import type { ReferralWork } from '../shared/ports/work-lists.js';
 import { referralCloudEvent } from '../shared/referral-events.js';
 import { chooseTeam, newReferral, servesMunicipality } from '../shared/routing-plan.js';
-import { ownMunicipality } from '../shared/scopes.js';
+import { ownMunicipality, referralListQueryProblems } from '../shared/scopes.js';
 import { nextSignal, referralWrite, signalWrite, stepReferral } from '../shared/state-changes.js';
 import { toListItem, toReferralState, toReferralView } from './referral-views.js';
 
@@ -67,27 +67,13 @@ export interface ReferralListQuery {
  */
 export async function listReferrals(deps: TrackReferralDeps, input: Caller & { query: ReferralListQuery }) {
   const { client, query } = input;
+  const problems = referralListQueryProblems(client, query);
+  if (problems.length) throw new ValidationError(problems);
   if (client.role === 'municipality') {
-    const problems = [
-      ...(query.overdue === true
-        ? []
-        : [
-            {
-              name: 'overdue',
-              reason: 'a municipality lists the overdue referrals of its pupils: give overdue=true',
-            },
-          ]),
-      ...(query.status
-        ? [{ name: 'status', reason: 'is for a team’s own list; a municipality lists overdue referrals' }]
-        : []),
-    ];
     const municipality = ownMunicipality(client, query.municipality, problems);
-    if (problems.length || !municipality) throw new ValidationError(problems);
+    if (!municipality) throw new ValidationError(problems);
     const page = await deps.referrals.overdueReferrals(municipality, query);
     return { items: page.items.map(toListItem), ...(page.next ? { next: page.next } : {}) };
-  }
-  if (query.municipality !== undefined) {
-    throw new ValidationError([{ name: 'municipality', reason: 'is for a municipality’s list' }]);
   }
   const teamId = ownTeam(client);
   const page = await deps.referrals.listTeamReferrals(teamId, query);

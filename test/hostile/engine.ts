@@ -1,6 +1,13 @@
 import fc from 'fast-check';
+import type { ClientRole } from '../../domain/vocabulary.js';
 import { OPERATIONS, type RegisteredOperation } from '../../functions/registry.js';
-import { compatible, deeplyNestedField, type Mutation, mutationsFor } from './mutations.js';
+import {
+  type CursorSample,
+  compatible,
+  deeplyNestedField,
+  type Mutation,
+  mutationsFor,
+} from './mutations.js';
 import { expectationOf, judge, primaryViolation, type Violation } from './oracle.js';
 import {
   type Answer,
@@ -93,20 +100,51 @@ export interface FuzzOptions {
   onProgress?: (done: number, total: number) => void;
 }
 
-/** A page cursor the hub really issued for the operation, to forge others from. */
-async function realCursor(op: RegisteredOperation): Promise<string | undefined> {
-  if (!('cursor' in queryShapeOf(op))) return undefined;
-  const hub = await seededHub();
-  const { request } = baseRequest(op, TENANTS.a);
-  const answer = await send(hub, { ...request, query: { ...request.query, limit: '1' } });
-  const next = (answer.json as { next?: unknown } | undefined)?.next;
-  if (typeof next !== 'string') throw new Error(`${op.operationId} issued no cursor over the seeded data`);
-  return next;
+/** A page cursor to forge others from, for each role that may call the operation. */
+type CursorSamples = (role: ClientRole | undefined) => CursorSample | undefined;
+
+/**
+ * Lists the fake hub reads as one page without a cursor (its work lists and signal search, see
+ * test/helpers/fakes.ts), by the roles that read them.
+ */
+const ONE_PAGE: Readonly<Record<string, readonly ClientRole[]>> = {
+  listSignals: ['school', 'municipality', 'admin'],
+  listReferrals: ['municipality'],
+};
+
+/**
+ * Page cursors the hub really issued for the operation, by the caller's role. A role it issued
+ * none to (an admin has no export jobs of its own) forges from another role's: to it that one is
+ * foreign too. A role reading a list of one page forges only malformed cursors (from another
+ * role's, or one of the form every cursor has).
+ */
+async function realCursors(op: RegisteredOperation): Promise<CursorSamples> {
+  if (!('cursor' in queryShapeOf(op))) return () => undefined;
+  const roles = op.spec.roles === 'public' ? [undefined] : op.spec.roles;
+  const onePage = (role: ClientRole | undefined) =>
+    role !== undefined && ONE_PAGE[op.operationId]?.includes(role);
+  const issued = new Map<ClientRole | undefined, string>();
+  for (const role of roles) {
+    const hub = await seededHub();
+    const { request } = baseRequest(op, TENANTS.a, { role });
+    const answer = await send(hub, { ...request, query: { ...request.query, limit: '1' } });
+    const next = (answer.json as { next?: unknown } | undefined)?.next;
+    if (typeof next === 'string') issued.set(role, next);
+  }
+  const [any] = issued.values();
+  if (any === undefined && !roles.every(onePage)) {
+    throw new Error(`${op.operationId} issued no cursor over the seeded data`);
+  }
+  const shaped = Buffer.from(
+    JSON.stringify({ pk: `SIGNAL#${TENANTS.a.signalIds[0]}`, sk: 'SIGNAL' }),
+    'utf8',
+  ).toString('base64url');
+  return (role) => ({ cursor: issued.get(role) ?? any ?? shaped, checked: !onePage(role) });
 }
 
-function caseArbitrary(op: RegisteredOperation, cursor: string | undefined): fc.Arbitrary<FuzzCase> {
+function caseArbitrary(op: RegisteredOperation, cursors: CursorSamples): fc.Arbitrary<FuzzCase> {
   return baseRequestArb(op, TENANTS.a).chain((base) => {
-    const catalogue = mutationsFor(op, base, cursor);
+    const catalogue = mutationsFor(op, base, cursors(base.request.client?.role));
     const one = fc.oneof(...catalogue.combinable, ...catalogue.exclusive).map((m) => [m]);
     // Two or three at once: every bad field must be named in the same answer.
     const several = fc
@@ -215,7 +253,7 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
   for (const [i, op] of ops.entries()) {
     const runs = runsOf[i] ?? 0;
     if (runs === 0) continue;
-    const arbitrary = caseArbitrary(op, await realCursor(op));
+    const arbitrary = caseArbitrary(op, await realCursors(op));
     let index = 0;
     const property = fc.asyncProperty(arbitrary, async (c) => {
       const o = await evaluate(c);
@@ -281,7 +319,7 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
     };
     if (options.replay === undefined && shrinks < (options.maxShrinks ?? 100)) {
       shrinks++;
-      const arbitrary = caseArbitrary(first.op, await realCursor(first.op));
+      const arbitrary = caseArbitrary(first.op, await realCursors(first.op));
       const sameCause = fc.asyncProperty(arbitrary, async (c) => primaryKey(c, await evaluate(c)) !== key);
       const result = await fc.check(sameCause, {
         seed: options.seed,

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { CLIENT_ROLES, type ClientRole } from '../../domain/vocabulary.js';
 import type { RegisteredOperation } from '../../functions/registry.js';
 import { MAX_BODY_BYTES } from '../../schemas/api.js';
-import { type BaseRequest, queryShapeOf, serializeBody } from './requests.js';
+import { type BaseRequest, queryShapeOf, roleQueryOf, serializeBody, validQueryValue } from './requests.js';
 import type { BodyVariant, NameRule } from './valid-bodies.js';
 import { raw, validBsn } from './valid-bodies.js';
 import { OTHER, TENANTS } from './world.js';
@@ -160,7 +160,12 @@ function bodyMutation(
   path: readonly Segment[],
   edits: (p: readonly Segment[]) => Edit[],
   ctx: BodyContext,
-  options: { names?: readonly NameRule[]; dependsOn?: readonly string[]; wholeBody?: boolean } = {},
+  options: {
+    names?: readonly NameRule[];
+    dependsOn?: readonly string[];
+    wholeBody?: boolean;
+    alone?: boolean;
+  } = {},
 ): Mutation {
   const name = dotted(path);
   const discriminator = ctx.variant.discriminator;
@@ -170,7 +175,7 @@ function bodyMutation(
   return {
     name: `${family}@${bodyTouch(path)}`,
     family,
-    scope: whole ? 'whole-body' : 'field',
+    scope: options.alone ? 'exclusive' : whole ? 'whole-body' : 'field',
     touches: whole ? ['body'] : [bodyTouch(path), ...deps.map((d) => `body.${d}`)],
     edits: edits(path),
     expect: {
@@ -315,14 +320,18 @@ function genericFieldMutations(ctx: BodyContext): fc.Arbitrary<Mutation>[] {
   return out;
 }
 
-function specificFieldMutations(ctx: BodyContext): fc.Arbitrary<Mutation>[] {
-  return ctx.variant.rules.map((rule) => {
-    const path = rule.path.split('.');
-    return setAt(rule.family, path, rule.values, ctx, {
-      ...(rule.names ? { names: rule.names } : {}),
-      ...(rule.dependsOn ? { dependsOn: rule.dependsOn } : {}),
+/** The variant's own rules: those the operation judges beside others, and those that go alone. */
+function specificFieldMutations(ctx: BodyContext, alone: boolean): fc.Arbitrary<Mutation>[] {
+  return ctx.variant.rules
+    .filter((rule) => (rule.alone ?? false) === alone)
+    .map((rule) => {
+      const path = rule.path.split('.');
+      return setAt(rule.family, path, rule.values, ctx, {
+        ...(rule.names ? { names: rule.names } : {}),
+        ...(rule.dependsOn ? { dependsOn: rule.dependsOn } : {}),
+        ...(rule.alone ? { alone: true } : {}),
+      });
     });
-  });
 }
 
 function wholeBodyMutations(ctx: BodyContext): fc.Arbitrary<Mutation>[] {
@@ -504,6 +513,19 @@ const BAD_DATE_TIMES = fc.constantFrom(
   '2026-11-22T25:00:00Z',
 );
 
+/** Not a day as YYYY-MM-DD (the lead times' period is in whole days). */
+const BAD_QUERY_DATES = fc.constantFrom(
+  'yesterday',
+  '2026-13-01',
+  '2026-02-30',
+  '2026-11-22T00:00:00Z',
+  '22-11-2026',
+  '2026/11/22',
+  '20261122',
+  '2026-1-5',
+  '',
+);
+
 /** Values of the declared query parameters that the contract refuses, by parameter name. */
 const BAD_QUERY_VALUES: Readonly<Record<string, { family: string; values: fc.Arbitrary<string> }>> = {
   limit: {
@@ -526,9 +548,65 @@ const BAD_QUERY_VALUES: Readonly<Record<string, { family: string; values: fc.Arb
     family: 'bad-date-time',
     values: BAD_DATE_TIMES,
   },
+  overdue: {
+    family: 'bad-boolean',
+    values: fc.constantFrom('TRUE', 'True', '1', '0', 'yes', '', ' true', 'true ', 'on'),
+  },
+  groupBy: {
+    family: 'bad-group-by',
+    values: fc.constantFrom('Team', 'teams', 'pupil', 'week', 'year', '', 'team,month', 'team '),
+  },
+  sourceId: {
+    family: 'bad-source-id',
+    values: fc.constantFrom('-lvs-1', '.lvs', 'lvs 123', 'lvs/123', 'lvs#1', 'lvs-ü', '', 'l'.repeat(101)),
+  },
+  schoolLocation: {
+    family: 'bad-school-location',
+    values: fc.constantFrom('12ab00', '12AB0', '12AB000', 'ABCD00', '1ABC00', '12AB0O', ''),
+  },
 };
 
+/** Where an operation means something else by a parameter's name. */
+const BAD_QUERY_VALUES_OF: Readonly<
+  Record<string, Readonly<Record<string, { family: string; values: fc.Arbitrary<string> }>>>
+> = {
+  getLeadTimes: {
+    from: { family: 'bad-date', values: BAD_QUERY_DATES },
+    to: { family: 'bad-date', values: BAD_QUERY_DATES },
+  },
+};
+
+/**
+ * A period the contract refuses, by operation: instants where `to` is not after `from`; whole days
+ * where `to` is before `from` or 731 days or more after it (the same day is a period of one day).
+ */
+const BAD_PERIODS: Readonly<Record<string, fc.Arbitrary<[string, string]>>> = {
+  getLeadTimes: fc.constantFrom<[string, string]>(
+    ['2026-11-22', '2026-11-21'],
+    ['2026-01-01', '2025-12-31'],
+    ['2024-01-01', '2026-01-01'],
+    ['2026-01-01', '2028-01-02'],
+  ),
+};
+const BAD_INSTANT_PERIODS = fc.constantFrom<[string, string]>(
+  ['2026-11-22T10:00:00Z', '2026-11-22T10:00:00Z'],
+  ['2026-11-22T10:00:00Z', '2026-11-01T00:00:00Z'],
+  ['2026-11-22T10:00:00+01:00', '2026-11-22T09:00:00Z'],
+);
+
 const b64 = (text: string) => Buffer.from(text, 'utf8').toString('base64url');
+
+/**
+ * A page cursor to forge others from: one the hub issued for the operation, and whether it issued
+ * it to the request's caller (then the store checks whose query a cursor belongs to). The fake
+ * hub's work lists and signal search read one page and issue no cursor: for those only cursors
+ * malformed on their face can be judged (the adapter's check of the rest is tested against
+ * DynamoDB Local).
+ */
+export interface CursorSample {
+  cursor: string;
+  checked: boolean;
+}
 
 /**
  * Cursors this API never issued, forged from a real one of the same query: `malformed` ones are
@@ -536,28 +614,10 @@ const b64 = (text: string) => Buffer.from(text, 'utf8').toString('base64url');
  * the form but a key that is not this query's (other key names, another partition), which only the
  * store can tell, and an otherwise invalid request never reaches the store: they go alone.
  */
-function forgedCursors(real: string): {
-  malformed: fc.Arbitrary<[string, string]>;
-  foreign: fc.Arbitrary<[string, string]>;
-} {
+function malformedCursors(real: string): fc.Arbitrary<[string, string]> {
   const key = JSON.parse(Buffer.from(real, 'base64url').toString('utf8')) as Record<string, string>;
   const names = Object.keys(key);
-  const a = TENANTS.a;
-  const swaps: [string, string][] = [
-    [a.teamId, OTHER.a.teamId],
-    [a.municipality, OTHER.a.municipality],
-    [a.schoolLocation, OTHER.a.schoolLocation],
-    ...a.referralIds.map((id, i): [string, string] => [id, OTHER.a.referralIds[i] as string]),
-    ...a.signalIds.map((id, i): [string, string] => [id, OTHER.a.signalIds[i] as string]),
-  ];
-  const otherPartition = Object.fromEntries(
-    Object.entries(key).map(([k, v]) => [k, swaps.reduce((s, [from, to]) => s.replaceAll(from, to), v)]),
-  );
-  if (JSON.stringify(otherPartition) === JSON.stringify(key)) {
-    throw new Error(`cursor ${real} names no tenant: cannot forge one of another partition`);
-  }
-  const without = (name: string) => Object.fromEntries(Object.entries(key).filter(([k]) => k !== name));
-  const malformed = fc.oneof(
+  return fc.oneof(
     fc
       .constantFrom('!!!', '%%%', '***', 'not a cursor', '{"pk":"x"}', '=')
       .map((c): [string, string] => ['not-base64', c]),
@@ -581,14 +641,37 @@ function forgedCursors(real: string): {
         b64(JSON.stringify({ ...key, pad: 'p'.repeat(len) })).slice(0, len),
       ]),
   );
-  const foreign = fc.oneof(
+}
+
+function foreignCursors(real: string): fc.Arbitrary<[string, string]> {
+  const key = JSON.parse(Buffer.from(real, 'base64url').toString('utf8')) as Record<string, string>;
+  const names = Object.keys(key);
+  const a = TENANTS.a;
+  const b = OTHER.a;
+  const swaps: [string, string][] = [
+    [a.teamId, b.teamId],
+    [a.municipality, b.municipality],
+    [a.schoolLocation, b.schoolLocation],
+    ...a.referralIds.map((id, i): [string, string] => [id, b.referralIds[i] as string]),
+    ...a.signalIds.map((id, i): [string, string] => [id, b.signalIds[i] as string]),
+    [a.unroutableSignalId, b.unroutableSignalId],
+    [a.consultationId, b.consultationId],
+    [a.consultationReferralId, b.consultationReferralId],
+  ];
+  const otherPartition = Object.fromEntries(
+    Object.entries(key).map(([k, v]) => [k, swaps.reduce((s, [from, to]) => s.replaceAll(from, to), v)]),
+  );
+  if (JSON.stringify(otherPartition) === JSON.stringify(key)) {
+    throw new Error(`cursor ${real} names no tenant: cannot forge one of another partition`);
+  }
+  const without = (name: string) => Object.fromEntries(Object.entries(key).filter(([k]) => k !== name));
+  return fc.oneof(
     fc.constantFrom(...names).map((n): [string, string] => ['missing-key', b64(JSON.stringify(without(n)))]),
     fc
       .constantFrom('ExclusiveStartKey', 'limit', 'pk2', 'teamId')
       .map((n): [string, string] => ['extra-key', b64(JSON.stringify({ ...key, [n]: 'x' }))]),
     fc.constant<[string, string]>(['other-partition', b64(JSON.stringify(otherPartition))]),
   );
-  return { malformed, foreign };
 }
 
 function forgedCursorMutations(cursors: fc.Arbitrary<[string, string]>): fc.Arbitrary<Mutation> {
@@ -597,7 +680,7 @@ function forgedCursorMutations(cursors: fc.Arbitrary<[string, string]>): fc.Arbi
   );
 }
 
-function queryMutations(op: RegisteredOperation, cursor: string | undefined): fc.Arbitrary<Mutation>[] {
+function queryMutations(op: RegisteredOperation, cursor: CursorSample | undefined): fc.Arbitrary<Mutation>[] {
   const shape = queryShapeOf(op);
   const out: fc.Arbitrary<Mutation>[] = [];
   const unknown = UNKNOWN_QUERY_KEYS.filter((k) => !(k in shape));
@@ -611,10 +694,10 @@ function queryMutations(op: RegisteredOperation, cursor: string | undefined): fc
   for (const [key, { required }] of Object.entries(shape)) {
     if (key === 'cursor') {
       if (!cursor) throw new Error(`no real cursor of ${op.operationId} to forge from`);
-      out.push(forgedCursorMutations(forgedCursors(cursor).malformed));
+      out.push(forgedCursorMutations(malformedCursors(cursor.cursor)));
       continue;
     }
-    const bad = own(BAD_QUERY_VALUES, key);
+    const bad = own(BAD_QUERY_VALUES_OF[op.operationId], key) ?? own(BAD_QUERY_VALUES, key);
     if (!bad) throw new Error(`test/hostile/mutations.ts knows no bad value of query parameter ${key}`);
     out.push(
       bad.values.map((value) => request(bad.family, `query.${key}`, key, [{ on: 'query', key, value }])),
@@ -627,23 +710,40 @@ function queryMutations(op: RegisteredOperation, cursor: string | undefined): fc
   }
   if ('from' in shape && 'to' in shape) {
     out.push(
-      fc
-        .constantFrom<[string, string]>(
-          ['2026-11-22T10:00:00Z', '2026-11-22T10:00:00Z'],
-          ['2026-11-22T10:00:00Z', '2026-11-01T00:00:00Z'],
-          ['2026-11-22T10:00:00+01:00', '2026-11-22T09:00:00Z'],
-        )
-        .map(([from, to]) => ({
-          ...request('from-not-before-to', 'query.to', 'to', [
-            { on: 'query', key: 'from', value: from },
-            { on: 'query', key: 'to', value: to },
-          ]),
-          touches: ['query.from', 'query.to'],
-          expect: { status: 400, names: [{ anyOf: ['to', 'from'] }] },
-        })),
+      (own(BAD_PERIODS, op.operationId) ?? BAD_INSTANT_PERIODS).map(([from, to]) => ({
+        ...request('from-not-before-to', 'query.to', 'to', [
+          { on: 'query', key: 'from', value: from },
+          { on: 'query', key: 'to', value: to },
+        ]),
+        touches: ['query.from', 'query.to'],
+        expect: { status: 400, names: [{ anyOf: ['to', 'from'] }] },
+      })),
     );
   }
   return out;
+}
+
+/**
+ * What the caller's role may not do with the query (requests.ts, ROLE_QUERY): send a parameter
+ * that is not for it, leave out one it must send, give a value not for it. Each is a 400 naming
+ * the parameter, judged beside every other part of the request (the operation's queryRules).
+ */
+function roleQueryMutations(op: RegisteredOperation, base: BaseRequest): fc.Arbitrary<Mutation>[] {
+  const { requires, refuses, refusedValues } = roleQueryOf(op.operationId, base.request.client?.role);
+  const alone = (family: string, key: string, value: string | undefined): Mutation =>
+    request(family, `query.${key}`, key, [{ on: 'query', key, value }]);
+  return [
+    ...refuses.map((key) => {
+      const value = validQueryValue(op.operationId, key, TENANTS.a);
+      if (value === undefined)
+        throw new Error(`test/hostile/requests.ts knows no valid value of query ${key}`);
+      return fc.constant(alone('not-for-role', key, value));
+    }),
+    ...requires.map((key) => fc.constant(alone('missing-for-role', key, undefined))),
+    ...Object.entries(refusedValues).map(([key, values]) =>
+      fc.constantFrom(...values).map((value) => alone('value-not-for-role', key, value)),
+    ),
+  ];
 }
 
 const USER_EMAIL = fc
@@ -706,7 +806,7 @@ export interface MutationCatalogue {
 export function mutationsFor(
   op: RegisteredOperation,
   base: BaseRequest,
-  cursor: string | undefined,
+  cursor: CursorSample | undefined,
 ): MutationCatalogue {
   const bodyCtx =
     base.variant && base.request.body.kind === 'json'
@@ -719,17 +819,18 @@ export function mutationsFor(
   const groups = [
     pathMutations(base),
     queryMutations(op, cursor),
+    roleQueryMutations(op, base),
     headerMutations(op),
     ...(bodyCtx
-      ? [genericFieldMutations(bodyCtx), specificFieldMutations(bodyCtx), wholeBodyMutations(bodyCtx)]
+      ? [genericFieldMutations(bodyCtx), specificFieldMutations(bodyCtx, false), wholeBodyMutations(bodyCtx)]
       : []),
   ].filter((g) => g.length > 0);
   return {
     // Each group equally likely, whatever its size: the body has many more fields than headers.
     combinable: groups.map((g) => fc.oneof(...g)),
     exclusive: [
-      ...(bodyCtx ? exclusiveBodyMutations(bodyCtx) : []),
-      ...(cursor ? [forgedCursorMutations(forgedCursors(cursor).foreign)] : []),
+      ...(bodyCtx ? [...exclusiveBodyMutations(bodyCtx), ...specificFieldMutations(bodyCtx, true)] : []),
+      ...(cursor?.checked ? [forgedCursorMutations(foreignCursors(cursor.cursor))] : []),
     ],
     role: roleMutation(op),
   };

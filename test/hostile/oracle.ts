@@ -41,8 +41,11 @@ export interface Violation {
   culprits: readonly string[];
 }
 
-/** zod's own wording ("Invalid input: expected string, received number", "Too big: …"). */
-export const RAW_REASON = /Invalid input|Too (big|small)|expected|received|^Invalid\b|^Unrecognized/;
+/**
+ * zod's own wording ("Invalid input: expected string, received number", "Too big: …"). Not the
+ * word `received` alone: a signal's status is called that ("must be one of received, routed, …").
+ */
+export const RAW_REASON = /Invalid input|Too (big|small)|expected|, received \w|^Invalid\b|^Unrecognized/;
 
 /** What the mutations together call for: a role refused wins, then 413/415, else a 400 naming all. */
 export function expectationOf(mutations: readonly Mutation[]): Expectation {

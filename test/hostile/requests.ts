@@ -50,19 +50,64 @@ export function queryShapeOf(op: RegisteredOperation): Record<string, { required
 }
 
 /** A valid value of each query parameter for a tenant (a cursor must be issued, so none here). */
-function validQueryValue(key: string, tenant: Tenant): string | undefined {
+export function validQueryValue(operationId: string, key: string, tenant: Tenant): string | undefined {
   const values: Record<string, string> = {
     limit: '25',
     status: 'delivered',
+    overdue: 'true',
     municipality: tenant.municipality,
+    schoolLocation: tenant.schoolLocation,
+    // The school's own id of one of its seeded signals.
+    sourceId: `lvs-${tenant.key}-0`,
+    groupBy: 'team',
     from: '2026-01-01T00:00:00Z',
     to: '2026-12-31T23:59:59Z',
   };
-  return values[key];
+  // Where an operation means something else by a name: a signal's status, whole days.
+  const byOperation: Record<string, Record<string, string>> = {
+    listSignals: { status: 'routed' },
+    getLeadTimes: { from: '2026-01-01', to: '2026-12-31' },
+  };
+  const own = byOperation[operationId];
+  return own && Object.hasOwn(own, key) ? own[key] : Object.hasOwn(values, key) ? values[key] : undefined;
+}
+
+/**
+ * Query parameters whose place depends on who calls, as the operation descriptions say: what a
+ * role must send (an admin names the municipality; a municipality lists only overdue referrals),
+ * what it may not (a school does not name a municipality, nobody but a school a `sourceId`), and
+ * values it may not give. Each of these is a 400 naming the parameter.
+ */
+export interface RoleQuery {
+  requires: readonly string[];
+  refuses: readonly string[];
+  refusedValues: Readonly<Record<string, readonly string[]>>;
+}
+
+const ROLE_QUERY: Readonly<Record<string, Partial<Record<ClientRole, Partial<RoleQuery>>>>> = {
+  listSignals: {
+    school: { refuses: ['municipality'] },
+    municipality: { refuses: ['sourceId'] },
+    admin: { requires: ['municipality'], refuses: ['sourceId'] },
+  },
+  listReferrals: {
+    provider: { refuses: ['municipality'] },
+    municipality: { requires: ['overdue'], refuses: ['status'], refusedValues: { overdue: ['false'] } },
+  },
+  getLeadTimes: {
+    admin: { requires: ['municipality'] },
+  },
+};
+
+export function roleQueryOf(operationId: string, role: ClientRole | undefined): RoleQuery {
+  const rules = role ? ROLE_QUERY[operationId]?.[role] : undefined;
+  return { requires: [], refuses: [], refusedValues: {}, ...rules };
 }
 
 /** The tenant's resource a path parameter names: the collection segment before `{id}`. */
 function pathValue(op: RegisteredOperation, key: string, tenant: Tenant): string {
+  // An assignment needs a signal no team has: the tenant's unroutable one.
+  if (op.operationId === 'assignSignal' && key === 'id') return tenant.unroutableSignalId;
   const collection = /\/([a-z-]+)\/\{(\w+)\}/.exec(op.spec.path);
   const ids: Record<string, string> = {
     signals: tenant.signalIds[0],
@@ -79,6 +124,7 @@ export interface BaseOptions {
   client?: Client | undefined;
   role?: ClientRole | undefined;
   variant?: number;
+  /** Optional query parameters to send (those the caller's role may not send are left out). */
   optionalQuery?: readonly string[];
   user?: boolean;
 }
@@ -88,14 +134,16 @@ export function baseRequest(op: RegisteredOperation, tenant: Tenant, options: Ba
   const { roles } = op.spec;
   const role = options.role ?? (roles === 'public' ? undefined : roles[0]);
   const client = 'client' in options ? options.client : role ? tenant.clients[role] : undefined;
+  const byRole = roleQueryOf(op.operationId, client?.role);
   const pathKeys = Object.keys((op.spec.pathParameters as core.$ZodObject | undefined)?._zod.def.shape ?? {});
   const path = pathKeys.length
     ? Object.fromEntries(pathKeys.map((k) => [k, pathValue(op, k, tenant)]))
     : null;
   const query: Record<string, string> = {};
   for (const [key, { required }] of Object.entries(queryShapeOf(op))) {
-    if (!required && !options.optionalQuery?.includes(key)) continue;
-    const value = validQueryValue(key, tenant);
+    if (byRole.refuses.includes(key)) continue;
+    if (!required && !byRole.requires.includes(key) && !options.optionalQuery?.includes(key)) continue;
+    const value = validQueryValue(op.operationId, key, tenant);
     if (value === undefined) throw new Error(`test/hostile/requests.ts knows no valid value of query ${key}`);
     query[key] = value;
   }

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import type * as core from 'zod/v4/core';
+import { AssignmentInputSchema } from '../../functions/follow-signals/declaration.js';
 import { MAX_BATCH_ITEMS } from '../../schemas/api.js';
 import { CreateAuditExportSchema } from '../../schemas/audit-export.js';
 import { ReferralEventInputSchema } from '../../schemas/referral.js';
@@ -8,12 +9,13 @@ import { SignalBatchSchema } from '../../schemas/signal-batch.js';
 import { SubjectAccessRequestSchema } from '../../schemas/subject-access.js';
 import { consultationSubmission, referralSubmission } from '../helpers/factories.js';
 import type { Tenant } from './world.js';
-import { TODAY, TOMORROW, YESTERDAY } from './world.js';
+import { TENANTS, TODAY, TOMORROW, YESTERDAY } from './world.js';
 
 // A valid body for every body schema an operation declares, with what the v1 contract says about
 // its fields beyond what holds for every field (wrong type, empty, control characters, lone
 // surrogates, unknown keys: see mutations.ts). The values here are invalid by the contract
 // itself — the README and the operation descriptions — not by asking the schema under test.
+// The fuzz builds its requests for tenant A: a value naming another tenant's resource is B's.
 
 /** A name that must appear in `invalidParams`: one of `anyOf`, or with `within`, a field under it. */
 export interface NameRule {
@@ -29,6 +31,12 @@ export interface FieldRule {
   /** Fields whose value makes this one invalid: mutating them too could make it valid again. */
   dependsOn?: readonly string[];
   names?: readonly NameRule[];
+  /**
+   * Only the stored data or the hub's configuration can tell the value is wrong (an id of no
+   * consultation of the school, a team that does not serve the municipality): the operation
+   * looks only once everything else is valid, so the mutation goes alone.
+   */
+  alone?: boolean;
 }
 
 export interface BodyVariant {
@@ -194,6 +202,53 @@ const REFERRAL_DATE_RULES: readonly FieldRule[] = [
   },
 ];
 
+/** A consultation's id and a team's id: well-formed, not this school's or this municipality's. */
+const A = TENANTS.a;
+const B = TENANTS.b;
+
+/** The follow-up fields of a referral: the care team's day and the consultation it follows. */
+const FOLLOW_UP_RULES: readonly FieldRule[] = [
+  { family: 'bad-date', path: 'discussedInCareTeamOn', values: BAD_DATES },
+  {
+    family: 'future-care-team-discussion',
+    path: 'discussedInCareTeamOn',
+    values: fc.constantFrom(TOMORROW, '2027-01-01', '9999-12-31'),
+  },
+  {
+    family: 'care-team-discussion-before-birth',
+    path: 'discussedInCareTeamOn',
+    // The valid body's pupil is born on 2015-03-14.
+    values: fc.constantFrom('2015-03-13', '2010-01-01', '0000-01-01'),
+    dependsOn: ['pupil.birthDate'],
+  },
+  {
+    family: 'bad-uuid',
+    path: 'followsConsultation',
+    values: fc.constantFrom(
+      'abc',
+      '123',
+      A.consultationId.replaceAll('-', ''),
+      `${A.consultationId}x`,
+      A.consultationId.replace('a', 'g'),
+      A.consultationId.slice(0, 35),
+      `{${A.consultationId}}`,
+    ),
+  },
+  {
+    // Unknown, another school's consultation, or a referral of its own: the same 400 for each, so
+    // the answer tells nothing about other schools' signals.
+    family: 'not-own-consultation',
+    path: 'followsConsultation',
+    values: fc.constantFrom(
+      'cccccccc-0000-4000-8000-000000000099',
+      B.consultationId,
+      A.signalIds[0],
+      A.unroutableSignalId,
+    ),
+    alone: true,
+  },
+];
+
 const REFERRAL_MAX = {
   sourceId: 100,
   summary: 2000,
@@ -217,11 +272,16 @@ const BSN_REFERRAL: BodyVariant = {
   missingNames: { 'pupil.bsn': ['pupil', 'pupil.onderwijsnummer'] },
   discriminator: 'requestType',
   tenantField: 'schoolLocation',
-  knownKeys: { contact: ['phone'], pupil: ['onderwijsnummer'] },
+  knownKeys: {
+    '': ['discussedInCareTeamOn', 'followsConsultation'],
+    contact: ['phone'],
+    pupil: ['onderwijsnummer'],
+  },
   maxLength: REFERRAL_MAX,
   rules: [
     ...COMMON_RULES,
     ...REFERRAL_DATE_RULES,
+    ...FOLLOW_UP_RULES,
     {
       family: 'bad-bsn',
       path: 'pupil.bsn',
@@ -257,10 +317,15 @@ const ONDERWIJSNUMMER_REFERRAL: BodyVariant = {
   build: (t) => referralBody(t, { bsn: undefined, onderwijsnummer: '101234564' }),
   requiredBecause: { 'pupil.onderwijsnummer': ['pupil.bsn'] },
   missingNames: { 'pupil.onderwijsnummer': ['pupil', 'pupil.bsn'] },
-  knownKeys: { contact: ['phone'], pupil: ['bsn'] },
+  knownKeys: {
+    '': ['discussedInCareTeamOn', 'followsConsultation'],
+    contact: ['phone'],
+    pupil: ['bsn'],
+  },
   rules: [
     ...COMMON_RULES,
     ...REFERRAL_DATE_RULES,
+    ...FOLLOW_UP_RULES,
     {
       family: 'bad-onderwijsnummer',
       path: 'pupil.onderwijsnummer',
@@ -274,6 +339,23 @@ const ONDERWIJSNUMMER_REFERRAL: BodyVariant = {
       names: [{ anyOf: ['pupil', 'pupil.bsn', 'pupil.onderwijsnummer'] }],
     },
   ],
+};
+
+/**
+ * A referral after the school's care team discussed the pupil, following up a consultation the
+ * school sent before (the tenant's answered one): both optional fields present, so every field
+ * mutation reaches them too.
+ */
+const FOLLOW_UP_REFERRAL: BodyVariant = {
+  ...BSN_REFERRAL,
+  name: 'referral following a consultation',
+  build: (t) => ({
+    ...referralBody(t, {}),
+    sourceId: `lvs-${t.key}-follow-up`,
+    discussedInCareTeamOn: '2026-11-18',
+    followsConsultation: t.consultationId,
+  }),
+  optional: ['discussedInCareTeamOn', 'followsConsultation'],
 };
 
 const IDENTIFYING = 'identifying-field-in-consultation';
@@ -312,6 +394,17 @@ const CONSULTATION: BodyVariant = {
       path: 'consent',
       values: fc.constant({ parents: true, pupil: false, recordedOn: '2026-11-20' }),
     },
+    // A consultation starts no clock and follows nothing up: the referral's fields are unknown here.
+    {
+      family: 'referral-field-in-consultation',
+      path: 'discussedInCareTeamOn',
+      values: fc.constantFrom(YESTERDAY, '2026-11-18'),
+    },
+    {
+      family: 'referral-field-in-consultation',
+      path: 'followsConsultation',
+      values: fc.constant(A.consultationId),
+    },
   ],
 };
 
@@ -337,6 +430,19 @@ const WITHDRAW_EMPTY: BodyVariant = {
 
 const BAD_EVENT_TYPES = fc.constantFrom('ACCEPTED', 'accept', 'withdrawn', 'queued', 'deleted', ' accepted');
 
+/** Not of the form of a team id: lowercase letters, digits and single hyphens, at most 40. */
+const BAD_TEAM_IDS = fc.constantFrom(
+  'JGT-Amsterdam',
+  'jgt--amsterdam',
+  '-jgt',
+  'jgt-',
+  'jgt amsterdam',
+  'jgt_amsterdam',
+  'jgt-ämsterdam',
+  'jgt/amsterdam',
+  'j'.repeat(41),
+);
+
 const EVENT_ACCEPTED: BodyVariant = {
   name: 'accepted event',
   build: () => ({ type: 'accepted' }),
@@ -345,6 +451,15 @@ const EVENT_ACCEPTED: BodyVariant = {
   rules: [
     { family: 'bad-event-type', path: 'type', values: BAD_EVENT_TYPES },
     { family: 'bad-optional-text', path: 'reason', values: badOptionalText(1000) },
+    { family: 'bad-team-id', path: 'suggestedTeamId', values: BAD_TEAM_IDS },
+    {
+      // A team is suggested only with a rejection, however well it would fit.
+      family: 'suggestion-without-rejection',
+      path: 'suggestedTeamId',
+      values: fc.constantFrom(B.teamId, A.teamId, 'cjg-amsterdam-veiligheid'),
+      // A bad `type` leaves nothing to judge this by.
+      dependsOn: ['type'],
+    },
   ],
 };
 
@@ -353,8 +468,47 @@ const EVENT_REJECTED: BodyVariant = {
   build: () => ({ type: 'rejected', reason: 'The family already receives support from another team.' }),
   optional: [],
   requiredBecause: { reason: ['type'] },
+  knownKeys: { '': ['suggestedTeamId'] },
   maxLength: { reason: 1000 },
-  rules: [{ family: 'bad-event-type', path: 'type', values: BAD_EVENT_TYPES, dependsOn: ['reason'] }],
+  rules: [
+    { family: 'bad-event-type', path: 'type', values: BAD_EVENT_TYPES, dependsOn: ['reason'] },
+    { family: 'bad-team-id', path: 'suggestedTeamId', values: BAD_TEAM_IDS },
+    {
+      // The rejecting team itself, another municipality's team, no team of this hub: only another
+      // team serving the referral's municipality may be suggested (the fake hub has none for A's).
+      family: 'unsuitable-suggestion',
+      path: 'suggestedTeamId',
+      values: fc.constantFrom(A.teamId, B.teamId, 'jgt-nergenshuizen'),
+      alone: true,
+    },
+  ],
+};
+
+/**
+ * The municipality gives its unroutable signal to its team. `teamId` names no tenant the way
+ * `tenantField` and `tenantLookup` mean: the signal in the path does (another municipality's is a
+ * 404), and another tenant's team is a 400 naming `teamId` (it does not serve the signal's
+ * municipality), which the hub can tell only from its configuration, after everything else.
+ * The reason is free text like any other: missing, empty, blank, too long, with control
+ * characters or lone surrogates, of another type — the field mutations of every body.
+ */
+const ASSIGNMENT: BodyVariant = {
+  name: 'assignment',
+  build: (t) => ({
+    teamId: t.teamId,
+    reason: 'No rule for this school location yet; the local team takes these for now.',
+  }),
+  optional: [],
+  maxLength: { teamId: 40, reason: 1000 },
+  rules: [
+    { family: 'bad-team-id', path: 'teamId', values: BAD_TEAM_IDS },
+    {
+      family: 'unsuitable-team',
+      path: 'teamId',
+      values: fc.constantFrom(B.teamId, 'jgt-nergenshuizen', 'cjg-amsterdam-veiligheid'),
+      alone: true,
+    },
+  ],
 };
 
 /**
@@ -486,12 +640,13 @@ export const VALID_BODIES: ReadonlyMap<core.$ZodType, readonly BodyVariant[]> = 
   core.$ZodType,
   readonly BodyVariant[]
 >([
-  [SignalSubmissionSchema, [BSN_REFERRAL, ONDERWIJSNUMMER_REFERRAL, CONSULTATION]],
+  [SignalSubmissionSchema, [BSN_REFERRAL, ONDERWIJSNUMMER_REFERRAL, FOLLOW_UP_REFERRAL, CONSULTATION]],
   [WithdrawInputSchema, [WITHDRAW_WITH_REASON, WITHDRAW_EMPTY]],
   [SignalBatchSchema, [BACKLOG]],
   [ReferralEventInputSchema, [EVENT_ACCEPTED, EVENT_REJECTED]],
   [SubjectAccessRequestSchema, [SUBJECT_ACCESS_BY_BSN, SUBJECT_ACCESS_BY_ONDERWIJSNUMMER]],
   [CreateAuditExportSchema, [AUDIT_EXPORT]],
+  [AssignmentInputSchema, [ASSIGNMENT]],
 ]);
 
 export function bodyVariantsOf(schema: core.$ZodType, operationId: string): readonly BodyVariant[] {

@@ -289,6 +289,10 @@ export function validateRequest(now: () => Date): ApiMiddleware {
       };
       const path = part(spec.pathParameters ?? EMPTY, event.pathParameters ?? {});
       const query = part(spec.query ?? EMPTY, event.queryStringParameters ?? {}, UNKNOWN_QUERY_PARAMETER);
+      if (spec.queryRules) {
+        const rules = spec.queryRules(event.queryStringParameters ?? {}, { client: operation.client });
+        problems.splice(0, problems.length, ...mergeByName(problems, rules));
+      }
       const userHeader = event.headers?.['schakel-user'];
       let user: string | undefined;
       if (userHeader !== undefined && spec.roles !== 'public') {

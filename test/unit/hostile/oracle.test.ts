@@ -88,6 +88,12 @@ describe('hostile oracle', () => {
     ]);
   });
 
+  it('takes a sentence naming the status `received` for what it is', () => {
+    const reason = 'must be one of received, routed, unroutable, withdrawn';
+
+    expect(kinds(problem(400, [{ name: 'summary', reason }]), [fieldMutation('summary')])).toEqual([]);
+  });
+
   it('reports a 5xx, and an accepted request as the wrong status', () => {
     expect(kinds(problem(500), [fieldMutation('summary')])).toEqual(['server-error', 'unexpected-status']);
     expect(kinds({ ...problem(202), json: { id: 'x' } }, [fieldMutation('summary')])).toEqual([

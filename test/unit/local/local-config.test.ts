@@ -44,7 +44,7 @@ function localConfig(): LocalConfig {
 }
 
 describe('demoClients', () => {
-  it('makes a school, a client per team, one per municipality with rules, and an admin', () => {
+  it('makes a school, a client per team, one per municipality with rules or a team, and an admin', () => {
     const clients = demoClients(config, queueUrls).map(({ client }) => [client.role, client.scope]);
 
     expect(clients).toEqual([
@@ -52,19 +52,24 @@ describe('demoClients', () => {
       ['provider', { teamId: 'jgt-amsterdam-centrum' }],
       ['provider', { teamId: 'cjg-amsterdam-veiligheid' }],
       ['provider', { teamId: 'jgt-hillegom' }],
+      ['provider', { teamId: 'jgt-lisse' }],
       ['municipality', { municipalities: ['0363'] }],
       ['municipality', { municipalities: ['0534'] }],
+      // Lisse and Teylingen: no rule, a team that serves them; signals wait for the municipality.
+      ['municipality', { municipalities: ['0553'] }],
+      ['municipality', { municipalities: ['1525'] }],
       ['admin', {}],
     ]);
   });
 
-  it('gives a team the municipalities of its default rules only', () => {
+  it('gives a team the municipalities of its default rules and those it serves without a rule', () => {
     const locals = demoClients(config, queueUrls).map(({ local }) => local);
 
     expect(locals.filter((c) => c.role === 'provider').map((c) => [c.teamId, c.municipalities])).toEqual([
       ['jgt-amsterdam-centrum', ['0363']],
       ['cjg-amsterdam-veiligheid', []],
       ['jgt-hillegom', ['0534']],
+      ['jgt-lisse', ['0553', '1525']],
     ]);
   });
 });

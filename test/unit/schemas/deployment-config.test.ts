@@ -25,15 +25,16 @@ describe('DeploymentConfigSchema', () => {
       'jgt-amsterdam-centrum',
       'cjg-amsterdam-veiligheid',
       'jgt-hillegom',
+      'jgt-lisse',
     ]);
     expect(result.data?.routingRules).toHaveLength(3);
   });
 
-  it('fails at teams.3.id when a team id repeats', () => {
+  it('fails at teams.4.id when a team id repeats', () => {
     const config = demo();
     config.teams.push({ ...(config.teams[0] as DeploymentConfig['teams'][number]), name: 'Duplicate' });
 
-    expect(issuesOf(config)).toEqual([{ path: 'teams.3.id', message: 'duplicate team id' }]);
+    expect(issuesOf(config)).toEqual([{ path: 'teams.4.id', message: 'duplicate team id' }]);
   });
 
   it('fails at routingRules.N.teamId when a rule names an unknown team', () => {

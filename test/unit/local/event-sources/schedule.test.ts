@@ -120,7 +120,7 @@ describe('startSchedules', () => {
     await vi.advanceTimersByTimeAsync(60_000);
     await source.stop();
 
-    // apply-retention: once after 60 s; escalate-referrals: after 5 s, then every 15 s.
-    expect(Object.fromEntries(runs)).toEqual({ 'apply-retention': 1, 'escalate-referrals': 4 });
+    // apply-retention: once after 60 s; escalate-referrals: after 5 s, then every 6 s.
+    expect(Object.fromEntries(runs)).toEqual({ 'apply-retention': 1, 'escalate-referrals': 10 });
   });
 });
