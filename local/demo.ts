@@ -13,7 +13,7 @@ import { type AuditEvent, type AuditEventType, AuditPageSchema } from '../schema
 import { ReferralCloudEventSchema } from '../schemas/cloud-event.js';
 import type { ReferralSubmission } from '../schemas/signal.js';
 import { SubjectAccessAnswerSchema } from '../schemas/subject-access.js';
-import { SignalAcceptedSchema, SignalViewSchema } from '../schemas/views.js';
+import { LeadTimesSchema, SignalAcceptedSchema, SignalViewSchema } from '../schemas/views.js';
 import {
   type LocalConfig,
   type LocalTeamClient,
@@ -25,7 +25,9 @@ import {
 
 // `npm run demo`: a school and a team played against the running local hub, over HTTP and SQS
 // like real clients — submit, route, receive the CloudEvent, report progress, read the audit
-// trail as the municipality. Prints ids, statuses and hashes; never the pupil's data.
+// trail as the municipality, answer a subject access request; then a rejection and the re-route
+// to the next team, and the municipality's lead times. Prints ids, statuses and hashes; never the
+// pupil's data.
 
 const MUNICIPALITY = '0363';
 const WAIT_MS = 30_000;
@@ -309,7 +311,89 @@ async function main(): Promise<void> {
   detail(
     `${access.data.items.length} events about pupil ${access.data.pupilPseudonym.slice(0, 12)}… (the pseudonym, never the BSN); the request itself is recorded too`,
   );
+
+  await rejectionAndReroute(config, { ...submission, sourceId: `demo-safety-${Date.now()}` });
+  await leadTimes(config, municipality);
   console.log('\nDone.');
+}
+
+/**
+ * A second signal, about safety, discussed in the care team three days ago: the safety team
+ * rejects it, and the hub routes it on to the next matching team in the same step; the school
+ * sees both teams by name, every step and the reason.
+ */
+async function rejectionAndReroute(config: LocalConfig, base: ReferralSubmission): Promise<void> {
+  const school = schoolClient(config);
+  const discussed = new Date(Date.now() - 3 * 86_400_000).toISOString().slice(0, 10);
+  step(`School submits a second signal, about safety, discussed in the care team on ${discussed}`);
+  const body = {
+    ...base,
+    pupil: { ...base.pupil, bsn: testBsn() },
+    concerns: ['safety'],
+    discussedInCareTeamOn: discussed,
+  };
+  const accepted = await call(config, school.apiKey, 'POST', '/v1/signals', SignalAcceptedSchema, body);
+  const signalId = accepted.data.id;
+  const view = () => call(config, school.apiKey, 'GET', `/v1/signals/${signalId}`, SignalViewSchema);
+  const routed = await until('routing', async () => {
+    const { data } = await view();
+    return data.status === 'received' ? undefined : data;
+  });
+  const first = routed.referrals[0];
+  if (!first) throw new DemoError(`the safety signal ended as ${routed.status}, without a referral`);
+  detail(`routed to ${first.teamName ?? first.teamId} by a rule for safety`);
+
+  const firstTeam = teamClient(config, first.teamId);
+  step(`${firstTeam.name} rejects it; the hub routes it to the next matching team`);
+  const ReferralStatusBody = z.looseObject({ status: z.string().optional() });
+  const report = async (apiKey: string, referralId: string, event: Record<string, string>) =>
+    call(config, apiKey, 'POST', `/v1/referrals/${referralId}/events`, ReferralStatusBody, event);
+  await report(firstTeam.apiKey, first.id, { type: 'delivered' });
+  await report(firstTeam.apiKey, first.id, {
+    type: 'rejected',
+    reason: 'No acute safety question; the neighbourhood team fits better.',
+  });
+  const rerouted = (await view()).data;
+  const next = rerouted.referrals[1];
+  if (!next) throw new DemoError('the rejected signal was not routed on');
+  detail(`re-routed to ${next.teamName ?? next.teamId} (${next.routedBy ?? 'rule'}), ${next.status}`);
+
+  const nextTeam = teamClient(config, next.teamId);
+  step(`${nextTeam.name} accepts and starts; the school sees names, steps and the reason`);
+  for (const type of ['delivered', 'accepted', 'started'] as const)
+    await report(nextTeam.apiKey, next.id, { type });
+  const seen = (await view()).data;
+  detail(
+    `signal ${seen.status}, overall ${seen.overallStatus ?? '-'}; clock started ${seen.clockStartAt ?? '-'}`,
+  );
+  for (const referral of seen.referrals) {
+    const steps = (referral.history ?? []).map((h) => `${h.status} ${h.at.slice(0, 19)}Z`).join(' → ');
+    detail(`${(referral.teamName ?? referral.teamId).padEnd(40)} ${steps}`);
+    if (referral.rejectionReason) detail(`${''.padEnd(40)} reason: ${referral.rejectionReason}`);
+  }
+}
+
+/** The municipality's lead times of the last month, per team, against its two-week goal. */
+async function leadTimes(config: LocalConfig, municipality: ReturnType<typeof municipalityClient>) {
+  const to = today();
+  const from = new Date(Date.now() - 30 * 86_400_000).toISOString().slice(0, 10);
+  step(`${municipality.organisation} reads its lead times from ${from} to ${to} (doorlooptijden)`);
+  const { data } = await call(
+    config,
+    municipality.apiKey,
+    'GET',
+    `/v1/lead-times?${new URLSearchParams({ from, to, groupBy: 'team' })}`,
+    LeadTimesSchema,
+  );
+  detail(`goal: help started within ${data.goalDays} days (${data.urgentGoalDays} when urgent)`);
+  for (const group of data.groups) {
+    const days = (value: number | null) => (value === null ? '-' : `${value} d`);
+    const within =
+      group.toStarted.withinGoal === null ? '-' : `${Math.round(group.toStarted.withinGoal * 100)}%`;
+    detail(
+      `${group.key.padEnd(28)} ${String(group.count).padStart(3)} ${group.count === 1 ? 'referral; ' : 'referrals;'} to started: median ${days(group.toStarted.medianDays)}, p90 ${days(group.toStarted.p90Days)}; within goal ${within}; open ${group.open}, overdue ${group.overdue}`,
+    );
+  }
 }
 
 main().catch((error: unknown) => {

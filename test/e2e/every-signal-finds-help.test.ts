@@ -347,3 +347,27 @@ describe('GET /v1/lead-times', () => {
     expect(foreign.status).toBe(404);
   });
 });
+
+describe('withdrawal ends access', () => {
+  it('answers the team 410 with reason withdrawn, while the status stays in its list', async () => {
+    const id = await submit({ pupil: { municipality: HILLEGOM, postcode: '2181AA' } });
+    const routed = await settled(id, 'routed', 1);
+    const referralId = routed.referrals[0]?.id as string;
+    const hillegom = team('jgt-hillegom');
+    const before = await call('GET', `/v1/referrals/${referralId}`, { apiKey: hillegom.apiKey });
+
+    const withdrawn = await call('POST', `/v1/signals/${id}/withdraw`, {
+      apiKey: school().apiKey,
+      body: { reason: 'Ouders trekken toestemming in.' },
+    });
+    const after = await call('GET', `/v1/referrals/${referralId}`, { apiKey: hillegom.apiKey });
+    const list = await call('GET', '/v1/referrals?status=withdrawn&limit=100', { apiKey: hillegom.apiKey });
+
+    expect(before.status).toBe(200);
+    expect(withdrawn.status).toBe(200);
+    expect(after.status).toBe(410);
+    expect(ProblemSchema.parse(after.body)).toMatchObject({ status: 410, reason: 'withdrawn' });
+    expect(JSON.stringify(after.body)).not.toContain('999900018');
+    expect(ReferralPageSchema.parse(list.body).items.map((r) => r.id)).toContain(referralId);
+  });
+});
