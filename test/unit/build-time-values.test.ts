@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { packBuildTimeValue, unpackBuildTimeValue } from '../../functions/shared/build-time-values.js';
 import { buildOpenApiDocument } from '../../functions/openapi.js';
+import { packBuildTimeValue, unpackBuildTimeValue } from '../../functions/shared/build-time-values.js';
 
 // A value compiled into a bundle is one esbuild argument, capped by Linux at 128 KiB.
 
