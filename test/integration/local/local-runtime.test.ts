@@ -112,6 +112,7 @@ describe('provisionTopology', () => {
       'cjg-amsterdam-veiligheid',
       'jgt-amsterdam-centrum',
       'jgt-hillegom',
+      'jgt-lisse',
     ]);
     expect(resources.teamQueues.get('jgt-hillegom')?.name).toBe('schakel-demo-team-jgt-hillegom');
     expect(JSON.parse(Attributes?.RedrivePolicy ?? '{}')).toMatchObject({
