@@ -1,15 +1,14 @@
 import { randomBytes } from 'node:crypto';
-import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { type FollowSignalsDeps, getLeadTimes } from '../functions/follow-signals/follow-signals.js';
 import { createDocumentClient } from '../functions/shared/adapters/dynamodb-client.js';
 import { DynamoDbStateStore } from '../functions/shared/adapters/dynamodb-state-store.js';
 import { referralItem } from '../functions/shared/adapters/state-items.js';
-import { STATE_TABLE } from '../functions/shared/adapters/state-table.js';
 import type { StoredReferral } from '../functions/shared/model.js';
 import { startEmulators } from '../local/emulators/emulators.js';
 import type { Client } from '../schemas/client.js';
 import type { DeploymentConfig } from '../schemas/deployment-config.js';
+import { createStateTableNamed } from '../test/helpers/emulated-aws.js';
 import { inParallel, percentile, seconds, table, thousands } from './measure.js';
 
 // `npm run bench`'s lead times: N referrals (100,000 by default, the issue's figure) of one
@@ -105,32 +104,6 @@ function referral(i: number): StoredReferral {
   };
 }
 
-async function createStateTable(documents: DynamoDBDocumentClient, name: string): Promise<void> {
-  await documents.send(
-    new CreateTableCommand({
-      TableName: name,
-      BillingMode: 'PAY_PER_REQUEST',
-      KeySchema: [
-        { AttributeName: STATE_TABLE.partitionKey, KeyType: 'HASH' },
-        { AttributeName: STATE_TABLE.sortKey, KeyType: 'RANGE' },
-      ],
-      AttributeDefinitions: [
-        STATE_TABLE.partitionKey,
-        STATE_TABLE.sortKey,
-        ...Object.values(STATE_TABLE.indexes).flatMap((i) => [i.partitionKey, i.sortKey]),
-      ].map((AttributeName) => ({ AttributeName, AttributeType: 'S' })),
-      GlobalSecondaryIndexes: Object.entries(STATE_TABLE.indexes).map(([IndexName, index]) => ({
-        IndexName,
-        KeySchema: [
-          { AttributeName: index.partitionKey, KeyType: 'HASH' as const },
-          { AttributeName: index.sortKey, KeyType: 'RANGE' as const },
-        ],
-        Projection: { ProjectionType: 'ALL' as const },
-      })),
-    }),
-  );
-}
-
 async function seed(documents: DynamoDBDocumentClient, tableName: string, count: number): Promise<number> {
   const started = performance.now();
   let next = 0;
@@ -200,7 +173,7 @@ export async function runLeadTimeBench(options: LeadTimeBenchOptions): Promise<s
   });
   try {
     const tableName = `bench-state-${randomBytes(4).toString('hex')}`;
-    await createStateTable(documents, tableName);
+    await createStateTableNamed(documents, tableName);
     progress(`lead times: seeding ${thousands(options.referrals)} referrals`);
     const seedMs = await seed(documents, tableName, options.referrals);
     const deps: FollowSignalsDeps = {

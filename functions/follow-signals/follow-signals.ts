@@ -19,7 +19,8 @@ import type { StoredReferral, StoredSignal } from '../shared/model.js';
 import type { TeamQueue } from '../shared/ports/queues.js';
 import type { SignalStore } from '../shared/ports/signal-store.js';
 import type { ReferralWork, SignalSearch } from '../shared/ports/work-lists.js';
-import { referralCloudEvent } from '../shared/referral-events.js';
+import { notifyTeams } from '../shared/referral-events.js';
+import { toListItem as toReferralListItem } from '../shared/referral-list-item.js';
 import { newReferral, servesMunicipality } from '../shared/routing-plan.js';
 import {
   leadTimeQueryProblems,
@@ -231,33 +232,18 @@ export async function assignSignal(
 }
 
 function answer(signal: StoredSignal, referral: StoredReferral, client: Client) {
-  return {
-    signal: toListItem(signal, client),
-    referral: {
-      id: referral.id,
-      signalId: referral.signalId,
-      teamId: referral.teamId,
-      municipality: referral.municipality,
-      status: referral.status,
-      requestType: referral.requestType,
-      urgency: referral.urgency,
-      createdAt: referral.createdAt,
-      updatedAt: referral.updatedAt,
-      ...(referral.dueAt ? { dueAt: referral.dueAt } : {}),
-    },
-  };
+  return { signal: toListItem(signal, client), referral: toReferralListItem(referral) };
 }
 
 async function notify(deps: FollowSignalsDeps, referral: StoredReferral): Promise<void> {
   try {
-    const event = referralCloudEvent(
+    await notifyTeams(
+      deps.teams,
       deps.deployment,
-      referral,
+      [referral],
       'nl.schakel.referral.queued.v1',
-      referral.createdAt,
+      (r) => r.createdAt,
     );
-    await deps.teams.publish(referral.teamId, event);
-    logEvent(LOG_EVENTS.teamNotified, { referralId: referral.id, teamId: referral.teamId, type: event.type });
   } catch (error) {
     throw new ServiceUnavailableError(
       `The signal is assigned, but the team could not be notified yet (${(error as Error).name}). Send the same assignment again to retry the notice.`,

@@ -9,7 +9,7 @@ import { logEvent } from '../shared/logger.js';
 import type { ChangeRecord, StoredReferral, StoredSignal } from '../shared/model.js';
 import type { TeamQueue } from '../shared/ports/queues.js';
 import type { SignalStore } from '../shared/ports/signal-store.js';
-import { referralCloudEvent } from '../shared/referral-events.js';
+import { notifyTeams as notify } from '../shared/referral-events.js';
 import { nextSignal, referralWrite, signalWrite, stepReferral } from '../shared/state-changes.js';
 import { loadOwnSignal, toSignalView } from './signal-view.js';
 
@@ -119,20 +119,13 @@ async function repeated(
 
 async function notifyTeams(deps: WithdrawSignalDeps, referrals: readonly StoredReferral[]): Promise<void> {
   try {
-    for (const referral of referrals) {
-      const event = referralCloudEvent(
-        deps.deployment,
-        referral,
-        'nl.schakel.referral.withdrawn.v1',
-        referral.updatedAt,
-      );
-      await deps.teams.publish(referral.teamId, event);
-      logEvent(LOG_EVENTS.teamNotified, {
-        referralId: referral.id,
-        teamId: referral.teamId,
-        type: event.type,
-      });
-    }
+    await notify(
+      deps.teams,
+      deps.deployment,
+      referrals,
+      'nl.schakel.referral.withdrawn.v1',
+      (r) => r.updatedAt,
+    );
   } catch (error) {
     throw new ServiceUnavailableError(
       `The signal is withdrawn, but a team could not be notified (${(error as Error).name}). Send the withdrawal again to retry the notice.`,

@@ -6,7 +6,7 @@ import { logEvent } from '../shared/logger.js';
 import type { StoredReferral, StoredSignal } from '../shared/model.js';
 import type { TeamQueue } from '../shared/ports/queues.js';
 import type { SignalStore } from '../shared/ports/signal-store.js';
-import { referralCloudEvent } from '../shared/referral-events.js';
+import { notifyTeams } from '../shared/referral-events.js';
 import { chooseTeam, newReferral } from '../shared/routing-plan.js';
 import { nextSignal, referralWrite, signalWrite } from '../shared/state-changes.js';
 
@@ -60,16 +60,13 @@ export async function routeSignal(deps: RouteSignalDeps, signalId: string): Prom
   if (signal.status === 'received') throw new Error(`signal ${signalId} is still received after routing`);
 
   referrals ??= await deps.signals.getReferrals(signal.referralIds);
-  for (const referral of referrals.filter((r) => r.status === 'queued')) {
-    const event = referralCloudEvent(
-      deps.config.deployment,
-      referral,
-      'nl.schakel.referral.queued.v1',
-      referral.createdAt,
-    );
-    await deps.teams.publish(referral.teamId, event);
-    logEvent(LOG_EVENTS.teamNotified, { referralId: referral.id, teamId: referral.teamId, type: event.type });
-  }
+  await notifyTeams(
+    deps.teams,
+    deps.config.deployment,
+    referrals.filter((r) => r.status === 'queued'),
+    'nl.schakel.referral.queued.v1',
+    (r) => r.createdAt,
+  );
   return 'routed';
 }
 

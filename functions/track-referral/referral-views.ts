@@ -1,25 +1,7 @@
-import type * as z from 'zod/mini';
 import type { SignalSubmission } from '../../schemas/signal.js';
-import type { ReferralListItemSchema, ReferralView } from '../../schemas/views.js';
+import type { ReferralView } from '../../schemas/views.js';
 import type { StoredReferral, StoredSignal } from '../shared/model.js';
-
-export type ReferralListItem = z.infer<typeof ReferralListItemSchema>;
-
-export function toListItem(referral: StoredReferral): ReferralListItem {
-  return {
-    id: referral.id,
-    signalId: referral.signalId,
-    teamId: referral.teamId,
-    municipality: referral.municipality,
-    status: referral.status,
-    requestType: referral.requestType,
-    urgency: referral.urgency,
-    createdAt: referral.createdAt,
-    updatedAt: referral.updatedAt,
-    ...(referral.dueAt ? { dueAt: referral.dueAt } : {}),
-    ...(referral.overdueAt ? { overdueAt: referral.overdueAt } : {}),
-  };
-}
+import { toListItem } from '../shared/referral-list-item.js';
 
 /** The referral without pupil data: what a status change answers with. */
 export function toReferralState(referral: StoredReferral) {
@@ -54,3 +36,5 @@ export function toReferralView(
     },
   };
 }
+
+export { toListItem };

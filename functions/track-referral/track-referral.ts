@@ -20,7 +20,7 @@ import type { TeamQueue } from '../shared/ports/queues.js';
 import type { ReferralStore } from '../shared/ports/referral-store.js';
 import type { StateWrite } from '../shared/ports/state-writes.js';
 import type { ReferralWork } from '../shared/ports/work-lists.js';
-import { referralCloudEvent } from '../shared/referral-events.js';
+import { notifyTeams } from '../shared/referral-events.js';
 import { chooseTeam, newReferral, servesMunicipality } from '../shared/routing-plan.js';
 import { ownMunicipality, referralListQueryProblems } from '../shared/scopes.js';
 import { nextSignal, referralWrite, signalWrite, stepReferral } from '../shared/state-changes.js';
@@ -297,20 +297,13 @@ async function notifyNextTeam(deps: TrackReferralDeps, signalId: string): Promis
 /** The queued notice to the next team; teams deduplicate on the CloudEvent id. */
 async function publishQueued(deps: TrackReferralDeps, referrals: readonly StoredReferral[]): Promise<void> {
   try {
-    for (const referral of referrals) {
-      const event = referralCloudEvent(
-        deps.deployment,
-        referral,
-        'nl.schakel.referral.queued.v1',
-        referral.createdAt,
-      );
-      await deps.teams.publish(referral.teamId, event);
-      logEvent(LOG_EVENTS.teamNotified, {
-        referralId: referral.id,
-        teamId: referral.teamId,
-        type: event.type,
-      });
-    }
+    await notifyTeams(
+      deps.teams,
+      deps.deployment,
+      referrals,
+      'nl.schakel.referral.queued.v1',
+      (r) => r.createdAt,
+    );
   } catch (error) {
     throw new ServiceUnavailableError(
       `The rejection is recorded and the signal routed to the next team, but that team could not be notified (${(error as Error).name}). Report the rejection again to retry the notice.`,

@@ -50,30 +50,7 @@ const S = 'S' as const;
 
 export async function createStateTable(aws: EmulatedAws): Promise<string> {
   const name = `state-${randomUUID()}`;
-  await aws.documents.send(
-    new CreateTableCommand({
-      TableName: name,
-      BillingMode: 'PAY_PER_REQUEST',
-      KeySchema: [
-        { AttributeName: STATE_TABLE.partitionKey, KeyType: 'HASH' },
-        { AttributeName: STATE_TABLE.sortKey, KeyType: 'RANGE' },
-      ],
-      AttributeDefinitions: [
-        STATE_TABLE.partitionKey,
-        STATE_TABLE.sortKey,
-        ...Object.values(STATE_TABLE.indexes).flatMap((index) => [index.partitionKey, index.sortKey]),
-      ].map((AttributeName) => ({ AttributeName, AttributeType: S })),
-      GlobalSecondaryIndexes: Object.entries(STATE_TABLE.indexes).map(([IndexName, index]) => ({
-        IndexName,
-        KeySchema: [
-          { AttributeName: index.partitionKey, KeyType: 'HASH' as const },
-          { AttributeName: index.sortKey, KeyType: 'RANGE' as const },
-        ],
-        Projection: { ProjectionType: 'ALL' as const },
-      })),
-      StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' },
-    }),
-  );
+  await createStateTableNamed(aws.documents, name);
   await aws.documents.send(
     new UpdateTimeToLiveCommand({
       TableName: name,
@@ -178,4 +155,32 @@ export async function drain(
 
 export function uniqueDeployment(): string {
   return `t${randomUUID().slice(0, 8)}`;
+}
+
+/** A state table keyed and indexed as the CDK app's, with its stream (for tests and the bench). */
+export async function createStateTableNamed(documents: DynamoDBDocumentClient, name: string): Promise<void> {
+  await documents.send(
+    new CreateTableCommand({
+      TableName: name,
+      BillingMode: 'PAY_PER_REQUEST',
+      KeySchema: [
+        { AttributeName: STATE_TABLE.partitionKey, KeyType: 'HASH' },
+        { AttributeName: STATE_TABLE.sortKey, KeyType: 'RANGE' },
+      ],
+      AttributeDefinitions: [
+        STATE_TABLE.partitionKey,
+        STATE_TABLE.sortKey,
+        ...Object.values(STATE_TABLE.indexes).flatMap((index) => [index.partitionKey, index.sortKey]),
+      ].map((AttributeName) => ({ AttributeName, AttributeType: S })),
+      GlobalSecondaryIndexes: Object.entries(STATE_TABLE.indexes).map(([IndexName, index]) => ({
+        IndexName,
+        KeySchema: [
+          { AttributeName: index.partitionKey, KeyType: 'HASH' as const },
+          { AttributeName: index.sortKey, KeyType: 'RANGE' as const },
+        ],
+        Projection: { ProjectionType: 'ALL' as const },
+      })),
+      StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' },
+    }),
+  );
 }
