@@ -138,11 +138,35 @@ describe('DeploymentConfigSchema', () => {
     ['teams.0.id', (c: DeploymentConfig) => Object.assign(c.teams[0] as object, { id: 'JGT_Amsterdam' })],
     ['deployment', (c: DeploymentConfig) => Object.assign(c, { deployment: 'Demo' })],
     ['teams', (c: DeploymentConfig) => Object.assign(c, { teams: [] })],
+    [
+      'teams.0.municipalities.0',
+      (c: DeploymentConfig) => Object.assign(c.teams[0] as object, { municipalities: ['9999'] }),
+    ],
+    [
+      'teams.0.municipalities',
+      (c: DeploymentConfig) => Object.assign(c.teams[0] as object, { municipalities: [] }),
+    ],
+    ['leadTimes.regularDays', (c: DeploymentConfig) => Object.assign(c, { leadTimes: { regularDays: 0 } })],
+    ['leadTimes.urgentDays', (c: DeploymentConfig) => Object.assign(c, { leadTimes: { urgentDays: 91 } })],
+    [
+      'leadTimes.municipalities.0363.regularDays',
+      (c: DeploymentConfig) =>
+        Object.assign(c, { leadTimes: { municipalities: { '0363': { regularDays: 1.5 } } } }),
+    ],
   ])('fails at %s', (path, mutate) => {
     const config = demo();
     mutate(config);
 
     expect(issuesOf(config).map((i) => i.path)).toContain(path);
+  });
+
+  it('takes lead-time goals for the deployment and per municipality', () => {
+    const config = {
+      ...demo(),
+      leadTimes: { regularDays: 10, municipalities: { '0363': { urgentDays: 2 } } },
+    };
+
+    expect(issuesOf(config)).toEqual([]);
   });
 
   it('fails with unrecognized_keys for an unknown key in a rule', () => {
