@@ -87,6 +87,8 @@ export interface LeadTimeFacts {
   dueAt: string;
   status: ReferralStatus;
   history: readonly { status: ReferralStatus; at: string }[];
+  /** Whether the referral follows a consultation of the same school. */
+  followsConsultation?: boolean | undefined;
 }
 
 export interface Spread {
@@ -101,6 +103,8 @@ export interface LeadTimeGroup {
   toStarted: Spread & { withinGoal: number | null };
   open: number;
   overdue: number;
+  /** Referrals that followed a consultation of the same school. */
+  afterConsultation: number;
 }
 
 /** Days with one decimal: finer than that suggests a precision the practice does not have. */
@@ -192,6 +196,7 @@ export function leadTimeGroups(
         },
         open,
         overdue,
+        afterConsultation: members.filter((facts) => facts.followsConsultation).length,
       };
     });
 }

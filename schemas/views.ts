@@ -124,6 +124,13 @@ export const ReferralViewSchema = z
     createdAt: DateTimeSchema,
     updatedAt: DateTimeSchema,
     history: z.array(ReferralHistoryEntrySchema),
+    followsConsultation: z.optional(
+      IdSchema.check(
+        z.meta({
+          description: 'The consultation of the same school this referral follows up, when it does.',
+        }),
+      ),
+    ),
     signal: z.object({
       requestType: RequestTypeViewSchema,
       schoolLocation: z.string(),
@@ -222,6 +229,13 @@ export const LeadTimeGroupSchema = z.object({
     .check(z.meta({ description: 'Days from the clock start to `started`, over the referrals started.' })),
   open: z.int().check(z.meta({ description: 'Waiting to start (queued, delivered or accepted).' })),
   overdue: z.int().check(z.meta({ description: 'Of those, past the goal now.' })),
+  afterConsultation: z
+    .int()
+    .check(
+      z.meta({
+        description: 'Referrals that followed a consultation of the same school (`followsConsultation`).',
+      }),
+    ),
 });
 
 export const LeadTimesSchema = z

@@ -295,6 +295,7 @@ export async function getLeadTimes(
       dueAt: r.dueAt ?? dueInstant(clockStartAt, goalDays(deps.config.leadTimes, municipality, r.urgency)),
       status: r.status,
       history: r.history,
+      followsConsultation: r.followsConsultation !== undefined,
     };
   });
   return {

@@ -96,6 +96,8 @@ export interface StoredReferral {
   dueAt?: string;
   /** When escalation found the referral past its goal without having started (once). */
   overdueAt?: string;
+  /** The consultation of the same school its signal follows up (copied from the signal). */
+  followsConsultation?: string;
   urgency: Urgency;
   concerns: Concern[];
   pupilPseudonym?: string;

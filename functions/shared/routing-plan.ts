@@ -100,6 +100,7 @@ export function newReferral(
     schoolLocation: signal.schoolLocation,
     clockStartAt: startedClock,
     dueAt: dueAt(startedClock, goalDays(config.leadTimes, signal.municipality, signal.urgency)),
+    ...(signal.followsConsultation ? { followsConsultation: signal.followsConsultation } : {}),
     ...(signal.pupilPseudonym ? { pupilPseudonym: signal.pupilPseudonym } : {}),
     history: [{ status: 'queued', at: change.at, ...(reason ? { reason } : {}) }],
     createdAt: change.at,

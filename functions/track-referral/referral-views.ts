@@ -23,6 +23,7 @@ export function toReferralView(
     createdAt: referral.createdAt,
     updatedAt: referral.updatedAt,
     history: referral.history,
+    ...(referral.followsConsultation ? { followsConsultation: referral.followsConsultation } : {}),
     signal: {
       requestType: submission.requestType,
       schoolLocation: submission.schoolLocation,

@@ -328,6 +328,7 @@ describe('GET /v1/lead-times', () => {
         },
         open: 2,
         overdue: 1,
+        afterConsultation: 0,
       },
     ]);
   });

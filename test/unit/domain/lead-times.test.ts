@@ -138,6 +138,7 @@ describe('leadTimeGroups', () => {
         toStarted: { medianDays: 12, p90Days: 20, withinGoal: 0.5 },
         open: 1,
         overdue: 1,
+        afterConsultation: 0,
       },
       {
         key: 'jgt-b',
@@ -146,6 +147,7 @@ describe('leadTimeGroups', () => {
         toStarted: { medianDays: null, p90Days: null, withinGoal: null },
         open: 1,
         overdue: 0,
+        afterConsultation: 0,
       },
     ]);
   });
@@ -171,6 +173,16 @@ describe('leadTimeGroups', () => {
 
     expect(leadTimeGroups(referrals, 'month', NOW).map((g) => g.key)).toEqual(['2026-01', '2026-02']);
     expect(leadTimeGroups(referrals, 'school', NOW).map((g) => g.key)).toEqual(['12AB00', 'unknown']);
+  });
+
+  it('counts the referrals that followed a consultation of the same school', () => {
+    const [group] = leadTimeGroups(
+      [facts({ followsConsultation: true, started: 2 }), facts({ started: 4 })],
+      'team',
+      NOW,
+    );
+
+    expect(group).toMatchObject({ count: 2, afterConsultation: 1 });
   });
 
   it('counts a start exactly at the due instant as within the goal', () => {

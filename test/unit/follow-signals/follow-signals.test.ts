@@ -1110,6 +1110,7 @@ describe('getLeadTimes', () => {
           toStarted: { medianDays: 15, p90Days: 20, withinGoal: 0.333 },
           open: 2, // R3, R4
           overdue: 1, // R3
+          afterConsultation: 0,
         },
         {
           // R6, R7. R6 started on the instant it was due: in time; R7 waits past its goal.
@@ -1119,6 +1120,7 @@ describe('getLeadTimes', () => {
           toStarted: { medianDays: 14, p90Days: 14, withinGoal: 0.5 },
           open: 1,
           overdue: 1,
+          afterConsultation: 0,
         },
       ],
     });
@@ -1138,6 +1140,7 @@ describe('getLeadTimes', () => {
         toStarted: { medianDays: 14, p90Days: 20, withinGoal: 0.667 },
         open: 0,
         overdue: 0,
+        afterConsultation: 0,
       },
       {
         // R3, R4 and R7 (31 January 23:30Z is 1 February in Amsterdam). None started; R3 and R7 late.
@@ -1147,6 +1150,7 @@ describe('getLeadTimes', () => {
         toStarted: { medianDays: null, p90Days: null, withinGoal: 0 },
         open: 3,
         overdue: 2,
+        afterConsultation: 0,
       },
     ]);
   });
@@ -1165,6 +1169,7 @@ describe('getLeadTimes', () => {
         toStarted: { medianDays: 15, p90Days: 20, withinGoal: 0.5 },
         open: 1,
         overdue: 0,
+        afterConsultation: 0,
       },
       {
         // R5: rejected before it started, so in the count only.
@@ -1174,6 +1179,7 @@ describe('getLeadTimes', () => {
         toStarted: { medianDays: null, p90Days: null, withinGoal: null },
         open: 0,
         overdue: 0,
+        afterConsultation: 0,
       },
       {
         // R2, R6. Accepted 3.5 and 0.5; started 20 and 14.
@@ -1183,6 +1189,7 @@ describe('getLeadTimes', () => {
         toStarted: { medianDays: 17, p90Days: 20, withinGoal: 0.5 },
         open: 0,
         overdue: 0,
+        afterConsultation: 0,
       },
       {
         key: 'learning', // R7
@@ -1191,6 +1198,7 @@ describe('getLeadTimes', () => {
         toStarted: { medianDays: null, p90Days: null, withinGoal: 0 },
         open: 1,
         overdue: 1,
+        afterConsultation: 0,
       },
       {
         key: 'safety', // R3
@@ -1199,6 +1207,7 @@ describe('getLeadTimes', () => {
         toStarted: { medianDays: null, p90Days: null, withinGoal: 0 },
         open: 1,
         overdue: 1,
+        afterConsultation: 0,
       },
     ]);
     // R2 counts under absence and home-situation: 8 in the groups for 7 referrals.
@@ -1219,6 +1228,7 @@ describe('getLeadTimes', () => {
         toStarted: { medianDays: 12, p90Days: 14, withinGoal: 0.667 },
         open: 2,
         overdue: 1,
+        afterConsultation: 0,
       },
       {
         key: '12AB01', // R2, R5
@@ -1227,6 +1237,7 @@ describe('getLeadTimes', () => {
         toStarted: { medianDays: 20, p90Days: 20, withinGoal: 0 },
         open: 0,
         overdue: 0,
+        afterConsultation: 0,
       },
       {
         key: 'unknown', // R7
@@ -1235,6 +1246,7 @@ describe('getLeadTimes', () => {
         toStarted: { medianDays: null, p90Days: null, withinGoal: 0 },
         open: 1,
         overdue: 1,
+        afterConsultation: 0,
       },
     ]);
   });
@@ -1297,10 +1309,12 @@ describe('getLeadTimes', () => {
       toStarted: { medianDays: 14, p90Days: 14, withinGoal: 1 },
       open: 1,
       overdue: 0,
+      afterConsultation: 0,
     });
     expect(view.groups.find((g) => g.key === 'jgt-amsterdam')).toMatchObject({
       toStarted: { withinGoal: 0.333 },
       overdue: 1,
+      afterConsultation: 0,
     });
   });
 

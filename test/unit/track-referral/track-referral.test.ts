@@ -88,6 +88,21 @@ describe('getReferral', () => {
     });
   });
 
+  it('tells the team which consultation of the school the referral follows up', async () => {
+    const deps = setup('delivered');
+    const consultationId = '5d0c8c4e-6f0a-4c53-9f1e-0000000000c1';
+    deps.referrals.putReferral({
+      ...own,
+      status: 'delivered',
+      version: 3,
+      followsConsultation: consultationId,
+    });
+
+    const view = await getReferral(deps, { client: team, user: undefined, id: own.id });
+
+    expect(ReferralViewSchema.parse(view).followsConsultation).toBe(consultationId);
+  });
+
   it('records the read with who, for which team, which object and the pseudonym', async () => {
     const access = new FakeAccessLog();
     const deps = setup('delivered', access);
