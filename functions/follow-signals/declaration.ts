@@ -52,7 +52,7 @@ export const SignalSearchQuerySchema = z
       SchoolLocationSchema.check(
         z.meta({
           description:
-            'A school with several locations: which one (required then). A municipality: only signals of this school location.',
+            'A school with several locations: which one (required then, unless it looks up a `sourceId`). A municipality: only signals of this school location.',
         }),
       ),
     ),

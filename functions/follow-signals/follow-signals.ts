@@ -84,18 +84,23 @@ export async function listSignals(deps: FollowSignalsDeps, input: Caller & { que
   const range = { from: utc(query.from), to: utc(query.to) };
 
   if (client.role === 'school') {
-    const schoolLocation = ownSchoolLocation(client, query.schoolLocation, problems);
-    if (!schoolLocation) throw new ValidationError(problems);
+    // By its own sourceId a school finds its signal at any of its locations.
     if (query.sourceId !== undefined) {
+      const within =
+        query.schoolLocation === undefined
+          ? (client.scope.schoolLocations ?? [])
+          : [ownSchoolLocation(client, query.schoolLocation, problems) as string];
       const found = await findBySourceId(deps, client, query.sourceId);
       const matches =
         found &&
-        found.schoolLocation === schoolLocation &&
+        within.includes(found.schoolLocation) &&
         (!query.status || found.status === query.status) &&
         (!range.from || found.receivedAt >= range.from) &&
         (!range.to || found.receivedAt < range.to);
       return page(matches ? [toListItem(found, client)] : [], undefined);
     }
+    const schoolLocation = ownSchoolLocation(client, query.schoolLocation, problems);
+    if (!schoolLocation) throw new ValidationError(problems);
     const result = await deps.signals.searchSignals({
       scope: { kind: 'school', schoolLocation },
       ...range,

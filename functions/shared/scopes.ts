@@ -72,7 +72,7 @@ export function signalSearchQueryProblems(client: Client | undefined, query: Que
             },
           ]
         : []),
-      ...(!given(query, 'schoolLocation') && own.length !== 1
+      ...(!given(query, 'schoolLocation') && !given(query, 'sourceId') && own.length !== 1
         ? [
             {
               name: 'schoolLocation',

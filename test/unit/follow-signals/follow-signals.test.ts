@@ -252,6 +252,15 @@ describe('listSignals', () => {
       });
     });
 
+    it('finds its signal by sourceId at any of its locations without naming one', async () => {
+      const deps = await setup();
+
+      // The default school client has 12AB00 and 12AB01; lvs-3 was sent for its other location.
+      const page = await list(deps, schoolClient(), { sourceId: 'lvs-3' });
+
+      expect(ids(page)).toEqual([S3.id]);
+    });
+
     it('does not find the signal another client sent under the same sourceId', async () => {
       const deps = await setup();
       const otherClient = schoolClient({ clientId: 'school-2', scope: { schoolLocations: ['12AB00'] } });
