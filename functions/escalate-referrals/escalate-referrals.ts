@@ -75,7 +75,7 @@ export async function escalateReferrals(
       const due = await deps.referrals.dueReferrals(municipality, nowIso, DUE_PAGE, after);
       for (const candidate of due) {
         try {
-          const outcome = await escalate(deps, candidate.id, nowIso);
+          const outcome = await escalate(deps, candidate.id);
           if (outcome === 'escalated') run.escalated++;
           else run.skipped++;
         } catch (error) {
@@ -98,12 +98,10 @@ export async function escalateReferrals(
 }
 
 /** The index is eventually consistent: the referral itself decides, read consistently. */
-async function escalate(
-  deps: EscalateReferralsDeps,
-  referralId: string,
-  at: string,
-): Promise<'escalated' | 'skipped'> {
+async function escalate(deps: EscalateReferralsDeps, referralId: string): Promise<'escalated' | 'skipped'> {
   const referral = await deps.referrals.getReferral(referralId);
+  // The instant of this escalation, after the read: never before the referral it marks.
+  const at = utcTimestamp(deps.now());
   if (!referral || !isDue(referral, at)) return 'skipped';
   await deps.teams.publish(
     referral.teamId,

@@ -21,6 +21,27 @@ import {
 import { declareFunction, operations } from '../shared/declarations.js';
 import { leadTimeQueryProblems, signalSearchQueryProblems } from '../shared/scopes.js';
 
+const SignalPath = z.strictObject({ id: IdSchema });
+
+/** Moments a store can compare as text: years 0001 to 9999 in UTC (ISO 8601 without a sign). */
+const InstantSchema = DateTimeSchema.check(
+  z.refine(
+    (value) => {
+      const year = new Date(value).getUTCFullYear();
+      return year >= 1 && year <= 9999;
+    },
+    { error: 'must be a moment in the years 0001 to 9999 (UTC)' },
+  ),
+);
+
+/** The days lead times are asked for: this century and the next few, in the Dutch calendar. */
+const LEAD_TIME_DAYS = { first: '2000-01-01', last: '2999-12-31' } as const;
+const LeadTimeDaySchema = IsoDateSchema.check(
+  z.refine((day) => day >= LEAD_TIME_DAYS.first && day <= LEAD_TIME_DAYS.last, {
+    error: `must be a day from ${LEAD_TIME_DAYS.first} to ${LEAD_TIME_DAYS.last}`,
+  }),
+);
+
 const SIGNAL_ID = '5d0c8c4e-6f0a-4c53-9f1e-0b7b8d9a1c01';
 const REFERRAL_ID = '2c9a4b7e-1d3f-8e5a-9b6c-7d8e9f0a1b2c';
 
@@ -61,8 +82,8 @@ export const SignalSearchQuerySchema = z
         z.meta({ description: 'A municipality client with several codes, or an admin: which municipality.' }),
       ),
     ),
-    from: z.optional(DateTimeSchema.check(z.meta({ description: 'Received at or after this moment.' }))),
-    to: z.optional(DateTimeSchema.check(z.meta({ description: 'Received before this moment.' }))),
+    from: z.optional(InstantSchema.check(z.meta({ description: 'Received at or after this moment.' }))),
+    to: z.optional(InstantSchema.check(z.meta({ description: 'Received before this moment.' }))),
   })
   .check(
     acrossFields(['from', 'to'], (query, ctx) => {
@@ -98,8 +119,8 @@ export const LeadTimeQuerySchema = z
         z.meta({ description: 'Required for an admin and for a municipality client with several codes.' }),
       ),
     ),
-    from: IsoDateSchema.check(z.meta({ description: 'First day (Dutch calendar) of the period.' })),
-    to: IsoDateSchema.check(z.meta({ description: 'Last day of the period, included.' })),
+    from: LeadTimeDaySchema.check(z.meta({ description: 'First day (Dutch calendar) of the period.' })),
+    to: LeadTimeDaySchema.check(z.meta({ description: 'Last day of the period, included.' })),
     groupBy: z
       .enum(GROUP_BY, { error: `must be one of ${GROUP_BY.join(', ')}` })
       .check(z.meta({ description: 'Group the referrals per team, school location, concern or month.' })),
@@ -117,8 +138,6 @@ export const LeadTimeQuerySchema = z
       }
     }),
   );
-
-const SignalPath = z.strictObject({ id: IdSchema });
 
 export const FOLLOW_SIGNALS_OPERATIONS = operations({
   listSignals: {

@@ -179,16 +179,8 @@ export async function assignSignal(
   if (teamProblem) throw new ValidationError([{ name: 'teamId', reason: teamProblem }]);
 
   const referrals = await deps.signals.getReferrals(signal.referralIds);
-  const last = referrals.at(-1);
-  if (
-    signal.status === 'routed' &&
-    last?.routedBy === 'assignment' &&
-    last.teamId === assignment.teamId &&
-    last.status === 'queued'
-  ) {
-    await notify(deps, last);
-    return answer(signal, last, client);
-  }
+  const repeat = await repeatedAssignment(deps, client, signal, referrals, assignment.teamId);
+  if (repeat) return repeat;
   const allRejected = referrals.length > 0 && referrals.every((r) => r.status === 'rejected');
   if (signal.status !== 'unroutable' && !(signal.status === 'routed' && allRejected)) {
     throw new ConflictError(
@@ -223,6 +215,12 @@ export async function assignSignal(
     },
   );
   if ((await deps.signals.commit([referralWrite(referral), signalWrite(assigned)])) === 'conflict') {
+    // The same assignment sent twice at once (a client retrying on a timeout): the one that lost
+    // finds the referral the other made, and answers as a repeat.
+    const now = await loadMunicipalitySignal(deps, client, input.id);
+    const referralsNow = await deps.signals.getReferrals(now.referralIds);
+    const raced = await repeatedAssignment(deps, client, now, referralsNow, assignment.teamId);
+    if (raced) return raced;
     throw new ConflictError(
       'The signal changed meanwhile (a re-route or another assignment); read it again.',
     );
@@ -234,6 +232,22 @@ export async function assignSignal(
   });
   await notify(deps, referral);
   return answer(assigned, referral, client);
+}
+
+/** An assignment to this team that is still queued: a repeat answers it again, and tells the team again. */
+async function repeatedAssignment(
+  deps: FollowSignalsDeps,
+  client: Client,
+  signal: StoredSignal,
+  referrals: readonly StoredReferral[],
+  teamId: string,
+) {
+  const last = referrals.at(-1);
+  if (signal.status !== 'routed' || last?.routedBy !== 'assignment' || last.teamId !== teamId)
+    return undefined;
+  if (last.status !== 'queued') return undefined;
+  await notify(deps, last);
+  return answer(signal, last, client);
 }
 
 function answer(signal: StoredSignal, referral: StoredReferral, client: Client) {

@@ -86,7 +86,11 @@ async function consultationTeam(
 ): Promise<{ teamId: string; routedBy: 'consultation' } | undefined> {
   if (!signal.followsConsultation) return undefined;
   const consultation = await deps.signals.getSignal(signal.followsConsultation);
-  if (consultation?.requestType !== 'consultation' || consultation.schoolLocation !== signal.schoolLocation) {
+  // The same school: the same BRIN (the first four characters of the location), as receive-signal checks.
+  if (
+    consultation?.requestType !== 'consultation' ||
+    consultation.schoolLocation.slice(0, 4) !== signal.schoolLocation.slice(0, 4)
+  ) {
     return undefined;
   }
   const answered = (await deps.signals.getReferrals(consultation.referralIds)).filter((r) =>

@@ -86,6 +86,14 @@ export function newReferral(
 ): StoredReferral {
   const team = config.teams.find((t) => t.id === choice.teamId);
   const startedClock = signal.clockStartAt ?? clockStart(signal);
+  // A consultation asks for advice, not help: the two-week goal is not about it.
+  const goal =
+    signal.requestType === 'referral'
+      ? {
+          clockStartAt: startedClock,
+          dueAt: dueAt(startedClock, goalDays(config.leadTimes, signal.municipality, signal.urgency)),
+        }
+      : {};
   return {
     id: nextReferralId(signal, choice.teamId),
     signalId: signal.id,
@@ -98,8 +106,7 @@ export function newReferral(
     urgency: signal.urgency,
     concerns: signal.concerns,
     schoolLocation: signal.schoolLocation,
-    clockStartAt: startedClock,
-    dueAt: dueAt(startedClock, goalDays(config.leadTimes, signal.municipality, signal.urgency)),
+    ...goal,
     ...(signal.followsConsultation ? { followsConsultation: signal.followsConsultation } : {}),
     ...(signal.pupilPseudonym ? { pupilPseudonym: signal.pupilPseudonym } : {}),
     history: [{ status: 'queued', at: change.at, ...(reason ? { reason } : {}) }],

@@ -72,6 +72,9 @@ export function signalSearchQueryProblems(client: Client | undefined, query: Que
             },
           ]
         : []),
+      ...(given(query, 'sourceId') && given(query, 'cursor')
+        ? [{ name: 'cursor', reason: 'is for paging a search; a sourceId finds at most one signal' }]
+        : []),
       ...(!given(query, 'schoolLocation') && !given(query, 'sourceId') && own.length !== 1
         ? [
             {

@@ -89,7 +89,10 @@ export async function getReferral(deps: TrackReferralDeps, input: Caller & { id:
   if (signal.sealedSubmission === undefined) throw pupilDataGone(signal.pupilDataPurgedAt);
   // Withdrawal ends access (the parents withdrew consent, or the school its question): the team
   // keeps the status and history, the pupil data is no longer handed out; the audit keeps the facts.
-  if (referral.status === 'withdrawn') throw pupilDataWithdrawn(referral.updatedAt);
+  // A team that rejected it before the withdrawal has no more claim to it than the one withdrawn.
+  if (referral.status === 'withdrawn' || signal.status === 'withdrawn') {
+    throw pupilDataWithdrawn(referral.status === 'withdrawn' ? referral.updatedAt : signal.updatedAt);
+  }
   const sealed = signal.sealedSubmission;
   await deps.access.recordRead({
     id: (deps.newId ?? randomUUID)(),

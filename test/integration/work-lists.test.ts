@@ -185,6 +185,18 @@ describe('DynamoDbStateStore.searchSignals', () => {
     expect(ids(toOnly.items)).toEqual([edges.beforeTo.id, edges.atFrom.id, edges.beforeFrom.id]);
   });
 
+  it('finds nothing, and fails on nothing, from a moment after every signal (the year 9000)', async () => {
+    const schoolLocation = unique('school');
+    await save([signal({ schoolLocation, receivedAt: at(0) })]);
+    const scope = { kind: 'school', schoolLocation } as const;
+
+    const future = await store.searchSignals({ scope, from: '9000-01-01T00:00:00.000Z', limit: 10 });
+    const past = await store.searchSignals({ scope, to: '0001-01-01T00:00:00.000Z', limit: 10 });
+
+    expect(future.items).toEqual([]);
+    expect(past.items).toEqual([]);
+  });
+
   it('applies from and to on the municipality’s list at the exact instants too', async () => {
     const municipality = unique('m');
     const [from, to] = [at(10), at(20)];

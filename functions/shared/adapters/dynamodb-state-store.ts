@@ -175,7 +175,8 @@ export class DynamoDbStateStore implements SignalStore, ReferralStore, SignalSea
       index: partition.index,
       partition: partition.key,
       // Sort keys are `<receivedAt>#<id>`: from is inclusive, to exclusive (a key at `to` sorts after it).
-      ...(query.from || query.to ? { range: { from: query.from ?? '0', to: query.to ?? '9' } } : {}),
+      // Without a bound: '0' sorts before and '~' after every ISO instant.
+      ...(query.from || query.to ? { range: { from: query.from ?? '0', to: query.to ?? '~' } } : {}),
       filters,
       limit: query.limit,
       cursor: query.cursor,
@@ -294,11 +295,12 @@ export class DynamoDbStateStore implements SignalStore, ReferralStore, SignalSea
       keys.sortKey,
     ]);
     // DynamoDB refuses a start key outside the key condition (a 500): a cursor of another period.
+    // No key this API issues equals an upper bound (keys go on with `#<id>` after the instant).
     const startSort = startKey?.[keys.sortKey];
     if (
       query.range &&
       startSort !== undefined &&
-      (startSort < query.range.from || startSort > query.range.to)
+      (startSort < query.range.from || startSort >= query.range.to)
     ) {
       throw new InvalidCursorError('belongs to another query');
     }

@@ -516,3 +516,23 @@ describe('escalateReferrals: failures never hide the referrals after them', () =
     expect(store.allReferrals().filter((r) => r.overdueAt)).toHaveLength(1);
   });
 });
+
+describe('escalateReferrals: the instant of an escalation', () => {
+  it('marks a referral made while the run was under way at the moment it escalates it, never before it existed', async () => {
+    const runStart = '2026-12-10T12:00:00.000Z';
+    const made = '2026-12-10T12:00:00.500Z';
+    const escalatedAt = '2026-12-10T12:00:01.000Z';
+    const referral = waiting({ createdAt: made, updatedAt: made });
+    const { deps, store } = setup([referral]);
+    const instants = [runStart, escalatedAt];
+    deps.now = () => new Date(instants.length > 1 ? (instants.shift() as string) : (instants[0] as string));
+
+    await run(deps);
+
+    expect(stored(store, referral.id)).toMatchObject({
+      overdueAt: escalatedAt,
+      updatedAt: escalatedAt,
+      lastChange: { eventType: 'referral.overdue', at: escalatedAt },
+    });
+  });
+});

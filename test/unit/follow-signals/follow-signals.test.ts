@@ -865,6 +865,28 @@ describe('assignSignal', () => {
       expect(deps.teams.published).toEqual([]);
     });
 
+    it('answers the same to the loser of two identical assignments sent at once', async () => {
+      const deps = setup();
+      // The other request commits between this one's read and its commit.
+      const winner = setup();
+      await assign(winner);
+      const [committedSignal] = winner.signals.allSignals();
+      const [committedReferral] = winner.signals.allReferrals();
+      deps.signals.beforeNextWrite(() => {
+        deps.signals.putSignal(committedSignal as StoredSignal);
+        deps.signals.putReferral(committedReferral as StoredReferral);
+      });
+
+      const answer = await assign(deps);
+
+      expect(answer.referral).toMatchObject({
+        id: committedReferral?.id,
+        teamId: 'jgt-oost',
+        status: 'queued',
+      });
+      expect(deps.signals.allReferrals()).toHaveLength(1);
+    });
+
     it('answers ConflictError to the second of two assignments to different teams', async () => {
       const deps = setup();
       await assign(deps, { teamId: 'jgt-amsterdam', reason: REASON });

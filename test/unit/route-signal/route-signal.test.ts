@@ -406,6 +406,30 @@ describe('routeSignal: goals and the consultation a referral follows', () => {
     });
   });
 
+  it('follows a consultation of another location of the same school (the same BRIN)', async () => {
+    const deps = setup(storedSignal({ followsConsultation: consultation.id }));
+    deps.signals.putSignal({ ...consultation, schoolLocation: '12AB01' });
+    deps.signals.putReferral(answered);
+
+    await routeSignal(deps, signal.id);
+
+    expect(deps.signals.allReferrals().find((r) => r.signalId === signal.id)).toMatchObject({
+      teamId: 'cjg-veiligheid',
+      routedBy: 'consultation',
+    });
+  });
+
+  it('gives a consultation no goal: it asks for advice, not help', async () => {
+    const deps = setup(storedSignal({ requestType: 'consultation' }));
+
+    await routeSignal(deps, signal.id);
+
+    const [referral] = deps.signals.allReferrals();
+    expect(referral?.requestType).toBe('consultation');
+    expect(referral).not.toHaveProperty('dueAt');
+    expect(referral).not.toHaveProperty('clockStartAt');
+  });
+
   it('routes by the rules when the consultation’s team no longer serves the pupil’s municipality', async () => {
     const deps = setup(storedSignal({ followsConsultation: consultation.id, municipality: '0534' }));
     deps.signals.putSignal(consultation);

@@ -641,6 +641,26 @@ describe('withdrawal ends access', () => {
   });
 });
 
+describe('withdrawal ends access for every team of the signal', () => {
+  it('answers 410 withdrawn to a team that had rejected the referral before the school withdrew', async () => {
+    const access = new FakeAccessLog();
+    const deps = setup('rejected', access);
+    deps.referrals.putSignal({
+      ...signal,
+      status: 'withdrawn',
+      version: 3,
+      updatedAt: '2026-11-26T09:00:00.000Z',
+    });
+
+    const error = await rejection(getReferral(deps, { client: team, user: undefined, id: own.id }));
+
+    expect(error).toBeInstanceOf(GoneError);
+    expect((error as GoneError).reason).toBe('withdrawn');
+    expect(error.message).toContain('2026-11-26T09:00:00.000Z');
+    expect(access.records).toEqual([]);
+  });
+});
+
 describe('listReferrals for a municipality', () => {
   function overdueSetup() {
     const referrals = new InMemoryStateStore();
