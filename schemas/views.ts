@@ -229,13 +229,11 @@ export const LeadTimeGroupSchema = z.object({
     .check(z.meta({ description: 'Days from the clock start to `started`, over the referrals started.' })),
   open: z.int().check(z.meta({ description: 'Waiting to start (queued, delivered or accepted).' })),
   overdue: z.int().check(z.meta({ description: 'Of those, past the goal now.' })),
-  afterConsultation: z
-    .int()
-    .check(
-      z.meta({
-        description: 'Referrals that followed a consultation of the same school (`followsConsultation`).',
-      }),
-    ),
+  afterConsultation: z.int().check(
+    z.meta({
+      description: 'Referrals that followed a consultation of the same school (`followsConsultation`).',
+    }),
+  ),
 });
 
 export const LeadTimesSchema = z
