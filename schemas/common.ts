@@ -167,16 +167,28 @@ export const CursorQuerySchema = z.strictObject({
       z.meta({ description: 'The `next` of the previous page; leave out for the first page.' }),
     ),
   ),
-  limit: z._default(
-    z.coerce.number({ error: PAGE_SIZE }).check(
-      // A refinement, not z.int(), which aborts and would silence acrossFields rules (audit query).
-      z.refine(Number.isInteger, { error: PAGE_SIZE }),
-      z.gte(1, { error: PAGE_SIZE }),
-      z.lte(100, { error: PAGE_SIZE }),
-      z.meta({ type: 'integer', description: 'Items per page, 1 to 100 (default 50).' }),
+  // Digits only: a query string is text, and `0x10`, `1e2`, ` 5` or `5.0` are not how a page size
+  // is written (number coercion took them all).
+  limit: z
+    ._default(
+      z.pipe(
+        // A refinement, not z.regex: the document says integer, and a pattern there would contradict it.
+        z
+          .string({ error: PAGE_SIZE })
+          .check(z.refine((text) => /^(100|[1-9]\d?)$/.test(text), { error: PAGE_SIZE })),
+        z.transform(Number),
+      ),
+      50,
+    )
+    .check(
+      z.meta({
+        type: 'integer',
+        minimum: 1,
+        maximum: 100,
+        default: 50,
+        description: 'Items per page, 1 to 100 (default 50).',
+      }),
     ),
-    50,
-  ),
 });
 
 /** A yes/no query parameter: exactly `true` or `false` (a query string has no booleans). */

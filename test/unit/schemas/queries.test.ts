@@ -71,3 +71,25 @@ describe('the audit query', () => {
     ).toEqual([{ name: 'from', reason: 'must be an RFC 3339 date-time with offset' }]);
   });
 });
+
+describe('the page size', () => {
+  it.each(['0x10', '1e2', ' 5', '5.0', '+5', '05', '0', '101', 'ten'])(
+    'refuses limit=%s, naming limit',
+    (limit) => {
+      expect(invalid(CursorQuerySchema, { limit }).map((p) => p.name)).toEqual(['limit']);
+    },
+  );
+
+  it.each([
+    ['1', 1],
+    ['100', 100],
+  ])('takes limit=%s', (limit, expected) => {
+    const result = CursorQuerySchema.safeParse({ limit });
+    expect(result.success && result.data.limit).toBe(expected);
+  });
+
+  it('defaults to 50', () => {
+    const result = CursorQuerySchema.safeParse({});
+    expect(result.success && result.data.limit).toBe(50);
+  });
+});
