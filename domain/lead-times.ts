@@ -51,9 +51,22 @@ export function dutchDayStart(date: string): Date {
   throw new RangeError(`not a calendar date: ${date}`);
 }
 
-/** The month (YYYY-MM) an instant falls in on the Dutch calendar. */
+const MONTH_OF_HOUR = new Map<string, string>();
+
+/**
+ * The month (YYYY-MM) an instant falls in on the Dutch calendar. Amsterdam's offset is whole hours,
+ * so every instant of one UTC hour is in the same Dutch month: one formatting per hour, kept (a
+ * lead-time answer groups up to 100,000 referrals).
+ */
 export function dutchMonth(at: string): string {
-  return dutchParts(new Date(at)).date.slice(0, 7);
+  const hour = new Date(at).toISOString().slice(0, 13);
+  let month = MONTH_OF_HOUR.get(hour);
+  if (month === undefined) {
+    month = dutchParts(new Date(`${hour}:00:00.000Z`)).date.slice(0, 7);
+    if (MONTH_OF_HOUR.size > 100_000) MONTH_OF_HOUR.clear();
+    MONTH_OF_HOUR.set(hour, month);
+  }
+  return month;
 }
 
 /** When the two-week clock starts: the care team's discussion day, else the receipt. */
