@@ -86,9 +86,18 @@ export function goalDays(goals: LeadTimeGoals | undefined, municipality: string,
   return own?.regularDays ?? goals?.regularDays ?? DEFAULT_GOAL_DAYS.regular;
 }
 
-/** The instant help should have started by. */
+/**
+ * The instant help should have started by: `days` calendar days after the clock start, at the
+ * same time of day in Amsterdam (14 days after a discussion day is midnight again, also across a
+ * change of the clocks, which 14 × 24 hours would miss by an hour).
+ */
 export function dueAt(clockStartAt: string, days: number): string {
-  return new Date(Date.parse(clockStartAt) + days * DAY_MS).toISOString();
+  const start = new Date(clockStartAt);
+  const day = dutchParts(start).date;
+  const sinceMidnight = start.getTime() - dutchDayStart(day).getTime();
+  const later = new Date(`${day}T00:00:00Z`);
+  later.setUTCDate(later.getUTCDate() + days);
+  return new Date(dutchDayStart(later.toISOString().slice(0, 10)).getTime() + sinceMidnight).toISOString();
 }
 
 /** What the figures need of one referral; never pupil data. */

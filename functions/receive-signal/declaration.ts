@@ -244,7 +244,7 @@ export const RECEIVE_SIGNAL_OPERATIONS = operations({
     path: '/v1/signals/{id}/withdraw',
     summary: 'Withdraw a signal and its open referrals',
     description:
-      'Ends the signal and every referral that has not ended yet (for instance when consent is withdrawn); each team with an open referral receives `nl.schakel.referral.withdrawn.v1`. Repeating a withdrawal answers 200 and sends the notices again. A signal whose referrals have all ended is a 409. The optional `reason` is kept for the teams and never written to logs or the audit trail.',
+      'Ends the signal and every referral that has not ended yet (for instance when consent is withdrawn); each team with an open referral receives `nl.schakel.referral.withdrawn.v1`. Repeating a withdrawal answers 200 and sends the notices again; a withdrawal that meets another change at the same moment (routing, a team’s step) is applied to what that change left. A signal whose referrals have all ended is a 409. The optional `reason` is kept with the withdrawn referrals (the school sees it in their history); it is never written to logs or the audit trail, and the teams, whose access to the pupil data ends with the withdrawal, see the status, not the text.',
     roles: ['school'],
     pathParameters: SignalPath,
     body: {

@@ -106,11 +106,15 @@ export async function submitSignal(
     ...(submission.requestType === 'referral' && submission.followsConsultation
       ? { followsConsultation: submission.followsConsultation }
       : {}),
-    clockStartAt: clockStart({
-      receivedAt: at,
-      discussedInCareTeamOn:
-        submission.requestType === 'referral' ? submission.discussedInCareTeamOn : undefined,
-    }),
+    // A consultation asks for advice: no two-week clock.
+    ...(submission.requestType === 'referral'
+      ? {
+          clockStartAt: clockStart({
+            receivedAt: at,
+            discussedInCareTeamOn: submission.discussedInCareTeamOn,
+          }),
+        }
+      : {}),
     receivedAt: at,
     updatedAt: at,
     version: 1,

@@ -34,9 +34,17 @@ export interface WithdrawSignalInput {
  * The school withdraws its signal (for instance because consent was withdrawn): the signal and
  * every open referral end in one transaction, and each team with an open referral is told.
  */
+/**
+ * Commits lost to a change that ran at the same moment (routing, a re-route, a team's step, an
+ * assignment) are tried again on what is stored then: a withdrawal (consent withdrawn) must not
+ * fail because something else happened first, or a team would keep reading the pupil's data.
+ */
+const WITHDRAW_ATTEMPTS = 5;
+
 export async function withdrawSignal(
   deps: WithdrawSignalDeps,
   input: WithdrawSignalInput,
+  attempt = 1,
 ): Promise<SignalView> {
   const signal = await loadOwnSignal(deps.signals, input.client, input.id);
   const referrals = await deps.signals.getReferrals(signal.referralIds);
@@ -79,6 +87,7 @@ export async function withdrawSignal(
     // this request is then a repeat, not a conflict. A team event that came first is one.
     const lost = await repeatIfWithdrawnMeanwhile(deps, input);
     if (lost) return lost;
+    if (attempt < WITHDRAW_ATTEMPTS) return withdrawSignal(deps, input, attempt + 1);
     throw new ConflictError('The signal or one of its referrals changed meanwhile; read it again and retry.');
   }
   logEvent(LOG_EVENTS.signalWithdrawn, { signalId: signal.id, referrals: withdrawn.length });

@@ -140,10 +140,14 @@ export interface ReferralEventInput {
   suggestedTeamId?: string | undefined;
 }
 
+/** A report that lost a race to another change is judged again on what is stored then. */
+const EVENT_ATTEMPTS = 3;
+
 export async function recordReferralEvent(
   deps: TrackReferralDeps,
   input: Caller & { id: string; event: ReferralEventInput },
-) {
+  attempt = 1,
+): Promise<ReturnType<typeof toReferralState>> {
   const referral = await loadOwnReferral(deps, input.client, input.id);
   const { type, reason, suggestedTeamId } = input.event;
 
@@ -187,8 +191,11 @@ export async function recordReferralEvent(
   const next = type === 'rejected' ? await reroute(deps, step.referral, suggestedTeamId) : undefined;
   if ((await deps.referrals.commit([referralWrite(step.referral), ...(next?.writes ?? [])])) === 'conflict') {
     // The same report sent twice in parallel: the one that lost finds the state it asked for.
+    // Another change (a team's other step, a withdrawal, a re-route): judged again on what is
+    // stored now, as if the two had come one after the other.
     const now = await loadOwnReferral(deps, input.client, input.id);
     if (now.status === type) return toReferralState(now);
+    if (attempt < EVENT_ATTEMPTS) return recordReferralEvent(deps, input, attempt + 1);
     throw new ConflictError('The referral changed meanwhile; read it again and retry.');
   }
   logEvent(LOG_EVENTS.referralUpdated, { referralId: referral.id, from: step.from, to: type });

@@ -73,6 +73,17 @@ describe('goalDays', () => {
   it('puts the due instant the goal’s days after the clock start', () => {
     expect(dueAt('2026-11-17T23:00:00.000Z', 14)).toBe('2026-12-01T23:00:00.000Z');
   });
+
+  it.each([
+    // Summer time ends on 25 October: 14 days after midnight of 20 October is midnight of 3 November.
+    ['2026-10-19T22:00:00.000Z', 14, '2026-11-02T23:00:00.000Z'],
+    // Summer time starts on 29 March.
+    ['2026-03-19T23:00:00.000Z', 14, '2026-04-02T22:00:00.000Z'],
+    // A receipt at 10:15 in winter, due at 10:15 in summer.
+    ['2026-03-20T09:15:00.000Z', 14, '2026-04-03T08:15:00.000Z'],
+  ])('counts calendar days across a change of the clocks: %s + %i days is %s', (start, days, due) => {
+    expect(dueAt(start, days)).toBe(due);
+  });
 });
 
 describe('spread', () => {

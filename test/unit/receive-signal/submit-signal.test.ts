@@ -440,6 +440,14 @@ describe('submitSignal: the two-week clock and the consultation a referral follo
     expect(stored).not.toHaveProperty('discussedInCareTeamOn');
   });
 
+  it('starts no clock for a consultation, which asks for advice', async () => {
+    const deps = setup();
+
+    await submit(deps, consultationSubmission());
+
+    expect(deps.signals.allSignals()[0]).not.toHaveProperty('clockStartAt');
+  });
+
   it('links a referral to a consultation the same school sent', async () => {
     const deps = setup();
     const consultation = await submit(deps, consultationSubmission());

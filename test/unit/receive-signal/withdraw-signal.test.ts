@@ -142,18 +142,40 @@ describe('withdrawSignal', () => {
       },
     );
 
-    it('raises ConflictError and writes nothing when a team changed the referral meanwhile', async () => {
+    it('withdraws what is stored then when a team changed the referral meanwhile (consent must not wait)', async () => {
       const { signal, referral } = routed('delivered');
       const deps = setup(signal, [referral]);
       deps.signals.beforeNextWrite(() =>
         deps.signals.putReferral({ ...referral, status: 'accepted', version: referral.version + 1 }),
       );
 
+      const view = await withdraw(deps, signal.id);
+
+      expect(view.status).toBe('withdrawn');
+      expect(deps.signals.allSignals()[0]?.status).toBe('withdrawn');
+      // Withdrawn from the status the team's change left (version + 1), as a second step.
+      expect(deps.signals.allReferrals()[0]).toMatchObject({
+        status: 'withdrawn',
+        version: referral.version + 2,
+      });
+      expect(deps.teams.published.map((p) => p.event.type)).toEqual(['nl.schakel.referral.withdrawn.v1']);
+    });
+
+    it('raises ConflictError and writes nothing when changes keep winning the race', async () => {
+      const { signal, referral } = routed('delivered');
+      const deps = setup(signal, [referral]);
+      let version = referral.version;
+      const another = () => {
+        version += 1;
+        deps.signals.putReferral({ ...referral, status: 'delivered', version });
+        deps.signals.beforeNextWrite(another);
+      };
+      deps.signals.beforeNextWrite(another);
+
       const error = await rejection(withdraw(deps, signal.id));
 
       expect(error).toBeInstanceOf(ConflictError);
       expect(deps.signals.allSignals()[0]?.status).toBe('routed');
-      expect(deps.signals.allReferrals()[0]?.status).toBe('accepted');
       expect(deps.teams.published).toEqual([]);
     });
 

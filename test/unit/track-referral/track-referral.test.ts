@@ -612,6 +612,25 @@ describe('a rejection routes the signal on', () => {
     expect(deps.referrals.allSignals()[0]).toMatchObject({ status: 'routed', version: 2 });
   });
 
+  it('judges a rejection again when an acceptance won the race, and rejects the accepted referral', async () => {
+    const deps = rerouteSetup();
+    deps.referrals.beforeNextWrite(() =>
+      deps.referrals.putReferral({
+        ...safetyReferral,
+        status: 'accepted',
+        version: safetyReferral.version + 1,
+      }),
+    );
+
+    const state = await reject(deps);
+
+    expect(state.status).toBe('rejected');
+    expect(deps.referrals.allReferrals().map((r) => [r.teamId, r.status])).toEqual([
+      [SAFETY_TEAM, 'rejected'],
+      ['jgt-amsterdam', 'queued'],
+    ]);
+  });
+
   it('answers 503 when the next team cannot be told, and the repeated rejection tells it', async () => {
     const deps = rerouteSetup();
     deps.teams.failNext();
