@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { acrossFields, DateTimeSchema, IdSchema, MunicipalityCodeSchema } from './common.js';
+import { acrossFields, DateTimeSchema, IdInputSchema, IdSchema, MunicipalityCodeSchema } from './common.js';
 
 // An export of one municipality's audit trail for a period: a file (NDJSON or CSV) and a manifest
 // that says what the file holds and how to check it. The manifest is the same JSON in the API's
@@ -176,7 +176,7 @@ export const AuditExportSchema = z
   .register(z.globalRegistry, { id: 'AuditExport' });
 export type AuditExport = z.infer<typeof AuditExportSchema>;
 
-export const AuditExportIdSchema = z.strictObject({ id: IdSchema });
+export const AuditExportIdSchema = z.strictObject({ id: IdInputSchema });
 
 /** The message on the export queue: ids only. */
 export const AuditExportMessageSchema = z.object({ exportId: IdSchema, clientId: z.string() });

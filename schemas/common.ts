@@ -21,6 +21,15 @@ export const DateTimeSchema = z.iso.datetime({
 
 export const IdSchema = z.uuid({ error: 'must be a UUID' });
 
+/**
+ * A UUID as a client names a resource: case-insensitive (RFC 9562 §4), compared in lower case,
+ * as the hub writes every id. For path parameters and ids in request bodies, never in answers.
+ */
+export const IdInputSchema = z.pipe(
+  IdSchema,
+  z.transform((id: string) => id.toLowerCase()),
+);
+
 export const SourceIdSchema = z.string().check(
   z.regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$/, {
     error: 'must be 1–100 characters: letters, digits, . _ : - (the sending system’s own id)',

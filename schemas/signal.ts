@@ -4,7 +4,7 @@ import {
   BsnSchema,
   ConcernsSchema,
   exactlyOneIdentifier,
-  IdSchema,
+  IdInputSchema,
   IsoDateSchema,
   MunicipalityCodeSchema,
   OnderwijsnummerSchema,
@@ -89,7 +89,7 @@ export const ReferralSubmissionSchema = z
       ),
     ),
     followsConsultation: z.optional(
-      IdSchema.check(
+      IdInputSchema.check(
         z.meta({
           description:
             'The id of a consultation this school sent about the same question: the referral goes to the team that answered it, when that team serves the pupil’s municipality.',

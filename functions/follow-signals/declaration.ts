@@ -4,7 +4,7 @@ import {
   acrossFields,
   CursorQuerySchema,
   DateTimeSchema,
-  IdSchema,
+  IdInputSchema,
   IsoDateSchema,
   MunicipalityCodeSchema,
   SchoolLocationSchema,
@@ -21,7 +21,7 @@ import {
 import { declareFunction, operations } from '../shared/declarations.js';
 import { leadTimeQueryProblems, signalSearchQueryProblems } from '../shared/scopes.js';
 
-const SignalPath = z.strictObject({ id: IdSchema });
+const SignalPath = z.strictObject({ id: IdInputSchema });
 
 /** Moments a store can compare as text: years 0001 to 9999 in UTC (ISO 8601 without a sign). */
 const InstantSchema = DateTimeSchema.check(

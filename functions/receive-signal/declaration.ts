@@ -3,7 +3,7 @@ import { dutchCalendarDay } from '../../domain/dates.js';
 import { PUPIL_AGE } from '../../domain/plausibility.js';
 import { REQUEST_TYPES } from '../../domain/vocabulary.js';
 import { MAX_BATCH_BODY_BYTES, MAX_BATCH_ITEMS, MAX_BODY_BYTES } from '../../schemas/api.js';
-import { IdSchema } from '../../schemas/common.js';
+import { IdInputSchema } from '../../schemas/common.js';
 import type { InvalidParam } from '../../schemas/problem.js';
 import {
   SignalSubmissionSchema,
@@ -17,7 +17,7 @@ import { parseWith } from '../shared/http/invalid-params.js';
 import { MAX_BODY_DEPTH } from '../shared/http/request-middlewares.js';
 import { calendarProblems, scopeProblems } from './submission-rules.js';
 
-const SignalPath = z.strictObject({ id: IdSchema });
+const SignalPath = z.strictObject({ id: IdInputSchema });
 
 const referralExample = {
   sourceId: 'lvs-2026-000123',

@@ -2,7 +2,7 @@ import * as z from 'zod/mini';
 import {
   BooleanQuerySchema,
   CursorQuerySchema,
-  IdSchema,
+  IdInputSchema,
   MunicipalityCodeSchema,
 } from '../../schemas/common.js';
 import { ReferralEventInputSchema, ReferralStatusSchema } from '../../schemas/referral.js';
@@ -11,7 +11,7 @@ import { declareFunction, operations } from '../shared/declarations.js';
 import { LOG_EVENTS } from '../shared/log-events.js';
 import { referralListQueryProblems } from '../shared/scopes.js';
 
-const ReferralPath = z.strictObject({ id: IdSchema });
+const ReferralPath = z.strictObject({ id: IdInputSchema });
 
 const listItemExample = {
   id: '7e1d9d5f-7a1b-8d64-8a2f-1c8c9eab2d02',

@@ -289,6 +289,12 @@ export function validateRequest(now: () => Date): ApiMiddleware {
       };
       const path = part(spec.pathParameters ?? EMPTY, event.pathParameters ?? {});
       const query = part(spec.query ?? EMPTY, event.queryStringParameters ?? {}, UNKNOWN_QUERY_PARAMETER);
+      // API Gateway hands on the last value of a repeated parameter; which one the client meant is
+      // not for the hub to guess (`limit=100&limit=1`, `municipality=0534&municipality=0363`).
+      for (const [name, values] of Object.entries(event.multiValueQueryStringParameters ?? {})) {
+        const named = problems.some((p) => p.name === name);
+        if ((values?.length ?? 0) > 1 && !named) problems.push({ name, reason: 'is given more than once' });
+      }
       if (spec.queryRules) {
         const rules = spec.queryRules(event.queryStringParameters ?? {}, { client: operation.client });
         problems.splice(0, problems.length, ...mergeByName(problems, rules));

@@ -445,6 +445,18 @@ describe('apiHandler', () => {
       ]);
     });
 
+    it('names a query parameter given more than once, whose last value API Gateway would pass on', async () => {
+      const event = get({
+        pathParameters: { id: '7e1d9d5f-7a1b-4d64-8a2f-1c8c9eab2d02' },
+        queryStringParameters: { limit: '1' },
+        multiValueQueryStringParameters: { limit: ['100', '1'] },
+      });
+
+      const { problem } = await refused(event);
+
+      expect(problem.invalidParams).toEqual([{ name: 'limit', reason: 'is given more than once' }]);
+    });
+
     it('words the reasons as sentences, never zod’s own', async () => {
       const { problem } = await refused(
         post({ body: JSON.stringify({ name: '', count: 1.5, extra: true }) }),

@@ -262,6 +262,19 @@ describe('receive-signal handler', () => {
   });
 
   describe('getSignal and withdrawSignal', () => {
+    it('finds a signal by its id in upper case too (UUIDs are case-insensitive)', async () => {
+      const hub = fakeHub();
+      hub.store.putSignal(storedSignal({ status: 'routed', version: 2 }));
+
+      const answer = await hub.call('getSignal', {
+        client: schoolClient(),
+        path: { id: storedSignal().id.toUpperCase() },
+      });
+
+      expect(answer.status).toBe(200);
+      expect((answer.body as { id: string }).id).toBe(storedSignal().id);
+    });
+
     it.each(['not-a-uuid', 'SIGNAL#1', `${storedSignal().id}x`])(
       'answers 400 naming id for %j',
       async (id) => {
