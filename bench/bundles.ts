@@ -36,6 +36,8 @@ const CHILD_ENV: Record<string, string> = {
   STATE_TABLE_NAME: 'bench-state',
   AUDIT_TABLE_NAME: 'bench-audit',
   INTAKE_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/000000000000/bench-intake',
+  AUDIT_EXPORT_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/000000000000/bench-audit-exports',
+  EXPORT_BUCKET_NAME: 'bench-exports',
   DEPLOYMENT_NAME: 'bench',
   PSEUDONYM_KEY: 'k'.repeat(40),
   // The KMS keyring as deployed (it is built at import; it calls KMS only on the first seal or open).
