@@ -304,6 +304,14 @@ export class DynamoDbStateStore implements SignalStore, ReferralStore, SignalSea
     ) {
       throw new InvalidCursorError('belongs to another query');
     }
+    // With a filter, read well beyond the page: DynamoDB applies Limit before the filter, and a rare
+    // status would take a request per few items. The page then ends at its last item, and the
+    // cursor is that item's key, not DynamoDB's (which may lie past items read but not returned).
+    const filtered = conditions.length > 0;
+    const keyOf = (item: Record<string, unknown>) =>
+      Object.fromEntries(
+        ['pk', 'sk', keys.partitionKey, keys.sortKey].map((name) => [name, String(item[name])]),
+      );
     do {
       const result = await this.documents.send(
         new QueryCommand({
@@ -312,14 +320,18 @@ export class DynamoDbStateStore implements SignalStore, ReferralStore, SignalSea
           KeyConditionExpression: keyCondition,
           ExpressionAttributeNames: names,
           ExpressionAttributeValues: values,
-          ...(conditions.length ? { FilterExpression: conditions.join(' AND ') } : {}),
+          ...(filtered ? { FilterExpression: conditions.join(' AND ') } : {}),
           ScanIndexForward: !query.newestFirst,
-          Limit: query.limit - items.length,
+          Limit: filtered ? Math.max(FILTERED_READ_ITEMS, query.limit) : query.limit - items.length,
           ExclusiveStartKey: startKey,
         }),
       );
       items.push(...(result.Items ?? []));
       startKey = result.LastEvaluatedKey as Record<string, string> | undefined;
+      if (items.length > query.limit) {
+        items.length = query.limit;
+        startKey = keyOf(items[query.limit - 1] as Record<string, unknown>);
+      }
     } while (startKey && items.length < query.limit && query.fillPage !== false);
     const next = encodeCursor(startKey);
     return { items, ...(next ? { next } : {}) };
@@ -365,6 +377,9 @@ interface Filter {
   attribute: string;
   value: string;
 }
+
+/** Items read per request of a filtered list (a page is at most 100). */
+const FILTERED_READ_ITEMS = 500;
 
 /** Items per request when a lead-time query reads a team's referrals of a period. */
 const LEAD_TIME_PAGE_ITEMS = 1000;
