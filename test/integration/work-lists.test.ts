@@ -299,6 +299,33 @@ describe('DynamoDbStateStore.searchSignals', () => {
     expect(ids(pages.flat())).toEqual(expected);
   });
 
+  it('reads a rare status in a long partition in few requests, and pages it without losing one', async () => {
+    const schoolLocation = unique('school');
+    const signals = Array.from({ length: 600 }, (_, m) =>
+      signal({ schoolLocation, receivedAt: at(m), status: m % 97 === 0 ? 'withdrawn' : 'routed' }),
+    );
+    await save(signals);
+    const expected = newestFirst(signals.filter((s) => s.status === 'withdrawn'));
+    let queries = 0;
+    const counting = new DynamoDbStateStore(
+      {
+        send: (command: { constructor: { name: string } }) => {
+          if (command.constructor.name === 'QueryCommand') queries += 1;
+          return aws.documents.send(command as never);
+        },
+      } as never,
+      table,
+    );
+    const scope = { kind: 'school', schoolLocation } as const;
+
+    const first = await counting.searchSignals({ scope, status: 'withdrawn', limit: 4 });
+    const second = await counting.searchSignals({ scope, status: 'withdrawn', limit: 4, cursor: first.next });
+
+    expect([...ids(first.items), ...ids(second.items)]).toEqual(expected);
+    // 600 items at 500 a request: two requests for the first page, at most two for the rest.
+    expect(queries).toBeLessThanOrEqual(4);
+  });
+
   it('pages within from and to, leaving out the signals outside them', async () => {
     const schoolLocation = unique('school');
     const all = Array.from({ length: 12 }, (_, m) => signal({ schoolLocation, receivedAt: at(m) }));
