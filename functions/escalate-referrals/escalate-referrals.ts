@@ -99,7 +99,7 @@ export async function escalateReferrals(
 
 /** The index is eventually consistent: the referral itself decides, read consistently. */
 async function escalate(deps: EscalateReferralsDeps, referralId: string): Promise<'escalated' | 'skipped'> {
-  const referral = await deps.referrals.getReferral(referralId);
+  let referral = await deps.referrals.getReferral(referralId);
   // The instant of this escalation, after the read: never before the referral it marks.
   const at = utcTimestamp(deps.now());
   if (!referral || !isDue(referral, at)) return 'skipped';
@@ -107,7 +107,27 @@ async function escalate(deps: EscalateReferralsDeps, referralId: string): Promis
     referral.teamId,
     referralCloudEvent(deps.deployment, referral, 'nl.schakel.referral.overdue.v1', at),
   );
-  const marked: StoredReferral = {
+  // A team's step committed between the read and the mark (it delivered or accepted the referral,
+  // still not started): the notice is out, so mark what is stored now rather than leave the
+  // referral due and send the notice again next hour.
+  for (let attempt = 1; ; attempt++) {
+    if ((await deps.referrals.commit([referralWrite(overdue(referral, at))])) === 'committed') break;
+    referral = await deps.referrals.getReferral(referralId);
+    if (!referral || !isDue(referral, at) || attempt === MARK_ATTEMPTS) return 'skipped';
+  }
+  logEvent(LOG_EVENTS.referralOverdue, {
+    referralId: referral.id,
+    teamId: referral.teamId,
+    municipality: referral.municipality,
+    status: referral.status,
+  });
+  return 'escalated';
+}
+
+const MARK_ATTEMPTS = 3;
+
+function overdue(referral: StoredReferral, at: string): StoredReferral {
+  return {
     ...referral,
     overdueAt: at,
     version: referral.version + 1,
@@ -120,13 +140,6 @@ async function escalate(deps: EscalateReferralsDeps, referralId: string): Promis
       details: { status: referral.status, dueAt: referral.dueAt ?? null, urgency: referral.urgency },
     },
   };
-  if ((await deps.referrals.commit([referralWrite(marked)])) === 'conflict') return 'skipped';
-  logEvent(LOG_EVENTS.referralOverdue, {
-    referralId: referral.id,
-    teamId: referral.teamId,
-    status: referral.status,
-  });
-  return 'escalated';
 }
 
 function isDue(referral: StoredReferral, at: string): boolean {

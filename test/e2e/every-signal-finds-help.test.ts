@@ -213,15 +213,15 @@ describe('a rejection routes the signal on', () => {
 });
 
 describe('escalation', () => {
-  it('sends one overdue CloudEvent for a referral past its goal and lists it as overdue', async () => {
+  it('sends one overdue CloudEvent for a referral past its goal and lists it as overdue', {
+    timeout: 120_000,
+  }, async () => {
     const id = await submit({
       pupil: { municipality: HILLEGOM, postcode: '2181AA' },
       discussedInCareTeamOn: daysAgo(20),
     });
     const routed = await settled(id, 'routed', 1);
     const referralId = routed.referrals[0]?.id as string;
-    await report('jgt-hillegom', referralId, { type: 'delivered' });
-    await report('jgt-hillegom', referralId, { type: 'accepted' });
 
     const overdueEvents: unknown[] = [];
     const hillegomQueue = team('jgt-hillegom').queueUrl;
@@ -234,6 +234,15 @@ describe('escalation', () => {
         : undefined;
     };
     overdueEvents.push(await receiveFromTeamQueue(hillegomQueue, isOverdue, 30_000));
+    // Once it is marked, the team delivers and accepts it: still not started, still overdue.
+    await eventually(async () => {
+      const list = await call('GET', '/v1/referrals?overdue=true&limit=100', {
+        apiKey: team('jgt-hillegom').apiKey,
+      });
+      return ReferralPageSchema.parse(list.body).items.some((r) => r.id === referralId) ? true : undefined;
+    });
+    await report('jgt-hillegom', referralId, { type: 'delivered' });
+    await report('jgt-hillegom', referralId, { type: 'accepted' });
     // Two more escalation runs (every 6 s) must not send it again.
     await expect(receiveFromTeamQueue(hillegomQueue, isOverdue, 14_000)).rejects.toThrow(
       /no matching message/,

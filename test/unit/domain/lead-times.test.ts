@@ -196,6 +196,13 @@ describe('leadTimeGroups', () => {
     expect(group).toMatchObject({ count: 2, afterConsultation: 1 });
   });
 
+  it('counts a referral still waiting exactly at its due instant as open, not yet overdue', () => {
+    const [group] = leadTimeGroups([facts({})], 'team', new Date(at(START, 14)));
+
+    expect(group).toMatchObject({ open: 1, overdue: 0 });
+    expect(group?.toStarted.withinGoal).toBeNull();
+  });
+
   it('counts a start exactly at the due instant as within the goal', () => {
     const [group] = leadTimeGroups([facts({ started: 14 })], 'team', NOW);
 

@@ -429,6 +429,8 @@ describe('escalateReferrals', () => {
             event: 'referral_overdue',
             referralId: second.id,
             teamId: 'jgt-amsterdam',
+            // The dimension of the ReferralsOverdue metric.
+            municipality: '0363',
             status: 'accepted',
           }),
           expect.objectContaining({
@@ -534,5 +536,32 @@ describe('escalateReferrals: the instant of an escalation', () => {
       updatedAt: escalatedAt,
       lastChange: { eventType: 'referral.overdue', at: escalatedAt },
     });
+  });
+});
+
+describe('escalateReferrals: a team’s step between the read and the mark', () => {
+  it('marks what is stored then, so the notice is sent once and not again the next hour', async () => {
+    const referral = waiting({ status: 'queued', version: 2 });
+    const { deps, store, teams } = setup([referral]);
+    store.beforeNextWrite(() => store.putReferral({ ...referral, status: 'delivered', version: 3 }));
+
+    const first = await run(deps);
+    const second = await run(deps);
+
+    expect(first.escalated).toBe(1);
+    expect(second.escalated).toBe(0);
+    expect(teams.published.map((p) => p.event.id)).toEqual([`${referral.id}:overdue`]);
+    expect(stored(store, referral.id)).toMatchObject({ status: 'delivered', overdueAt: NOW, version: 4 });
+  });
+
+  it('leaves a referral that started meanwhile unmarked', async () => {
+    const referral = waiting({ status: 'accepted', version: 3 });
+    const { deps, store } = setup([referral]);
+    store.beforeNextWrite(() => store.putReferral({ ...referral, status: 'started', version: 4 }));
+
+    const summary = await run(deps);
+
+    expect(summary).toMatchObject({ escalated: 0, skipped: 1 });
+    expect(stored(store, referral.id)).not.toHaveProperty('overdueAt');
   });
 });

@@ -1118,6 +1118,38 @@ describe('getLeadTimes', () => {
       query: FOLLOW_SIGNALS_OPERATIONS.getLeadTimes.query.parse(query),
     });
 
+  it('measures from the clock start, not from when the referral was made (a re-route, an assignment)', async () => {
+    const store = new InMemoryStateStore();
+    // Discussed on 10 January; the team it first went to rejected it; assigned on the 15th; started on the 20th.
+    store.putReferral(
+      lead(
+        21,
+        'jgt-amsterdam',
+        '2026-01-10T09:00:00.000Z',
+        '2026-01-24T09:00:00.000Z',
+        'started',
+        [['started', '2026-01-20T09:00:00.000Z']],
+        { createdAt: '2026-01-15T09:00:00.000Z', followsConsultation: signalId(30) },
+      ),
+    );
+    store.putReferral(
+      lead(22, 'jgt-amsterdam', '2026-01-10T09:00:00.000Z', '2026-01-24T09:00:00.000Z', 'queued', [], {}),
+    );
+    const deps = depsWith(store, NOW, CONFIG);
+
+    const view = await leadTimes(deps, { from: '2026-01-01', to: '2026-02-28', groupBy: 'team' });
+
+    expect(view.groups).toEqual([
+      expect.objectContaining({
+        key: 'jgt-amsterdam',
+        count: 2,
+        // Ten days from the discussion (five from the assignment would be wrong).
+        toStarted: { medianDays: 10, p90Days: 10, withinGoal: 0.5 },
+        afterConsultation: 1,
+      }),
+    ]);
+  });
+
   it('answers the figures per team', async () => {
     const deps = setup();
 

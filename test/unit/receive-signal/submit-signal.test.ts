@@ -440,6 +440,23 @@ describe('submitSignal: the two-week clock and the consultation a referral follo
     expect(stored).not.toHaveProperty('discussedInCareTeamOn');
   });
 
+  it('refuses a consultation its own client sent at another school (another BRIN)', async () => {
+    const deps = setup();
+    const twoSchools = schoolClient({ scope: { schoolLocations: ['12AB00', '34CD00'] } });
+    const consultation = await submit(
+      deps,
+      { ...consultationSubmission(), schoolLocation: '34CD00' },
+      twoSchools,
+    );
+
+    const error = await rejection(
+      submit(deps, { ...referralSubmission(), followsConsultation: consultation.id }, twoSchools),
+    );
+
+    expect((error as ValidationError).invalidParams?.map((p) => p.name)).toEqual(['followsConsultation']);
+    expect(deps.signals.allSignals()).toHaveLength(1);
+  });
+
   it('starts no clock for a consultation, which asks for advice', async () => {
     const deps = setup();
 
@@ -462,6 +479,17 @@ describe('submitSignal: the two-week clock and the consultation a referral follo
     [
       'a referral',
       async (deps: Deps) => (await submit(deps, { ...referralSubmission(), sourceId: 'lvs-r' })).id,
+    ],
+    [
+      'a consultation of the same BRIN sent by another client for a location not its own',
+      async (deps: Deps) =>
+        (
+          await submit(
+            deps,
+            { ...consultationSubmission(), schoolLocation: '12AB05' },
+            schoolClient({ clientId: 'school-2', scope: { schoolLocations: ['12AB05'] } }),
+          )
+        ).id,
     ],
     [
       'another school’s consultation',

@@ -419,6 +419,20 @@ describe('routeSignal: goals and the consultation a referral follows', () => {
     });
   });
 
+  it.each([
+    ['a consultation of another school (another BRIN)', { schoolLocation: '34CD00' }],
+    ['a referral, not a consultation', { requestType: 'referral' as const }],
+  ])('routes by the rules when the signal follows %s', async (_case, change) => {
+    const deps = setup(storedSignal({ followsConsultation: consultation.id }));
+    deps.signals.putSignal({ ...consultation, ...change });
+    deps.signals.putReferral(answered);
+
+    await routeSignal(deps, signal.id);
+
+    const referral = deps.signals.allReferrals().find((r) => r.signalId === signal.id);
+    expect(referral).toMatchObject({ teamId: 'jgt-amsterdam', routedBy: 'rule' });
+  });
+
   it('gives a consultation no goal: it asks for advice, not help', async () => {
     const deps = setup(storedSignal({ requestType: 'consultation' }));
 
