@@ -10,6 +10,7 @@ import { teamsServing } from '../../domain/routing.js';
 import type { SignalStatus } from '../../domain/vocabulary.js';
 import type { Client } from '../../schemas/client.js';
 import type { DeploymentConfig } from '../../schemas/deployment-config.js';
+import type { InvalidParam } from '../../schemas/problem.js';
 import type { LeadTimesView, SignalListItem } from '../../schemas/views.js';
 import { actorOf } from '../shared/actor.js';
 import { ConflictError, NotFoundError, ServiceUnavailableError, ValidationError } from '../shared/errors.js';
@@ -18,7 +19,7 @@ import { logEvent } from '../shared/logger.js';
 import type { StoredReferral, StoredSignal } from '../shared/model.js';
 import type { TeamQueue } from '../shared/ports/queues.js';
 import type { SignalStore } from '../shared/ports/signal-store.js';
-import type { ReferralWork, SignalSearch } from '../shared/ports/work-lists.js';
+import type { ReferralWork, SignalScope, SignalSearch } from '../shared/ports/work-lists.js';
 import { notifyTeams } from '../shared/referral-events.js';
 import { toListItem as toReferralListItem } from '../shared/referral-list-item.js';
 import { newReferral, servesMunicipality } from '../shared/routing-plan.js';
@@ -83,44 +84,28 @@ export async function listSignals(deps: FollowSignalsDeps, input: Caller & { que
   if (problems.length) throw new ValidationError(problems);
   const range = { from: utc(query.from), to: utc(query.to) };
 
-  if (client.role === 'school') {
-    // By its own sourceId a school finds its signal at any of its locations.
-    if (query.sourceId !== undefined) {
-      const within =
-        query.schoolLocation === undefined
-          ? (client.scope.schoolLocations ?? [])
-          : [ownSchoolLocation(client, query.schoolLocation, problems) as string];
-      const found = await findBySourceId(deps, client, query.sourceId);
-      const matches =
-        found &&
-        within.includes(found.schoolLocation) &&
-        (!query.status || found.status === query.status) &&
-        (!range.from || found.receivedAt >= range.from) &&
-        (!range.to || found.receivedAt < range.to);
-      return page(matches ? [toListItem(found, client)] : [], undefined);
-    }
-    const schoolLocation = ownSchoolLocation(client, query.schoolLocation, problems);
-    if (!schoolLocation) throw new ValidationError(problems);
-    const result = await deps.signals.searchSignals({
-      scope: { kind: 'school', schoolLocation },
-      ...range,
-      status: query.status,
-      limit: query.limit,
-      cursor: query.cursor,
-    });
-    return page(
-      result.items.map((s) => toListItem(s, client)),
-      result.next,
-    );
+  // By its own sourceId a school finds its signal at any of its locations.
+  if (client.role === 'school' && query.sourceId !== undefined) {
+    const within =
+      query.schoolLocation === undefined
+        ? (client.scope.schoolLocations ?? [])
+        : [ownSchoolLocation(client, query.schoolLocation, problems) as string];
+    const found = await findBySourceId(deps, client, query.sourceId);
+    const matches =
+      found &&
+      within.includes(found.schoolLocation) &&
+      (!query.status || found.status === query.status) &&
+      (!range.from || found.receivedAt >= range.from) &&
+      (!range.to || found.receivedAt < range.to);
+    return page(matches ? [toListItem(found, client)] : [], undefined);
   }
-
-  const municipality = ownMunicipality(client, query.municipality, problems);
-  if (!municipality) throw new ValidationError(problems);
+  const scope = scopeOf(client, query, problems);
   const result = await deps.signals.searchSignals({
-    scope: { kind: 'municipality', municipality },
+    scope,
     ...range,
     status: query.status,
-    schoolLocation: query.schoolLocation,
+    // Within a municipality's search only: a school's scope is its location already.
+    ...(scope.kind === 'municipality' ? { schoolLocation: query.schoolLocation } : {}),
     limit: query.limit,
     cursor: query.cursor,
   });
@@ -128,6 +113,18 @@ export async function listSignals(deps: FollowSignalsDeps, input: Caller & { que
     result.items.map((s) => toListItem(s, client)),
     result.next,
   );
+}
+
+/** Whose signals a search reads: the school's location, or the municipality's pupils. */
+function scopeOf(client: Client, query: SignalSearchQuery, problems: InvalidParam[]): SignalScope {
+  if (client.role === 'school') {
+    const schoolLocation = ownSchoolLocation(client, query.schoolLocation, problems);
+    if (!schoolLocation) throw new ValidationError(problems);
+    return { kind: 'school', schoolLocation };
+  }
+  const municipality = ownMunicipality(client, query.municipality, problems);
+  if (!municipality) throw new ValidationError(problems);
+  return { kind: 'municipality', municipality };
 }
 
 async function findBySourceId(
