@@ -49,3 +49,11 @@ export function normalisePostcode(value: string): string {
 export const OIN_PATTERN = /^\d{8}[0-9A-Z]{12}$/;
 /** AGB code (care provider register): 8 digits. */
 export const AGB_PATTERN = /^\d{8}$/;
+
+/**
+ * Whether two school locations (vestigingen) belong to one school: the same BRIN, the first four
+ * characters of a location code.
+ */
+export function sameSchool(location: string, other: string): boolean {
+  return location.slice(0, 4) === other.slice(0, 4);
+}

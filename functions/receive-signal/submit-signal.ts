@@ -1,7 +1,7 @@
 import { contentHash } from '../../domain/canonical-json.js';
 import { ageOn } from '../../domain/consent.js';
 import { dutchCalendarDay, utcTimestamp } from '../../domain/dates.js';
-import { normalisePostcode } from '../../domain/identifiers.js';
+import { normalisePostcode, sameSchool } from '../../domain/identifiers.js';
 import { clockStart } from '../../domain/lead-times.js';
 import type { Client } from '../../schemas/client.js';
 import type { SignalSubmission } from '../../schemas/signal.js';
@@ -159,7 +159,7 @@ async function requireOwnConsultation(
   const own =
     consultation?.requestType === 'consultation' &&
     (client.scope.schoolLocations ?? []).includes(consultation.schoolLocation) &&
-    consultation.schoolLocation.slice(0, 4) === schoolLocation.slice(0, 4);
+    sameSchool(consultation.schoolLocation, schoolLocation);
   if (!own) {
     throw new ValidationError([
       { name: 'followsConsultation', reason: 'must be the id of a consultation this school sent' },

@@ -1,4 +1,5 @@
 import { utcTimestamp } from '../../domain/dates.js';
+import { sameSchool } from '../../domain/identifiers.js';
 import type { DeploymentConfig } from '../../schemas/deployment-config.js';
 import { SYSTEM_ACTOR } from '../shared/actor.js';
 import { LOG_EVENTS } from '../shared/log-events.js';
@@ -86,10 +87,9 @@ async function consultationTeam(
 ): Promise<{ teamId: string; routedBy: 'consultation' } | undefined> {
   if (!signal.followsConsultation) return undefined;
   const consultation = await deps.signals.getSignal(signal.followsConsultation);
-  // The same school: the same BRIN (the first four characters of the location), as receive-signal checks.
   if (
     consultation?.requestType !== 'consultation' ||
-    consultation.schoolLocation.slice(0, 4) !== signal.schoolLocation.slice(0, 4)
+    !sameSchool(consultation.schoolLocation, signal.schoolLocation)
   ) {
     return undefined;
   }

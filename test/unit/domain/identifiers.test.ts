@@ -8,6 +8,7 @@ import {
   isValidSchoolLocation,
   normalisePostcode,
   OIN_PATTERN,
+  sameSchool,
 } from '../../../domain/identifiers.js';
 
 // Independent reference for the weighted sum of the design brief: 9·d1 + 8·d2 + … + 2·d8 − 1·d9.
@@ -245,5 +246,16 @@ describe('AGB_PATTERN', () => {
     ['1234 5678', false],
   ])('tests %s as %s', (value, expected) => {
     expect(AGB_PATTERN.test(value)).toBe(expected);
+  });
+});
+
+describe('sameSchool', () => {
+  it.each([
+    ['12AB00', '12AB01', true],
+    ['12AB00', '12AB00', true],
+    ['12AB00', '12AC00', false],
+    ['12AB00', '13AB00', false],
+  ])('%s and %s are one school: %s', (a, b, expected) => {
+    expect(sameSchool(a, b)).toBe(expected);
   });
 });
